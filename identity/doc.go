@@ -1,0 +1,33 @@
+// Package identity holds the keys and identifiers of every party in
+// civicproof: agencies, citizens and the ledger itself.
+//
+// A party's keys derive from one 32-byte seed (see PrivateKey):
+//
+//   - Ed25519 (RFC 8032) signs ledger records, consent grants and requests.
+//     Signatures are domain-separated (SignedBytes): a signature made for one
+//     record type never verifies as another, nor as a plain Ed25519
+//     signature of the same bytes.
+//   - X25519 carries HPKE (RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+//     ChaCha20-Poly1305) so that anyone can encrypt to the party, for example
+//     to deliver a credential. It is the Montgomery form of the Ed25519 key,
+//     exactly as the did:key method derives its key-agreement key.
+//   - EdDSA on the twisted Edwards curve over BN254's scalar field
+//     (gnark-crypto) signs credentials, because a zero-knowledge circuit on
+//     BN254 verifies it for a few thousand constraints.
+//
+// Parties are named by did:key identifiers (W3C CCG did:key method: multibase
+// base58btc over the multicodec ed25519-pub key). A DID Document (W3C DID Core
+// 1.0) lists all three keys as Multikey verification methods; the ZK key uses
+// the private-use multicodec CodecZKEdDSABN254Pub (0x3cb254) since no code is
+// registered for it. Resolvers map DIDs to documents: KeyResolver works
+// offline from the did:key alone (it cannot know a ZK key); the ledger package
+// provides a resolver for registered agencies whose keys rotate.
+//
+// Every parser (ParseDID, ParsePublicKey, ParseDocument, UnmarshalText)
+// validates fully — method, multibase prefix and alphabet, multicodec, length,
+// point on the curve, consistency between keys — and returns an error
+// wrapping ErrInvalidDID, ErrInvalidKey or ErrInvalidDocument; none panics on
+// input.
+//
+// This package imports no other civicproof package.
+package identity
