@@ -1,0 +1,301 @@
+package consent
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/civicproof/civicproof/identity"
+)
+
+// Signature domains (identity.PrivateKey.Sign) of the objects this package
+// signs.
+const (
+	DomainRequest      = "consent.request"
+	DomainGrant        = "consent.grant"
+	DomainPresentation = "consent.presentation"
+)
+
+// Binary format identifiers: two magic bytes and a version.
+var (
+	magicRequest      = []byte{'c', 'R', 1}
+	magicGrant        = []byte{'c', 'G', 1}
+	magicPresentation = []byte{'c', 'P', 1}
+)
+
+// Digest is a 32-byte value (a hash or a nonce). Its JSON form is 64
+// lowercase hex digits.
+type Digest [32]byte
+
+// String returns the lowercase hex form.
+func (h Digest) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (h Digest) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText accepts exactly 64 lowercase hex digits.
+func (h *Digest) UnmarshalText(b []byte) error {
+	if len(b) != 64 || bytes.ContainsFunc(b, func(r rune) bool { return 'A' <= r && r <= 'F' }) {
+		return fmt.Errorf("%w: digest must be 64 lowercase hex digits", ErrMalformed)
+	}
+	if _, err := hex.Decode(h[:], b); err != nil {
+		return fmt.Errorf("%w: digest: %v", ErrMalformed, err)
+	}
+	return nil
+}
+
+// IsZero reports whether h is all zeros.
+func (h Digest) IsZero() bool { return h == Digest{} }
+
+// Request is an agency's signed presentation request: who asks, why, under
+// which legal basis and notice, for which facts about which credential
+// types, with a fresh nonce, an expiry and the scope of nullifiers (one
+// claim per person per scope). A wallet checks it with Verify before
+// showing it to the citizen.
+type Request struct {
+	Agency        identity.DID `json:"agency"`
+	Purpose       Purpose      `json:"purpose"`
+	LegalBasis    LegalBasis   `json:"legalBasis"`
+	NoticeVersion string       `json:"noticeVersion"`
+	NoticeHash    Digest       `json:"noticeHash"` // SHA-256 of the notice text shown to the citizen
+	Types         []string     `json:"types"`      // accepted credential types (any one)
+	Disclose      SlotSet      `json:"disclose"`   // slots whose values are revealed
+	Predicates    []Predicate  `json:"predicates"` // conditions proven without revealing
+	Scope         string       `json:"scope"`      // nullifier scope
+	Nonce         Digest       `json:"nonce"`      // 32 random bytes chosen by the agency
+	IssuedAt      time.Time    `json:"issuedAt"`
+	Expires       time.Time    `json:"expires"`
+	Signature     []byte       `json:"signature"`
+}
+
+func (r *Request) shape() *statementShape {
+	return &statementShape{Types: r.Types, Disclose: r.Disclose, Predicates: r.Predicates}
+}
+
+func (r *Request) normalize() {
+	s := r.shape()
+	s.normalize()
+	r.Types, r.Disclose, r.Predicates = s.Types, s.Disclose, s.Predicates
+	r.IssuedAt = r.IssuedAt.UTC().Truncate(time.Second)
+	r.Expires = r.Expires.UTC().Truncate(time.Second)
+}
+
+// check validates the request's shape (not its signature or expiry).
+func (r *Request) check() error {
+	if _, err := identity.ParseDID(string(r.Agency)); err != nil {
+		return fmt.Errorf("%w: agency: %w", ErrMalformed, err)
+	}
+	if !r.Purpose.Valid() {
+		return fmt.Errorf("%w: unknown purpose %q", ErrMalformed, r.Purpose)
+	}
+	if !r.LegalBasis.Valid() {
+		return fmt.Errorf("%w: unknown legal basis %q", ErrMalformed, r.LegalBasis)
+	}
+	if err := checkName("notice version", r.NoticeVersion); err != nil {
+		return err
+	}
+	if err := checkName("scope", r.Scope); err != nil {
+		return err
+	}
+	if err := r.shape().check(); err != nil {
+		return err
+	}
+	if len(r.Disclose) == 0 && len(r.Predicates) == 0 {
+		return fmt.Errorf("%w: request asks for nothing", ErrMalformed)
+	}
+	if r.Nonce.IsZero() {
+		return fmt.Errorf("%w: zero nonce", ErrMalformed)
+	}
+	if err := checkTime(r.IssuedAt); err != nil {
+		return err
+	}
+	if err := checkTime(r.Expires); err != nil {
+		return err
+	}
+	if !r.Expires.After(r.IssuedAt) {
+		return fmt.Errorf("%w: request expires before it is issued", ErrMalformed)
+	}
+	return nil
+}
+
+// Times are whole seconds between 1970 and 9999 (UTC).
+func checkTime(t time.Time) error {
+	if u := t.Unix(); u < 1 || u > 253402300799 || t.Nanosecond() != 0 {
+		return fmt.Errorf("%w: time %v out of range or not whole seconds", ErrMalformed, t)
+	}
+	return nil
+}
+
+func (r *Request) encodeBody(e *encoder) {
+	e.raw(magicRequest)
+	e.string(string(r.Agency))
+	e.string(string(r.Purpose))
+	e.string(string(r.LegalBasis))
+	e.string(r.NoticeVersion)
+	e.raw(r.NoticeHash[:])
+	r.shape().encode(e)
+	e.string(r.Scope)
+	e.raw(r.Nonce[:])
+	e.time(r.IssuedAt)
+	e.time(r.Expires)
+}
+
+// SignedBytes returns the canonical binary encoding of everything but the
+// signature: the message the agency signs and the input of ID.
+func (r *Request) SignedBytes() []byte {
+	var e encoder
+	r.encodeBody(&e)
+	return e.b
+}
+
+// ID returns SHA-256 of the request's SignedBytes.
+func (r *Request) ID() Digest { return sha256.Sum256(r.SignedBytes()) }
+
+// NewNonce returns 32 random bytes from rand (nil: crypto/rand).
+func NewNonce(rand io.Reader) (Digest, error) {
+	var n Digest
+	if rand == nil {
+		rand = cryptoRand{}
+	}
+	if _, err := io.ReadFull(rand, n[:]); err != nil {
+		return n, fmt.Errorf("consent: nonce: %w", err)
+	}
+	return n, nil
+}
+
+// Sign normalizes the request (sorts its sets, truncates times to seconds,
+// UTC), checks its shape and signs it with the agency's key. An empty
+// Agency becomes the key's DID; a different one is an error.
+func (r *Request) Sign(key *identity.PrivateKey) error {
+	if key == nil {
+		return errors.New("consent: sign request: nil key")
+	}
+	if r.Agency == "" {
+		r.Agency = key.DID()
+	}
+	if r.Agency != key.DID() {
+		return fmt.Errorf("%w: agency %s is not the signing key's DID", ErrMalformed, r.Agency)
+	}
+	r.normalize()
+	if err := r.check(); err != nil {
+		return err
+	}
+	r.Signature = key.Sign(DomainRequest, r.SignedBytes())
+	return nil
+}
+
+// Verify is the wallet's check of a request: its shape, the agency's
+// signature, and that now lies in [IssuedAt, Expires). It returns an error
+// wrapping ErrMalformed, ErrBadSignature (and identity.ErrBadSignature) or
+// ErrExpired.
+func (r *Request) Verify(now time.Time) error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
+		return fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	}
+	if now.Before(r.IssuedAt) {
+		return fmt.Errorf("%w: request not valid before %v", ErrExpired, r.IssuedAt)
+	}
+	if !now.Before(r.Expires) {
+		return fmt.Errorf("%w: request expired at %v", ErrExpired, r.Expires)
+	}
+	return nil
+}
+
+// MarshalBinary returns the compact encoding: SignedBytes followed by the
+// length-prefixed signature.
+func (r *Request) MarshalBinary() ([]byte, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	e := encoder{b: r.SignedBytes()}
+	e.bytes(r.Signature)
+	return e.b, nil
+}
+
+// UnmarshalBinary decodes the compact encoding strictly: canonical form
+// only, valid shape, no trailing bytes. It does not verify the signature;
+// ParseRequest does.
+func (r *Request) UnmarshalBinary(b []byte) error {
+	d := decoder{b: b}
+	var q Request
+	if m := d.raw(len(magicRequest)); d.err == nil && !bytes.Equal(m, magicRequest) {
+		return fmt.Errorf("%w: not a version 1 request", ErrMalformed)
+	}
+	q.Agency = identity.DID(d.string())
+	q.Purpose = Purpose(d.string())
+	q.LegalBasis = LegalBasis(d.string())
+	q.NoticeVersion = d.string()
+	d.fixed(q.NoticeHash[:])
+	s := q.shape()
+	s.decode(&d)
+	q.Types, q.Disclose, q.Predicates = s.Types, s.Disclose, s.Predicates
+	q.Scope = d.string()
+	d.fixed(q.Nonce[:])
+	q.IssuedAt = d.time()
+	q.Expires = d.time()
+	q.Signature = bytes.Clone(d.bytes(64))
+	if err := d.finish(); err != nil {
+		return fmt.Errorf("%w: request: %v", ErrMalformed, err)
+	}
+	if err := q.check(); err != nil {
+		return err
+	}
+	if again, _ := q.MarshalBinary(); !bytes.Equal(again, b) {
+		return fmt.Errorf("%w: request: non-canonical encoding", ErrMalformed)
+	}
+	*r = q
+	return nil
+}
+
+// ParseRequest decodes a compact request and verifies its shape and
+// signature (not its expiry: see Verify).
+func ParseRequest(b []byte) (*Request, error) {
+	var r Request
+	if err := r.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
+		return nil, fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	}
+	return &r, nil
+}
+
+// ParseRequestJSON decodes the JSON form strictly (unknown fields and
+// trailing data refused, sets sorted, times in whole seconds) and verifies
+// shape and signature.
+func ParseRequestJSON(b []byte) (*Request, error) {
+	var r Request
+	if err := strictJSON(b, &r); err != nil {
+		return nil, fmt.Errorf("%w: request: %v", ErrMalformed, err)
+	}
+	if r.IssuedAt.Location() != time.UTC || r.Expires.Location() != time.UTC {
+		return nil, fmt.Errorf("%w: request times must be UTC", ErrMalformed)
+	}
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
+		return nil, fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	}
+	return &r, nil
+}
+
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package consent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civicproof/civicproof/identity"
+)
+
+func TestRequestRoundTrip(t *testing.T) {
+	agency := testKey(t, 1)
+	r := sampleRequest(t, agency)
+	if err := r.Verify(t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// Sign sorted the set.
+	if got := r.Predicates[1].Set; !(got[0] == fv(3) && got[1] == fv(7) && got[2] == fv(9)) {
+		t.Fatalf("set not sorted: %v", got)
+	}
+	bin, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := ParseRequest(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r, r2) {
+		t.Fatalf("binary round trip:\n%+v\n%+v", r, r2)
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r3, err := ParseRequestJSON(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r3.ID() != r.ID() || !bytes.Equal(r3.Signature, r.Signature) {
+		t.Fatal("JSON round trip changed the request")
+	}
+	t.Logf("compact request: %d bytes, JSON: %d bytes", len(bin), len(js))
+}
+
+func TestRequestVerifyRefuses(t *testing.T) {
+	agency := testKey(t, 1)
+	other := testKey(t, 2)
+	now := t0.Add(time.Minute)
+	tests := []struct {
+		name    string
+		mutate  func(r *Request)
+		now     time.Time
+		wantErr error
+	}{
+		{"valid", func(r *Request) {}, now, nil},
+		{"expired", func(r *Request) {}, t0.Add(10 * time.Minute), ErrExpired},
+		{"not yet valid", func(r *Request) {}, t0.Add(-time.Second), ErrExpired},
+		{"purpose changed", func(r *Request) { r.Purpose = PurposeServiceProvision }, now, ErrBadSignature},
+		{"predicate bound changed", func(r *Request) { r.Predicates[0].A++ }, now, ErrBadSignature},
+		{"disclosure added", func(r *Request) { r.Disclose = SlotSet{1, 2} }, now, ErrBadSignature},
+		{"agency swapped", func(r *Request) { r.Agency = other.DID() }, now, ErrBadSignature},
+		{"signature truncated", func(r *Request) { r.Signature = r.Signature[:10] }, now, ErrBadSignature},
+		{"unknown purpose", func(r *Request) { r.Purpose = "dpv:Marketing" }, now, ErrMalformed},
+		{"unknown legal basis", func(r *Request) { r.LegalBasis = "dpv:Whim" }, now, ErrMalformed},
+		{"slot out of range", func(r *Request) { r.Disclose = SlotSet{16} }, now, ErrMalformed},
+		{"unsorted types", func(r *Request) { r.Types = []string{"b", "a"} }, now, ErrMalformed},
+		{"no types", func(r *Request) { r.Types = nil }, now, ErrMalformed},
+		{"asks nothing", func(r *Request) { r.Disclose, r.Predicates = nil, nil }, now, ErrMalformed},
+		{"too many predicates", func(r *Request) {
+			r.Predicates = []Predicate{{Slot: 0, Op: OpGe, A: 1}, {Slot: 1, Op: OpGe, A: 1}, {Slot: 2, Op: OpGe, A: 1}, {Slot: 3, Op: OpGe, A: 1}, {Slot: 4, Op: OpGe, A: 1}}
+		}, now, ErrMalformed},
+		{"range reversed", func(r *Request) { r.Predicates[0] = Predicate{Slot: 2, Op: OpInRange, A: 5, B: 4} }, now, ErrMalformed},
+		{"eq with two values", func(r *Request) { r.Predicates[1] = Predicate{Slot: 5, Op: OpEq, Set: []FieldValue{fv(1), fv(2)}} }, now, ErrMalformed},
+		{"field value above modulus", func(r *Request) {
+			r.Predicates[1].Set = []FieldValue{{0xff, 0xff}}
+		}, now, ErrMalformed},
+		{"unknown op", func(r *Request) { r.Predicates[0].Op = 99 }, now, ErrMalformed},
+		{"zero nonce", func(r *Request) { r.Nonce = Digest{} }, now, ErrMalformed},
+		{"bad agency DID", func(r *Request) { r.Agency = "did:web:example.org" }, now, ErrMalformed},
+		{"expires before issue", func(r *Request) { r.Expires = r.IssuedAt }, now, ErrMalformed},
+		{"scope with space", func(r *Request) { r.Scope = "a b" }, now, ErrMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sampleRequest(t, agency)
+			tc.mutate(r)
+			err := r.Verify(tc.now)
+			if tc.wantErr == nil {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+			if tc.wantErr == ErrBadSignature && !errors.Is(err, identity.ErrBadSignature) {
+				t.Fatalf("%v does not wrap identity.ErrBadSignature", err)
+			}
+		})
+	}
+}
+
+func TestRequestSignWrongKey(t *testing.T) {
+	r := sampleRequest(t, testKey(t, 1))
+	if err := r.Sign(testKey(t, 2)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("got %v, want ErrMalformed", err)
+	}
+}
+
+// TestRequestBadLengths cuts and extends the compact encoding at every
+// position: every variant must be refused without panic.
+func TestRequestBadLengths(t *testing.T) {
+	bin, err := sampleRequest(t, testKey(t, 1)).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(bin); i++ {
+		if _, err := ParseRequest(bin[:i]); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("cut at %d: got %v", i, err)
+		}
+	}
+	if _, err := ParseRequest(append(bin[:len(bin):len(bin)], 0)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("trailing byte: got %v", err)
+	}
+	for i := 0; i < len(bin); i++ {
+		b := bytes.Clone(bin)
+		b[i] ^= 0x01
+		if _, err := ParseRequest(b); err == nil {
+			t.Fatalf("flip at %d accepted", i)
+		} else if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("flip at %d: unexpected %v", i, err)
+		}
+	}
+}
+
+func TestRequestJSONStrict(t *testing.T) {
+	r := sampleRequest(t, testKey(t, 1))
+	js, _ := json.Marshal(r)
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+	}{
+		{"unknown field", func(m map[string]any) { m["extra"] = 1 }},
+		{"non-UTC time", func(m map[string]any) { m["issuedAt"] = "2026-11-01T11:00:00+01:00" }},
+		{"uppercase nonce", func(m map[string]any) { m["nonce"] = strings.Repeat("0", 63) + "A" }},
+		{"slot as string", func(m map[string]any) { m["disclose"] = []any{"1"} }},
+		{"unknown op", func(m map[string]any) {
+			m["predicates"].([]any)[0].(map[string]any)["op"] = "approx"
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var c map[string]any
+			_ = json.Unmarshal(js, &c)
+			tc.edit(c)
+			b, _ := json.Marshal(c)
+			if _, err := ParseRequestJSON(b); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("got %v, want ErrMalformed", err)
+			}
+		})
+	}
+	if _, err := ParseRequestJSON(append(js, []byte(" {}")...)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("trailing data: got %v", err)
+	}
+}
