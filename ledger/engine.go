@@ -1,0 +1,509 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+
+	"github.com/civicproof/civicproof/identity"
+)
+
+// storage is what an engine persists: records, tree nodes and the latest
+// signed checkpoint, written together in one atomic commit.
+type storage interface {
+	// head returns the stored origin and checkpoint note (nil for a new
+	// store).
+	head() (origin string, cpNote []byte, err error)
+	// commit appends records at indices first... with their new tree nodes
+	// and the checkpoint that covers them, atomically and durably.
+	commit(first uint64, leaves [][]byte, nodes []treeNode, origin string, cpNote []byte) error
+	// record returns the bytes of the record at index.
+	record(index uint64) ([]byte, error)
+	// nodes returns stored node hashes (ErrNotFound for a missing one).
+	nodes(ids []compact.NodeID) ([][]byte, error)
+	// scan calls fn for every stored record in order; lookup reads a
+	// stored node hash (nil if absent) within the same read.
+	scan(fn func(index uint64, leaf []byte, lookup func(compact.NodeID) []byte) error) error
+	close() error
+}
+
+type treeNode struct {
+	id   compact.NodeID
+	hash []byte
+}
+
+// Embedded is the ledger engine that runs inside the process: on one
+// bbolt file (Open) or in memory (NewInMemory). Concurrent submissions are
+// coalesced into one storage transaction (group commit).
+type Embedded struct {
+	cfg      config
+	signer   *noteSigner
+	verifier *Verifier
+	store    storage
+	state    *State
+
+	rng *compact.Range // owned by the committer goroutine after open
+
+	mu     sync.Mutex // guards cp, notify, closed
+	cp     *Checkpoint
+	notify chan struct{}
+	closed bool
+
+	reqs chan *request
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+var _ Ledger = (*Embedded)(nil)
+
+type pending struct {
+	sr   *SignedRecord
+	leaf []byte
+	hash Hash
+}
+
+type request struct {
+	entries  []pending
+	receipts []Receipt
+	err      error
+	done     chan struct{}
+}
+
+func buildConfig(key *identity.PrivateKey, opts []Option) (config, error) {
+	cfg := defaultConfig()
+	if key == nil {
+		return cfg, errors.New("ledger: nil ledger key")
+	}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// NewInMemory returns an engine that keeps everything in memory: for tests
+// and short-lived tools. key signs the checkpoints.
+func NewInMemory(key *identity.PrivateKey, opts ...Option) (*Embedded, error) {
+	cfg, err := buildConfig(key, opts)
+	if err != nil {
+		return nil, err
+	}
+	return start(cfg, key, newMemStore())
+}
+
+func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) {
+	signer, verifier, err := newNoteSigner(cfg.origin, key.Ed25519())
+	if err != nil {
+		return nil, err
+	}
+	e := &Embedded{
+		cfg: cfg, signer: signer, verifier: verifier, store: st, state: NewState(),
+		rng:    rangeFactory.NewEmptyRange(0),
+		notify: make(chan struct{}),
+		reqs:   make(chan *request),
+		done:   make(chan struct{}),
+	}
+	if err := e.load(); err != nil {
+		return nil, errors.Join(err, st.close())
+	}
+	e.wg.Add(1)
+	go e.committer()
+	return e, nil
+}
+
+// load verifies the stored log against its last signed checkpoint and
+// rebuilds the tree and state from it. Author signatures are not checked
+// again: the checkpoint signature authenticates every stored byte.
+func (e *Embedded) load() error {
+	origin, cpNote, err := e.store.head()
+	if err != nil {
+		return fmt.Errorf("%w: read head: %w", ErrCorrupt, err)
+	}
+	if cpNote == nil {
+		n := 0
+		if err := e.store.scan(func(uint64, []byte, func(compact.NodeID) []byte) error { n++; return nil }); err != nil || n > 0 {
+			return fmt.Errorf("%w: records without a checkpoint", ErrCorrupt)
+		}
+		cp, err := signCheckpoint(e.signer, 0, EmptyRoot())
+		if err != nil {
+			return err
+		}
+		if err := e.store.commit(0, nil, nil, e.cfg.origin, cp.Note); err != nil {
+			return fmt.Errorf("ledger: initialize storage: %w", err)
+		}
+		e.cp = cp
+		return nil
+	}
+	if origin != e.cfg.origin {
+		return fmt.Errorf("ledger: stored log has origin %q, configured %q", origin, e.cfg.origin)
+	}
+	cp, err := e.verifier.ParseCheckpoint(cpNote)
+	if err != nil {
+		return fmt.Errorf("%w: stored checkpoint: %w", ErrCorrupt, err)
+	}
+	s := e.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var count uint64
+	err = e.store.scan(func(index uint64, leaf []byte, lookup func(compact.NodeID) []byte) error {
+		if index != count {
+			return fmt.Errorf("record index %d, want %d", index, count)
+		}
+		sr, err := decodeUnverified(leaf)
+		if err != nil {
+			return fmt.Errorf("record %d: %w", index, err)
+		}
+		lh := leafHash(leaf)
+		var bad error
+		if err := e.rng.Append(lh[:], func(id compact.NodeID, h []byte) {
+			if got := lookup(id); bad == nil && !bytes.Equal(got, h) {
+				bad = fmt.Errorf("tree node (%d,%d) does not match the records", id.Level, id.Index)
+			}
+		}); err != nil {
+			return err
+		}
+		if bad != nil {
+			return bad
+		}
+		if err := s.applyLocked(index, &sr.Record, lh); err != nil {
+			return fmt.Errorf("replay record %d: %w", index, err)
+		}
+		count++
+		return nil
+	})
+	s.commitJournal()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if count != cp.Size {
+		return fmt.Errorf("%w: %d records stored, checkpoint says %d", ErrCorrupt, count, cp.Size)
+	}
+	root, err := rootOf(e.rng)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if root != cp.Root {
+		return fmt.Errorf("%w: recomputed root %s, checkpoint root %s", ErrCorrupt, root, cp.Root)
+	}
+	e.cp = cp
+	return nil
+}
+
+// State implements Ledger.
+func (e *Embedded) State() *State { return e.state }
+
+// Verifier returns the verifier of this ledger's checkpoints.
+func (e *Embedded) Verifier() *Verifier { return e.verifier }
+
+// Submit implements Ledger.
+func (e *Embedded) Submit(ctx context.Context, sr *SignedRecord) (Receipt, error) {
+	rs, err := e.SubmitBatch(ctx, []*SignedRecord{sr})
+	if err != nil {
+		return Receipt{}, err
+	}
+	return rs[0], nil
+}
+
+// SubmitBatch implements Ledger. Signatures are verified in the caller's
+// goroutine; the state machine and the commit run in the engine's single
+// committer. Once the batch is queued, SubmitBatch waits for its outcome
+// even if ctx ends, so that a nil error always means durable.
+func (e *Embedded) SubmitBatch(ctx context.Context, srs []*SignedRecord) ([]Receipt, error) {
+	if len(srs) == 0 {
+		return nil, fmt.Errorf("%w: empty batch", ErrInvalidRecord)
+	}
+	now := e.cfg.clock()
+	req := &request{entries: make([]pending, len(srs)), done: make(chan struct{})}
+	for i, sr := range srs {
+		if sr == nil {
+			return nil, fmt.Errorf("ledger: submit record %d: %w: nil", i, ErrInvalidRecord)
+		}
+		if err := sr.Verify(); err != nil {
+			return nil, fmt.Errorf("ledger: submit record %d: %w", i, err)
+		}
+		b, err := sr.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("ledger: submit record %d: %w", i, err)
+		}
+		if len(b) > MaxRecordSize {
+			return nil, fmt.Errorf("ledger: submit record %d: %w: %d bytes", i, ErrInvalidRecord, len(b))
+		}
+		if e.cfg.maxSkew > 0 {
+			t := time.Unix(sr.Record.Time, 0)
+			if d := t.Sub(now); d > e.cfg.maxSkew || -d > e.cfg.maxSkew {
+				return nil, fmt.Errorf("ledger: submit record %d: %w: %w: %v from the ledger clock", i, ErrInvalidRecord, ErrClock, d.Round(time.Second))
+			}
+		}
+		req.entries[i] = pending{sr: sr, leaf: b, hash: leafHash(b)}
+	}
+	select {
+	case e.reqs <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-e.done:
+		return nil, ErrClosed
+	}
+	<-req.done
+	return req.receipts, req.err
+}
+
+func (e *Embedded) committer() {
+	defer e.wg.Done()
+	var batch []*request
+	for {
+		select {
+		case r := <-e.reqs:
+			batch = append(batch[:0], r)
+			n := len(r.entries)
+		drain:
+			for n < e.cfg.maxBatch {
+				select {
+				case r2 := <-e.reqs:
+					batch = append(batch, r2)
+					n += len(r2.entries)
+				default:
+					break drain
+				}
+			}
+			e.process(batch)
+			clear(batch)
+		case <-e.done:
+			return
+		}
+	}
+}
+
+func cloneHashes(hs [][]byte) [][]byte { return slices.Clone(hs) }
+
+// process applies a group of requests (each all-or-nothing) and commits the
+// accepted ones in one storage transaction.
+func (e *Embedded) process(batch []*request) {
+	s := e.state
+	s.mu.Lock()
+	first := e.rng.End()
+	savedHashes := cloneHashes(e.rng.Hashes())
+	var leaves [][]byte
+	var nodes []treeNode
+	var accepted []*request
+	for _, r := range batch {
+		mark, nodeMark, leafMark := s.mark(), len(nodes), len(leaves)
+		rEnd, rHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
+		for i, p := range r.entries {
+			if err := s.applyLocked(e.rng.End(), &p.sr.Record, p.hash); err != nil {
+				if len(r.entries) > 1 {
+					err = fmt.Errorf("record %d: %w", i, err)
+				}
+				r.err = fmt.Errorf("ledger: submit: %w", err)
+				break
+			}
+			err := e.rng.Append(slices.Clone(p.hash[:]), func(id compact.NodeID, h []byte) {
+				nodes = append(nodes, treeNode{id, h})
+			})
+			if err != nil {
+				panic("ledger: compact range append: " + err.Error()) // ranges start at 0; cannot fail
+			}
+			leaves = append(leaves, p.leaf)
+		}
+		if r.err != nil {
+			s.rollbackTo(mark)
+			nodes, leaves = nodes[:nodeMark], leaves[:leafMark]
+			e.rng = mustRange(rEnd, rHashes)
+			continue
+		}
+		accepted = append(accepted, r)
+	}
+	if len(leaves) > 0 {
+		err := e.commitLocked(first, leaves, nodes)
+		if err != nil {
+			s.rollbackTo(0)
+			e.rng = mustRange(first, savedHashes)
+			for _, r := range accepted {
+				r.err = fmt.Errorf("ledger: commit: %w", err)
+			}
+		} else {
+			e.mu.Lock()
+			cp := e.cp
+			e.mu.Unlock()
+			idx := first
+			for _, r := range accepted {
+				r.receipts = make([]Receipt, len(r.entries))
+				for i, p := range r.entries {
+					r.receipts[i] = Receipt{Index: idx, LeafHash: p.hash, Checkpoint: cp}
+					idx++
+				}
+			}
+		}
+	}
+	s.commitJournal()
+	s.mu.Unlock()
+	for _, r := range batch {
+		close(r.done)
+	}
+}
+
+func (e *Embedded) commitLocked(first uint64, leaves [][]byte, nodes []treeNode) error {
+	root, err := rootOf(e.rng)
+	if err != nil {
+		return err
+	}
+	cp, err := signCheckpoint(e.signer, e.rng.End(), root)
+	if err != nil {
+		return err
+	}
+	if err := e.store.commit(first, leaves, nodes, e.cfg.origin, cp.Note); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.cp = cp
+	close(e.notify)
+	e.notify = make(chan struct{})
+	e.mu.Unlock()
+	return nil
+}
+
+func mustRange(end uint64, hashes [][]byte) *compact.Range {
+	r, err := rangeFactory.NewRange(0, end, hashes)
+	if err != nil {
+		panic("ledger: restore compact range: " + err.Error()) // saved from a valid range
+	}
+	return r
+}
+
+func (e *Embedded) current() (*Checkpoint, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, ErrClosed
+	}
+	return e.cp, nil
+}
+
+// Checkpoint implements Ledger.
+func (e *Embedded) Checkpoint(ctx context.Context) (*Checkpoint, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.current()
+}
+
+// Record implements Ledger. The stored bytes are decoded and verified.
+func (e *Embedded) Record(ctx context.Context, index uint64) (*SignedRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cp, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	if index >= cp.Size {
+		return nil, fmt.Errorf("%w: record %d (log size %d)", ErrNotFound, index, cp.Size)
+	}
+	b, err := e.store.record(index)
+	if err != nil {
+		return nil, err
+	}
+	sr, err := DecodeSignedRecord(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: record %d: %w", ErrCorrupt, index, err)
+	}
+	return sr, nil
+}
+
+// InclusionProof implements Ledger.
+func (e *Embedded) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cp, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	if size > cp.Size {
+		return nil, fmt.Errorf("%w: tree size %d exceeds log size %d", ErrNotFound, size, cp.Size)
+	}
+	return inclusionProof(index, size, e.store.nodes)
+}
+
+// ConsistencyProof implements Ledger.
+func (e *Embedded) ConsistencyProof(ctx context.Context, from, to uint64) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cp, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	if to > cp.Size {
+		return nil, fmt.Errorf("%w: tree size %d exceeds log size %d", ErrNotFound, to, cp.Size)
+	}
+	return consistencyProof(from, to, e.store.nodes)
+}
+
+// Subscribe implements Ledger.
+func (e *Embedded) Subscribe(ctx context.Context, from uint64) (<-chan Entry, error) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, ErrClosed
+	}
+	e.wg.Add(1)
+	e.mu.Unlock()
+	out := make(chan Entry, 64)
+	go func() {
+		defer e.wg.Done()
+		defer close(out)
+		next := from
+		for {
+			e.mu.Lock()
+			size, wake := e.cp.Size, e.notify
+			e.mu.Unlock()
+			for ; next < size; next++ {
+				b, err := e.store.record(next)
+				if err != nil {
+					return
+				}
+				sr, err := decodeUnverified(b)
+				if err != nil {
+					return
+				}
+				select {
+				case out <- Entry{Index: next, Record: sr}:
+				case <-ctx.Done():
+					return
+				case <-e.done:
+					return
+				}
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return
+			case <-e.done:
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Close implements Ledger. It waits for the committer and subscriptions
+// to stop, then closes the storage.
+func (e *Embedded) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	e.closed = true
+	close(e.done)
+	e.mu.Unlock()
+	e.wg.Wait()
+	return e.store.close()
+}

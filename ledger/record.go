@@ -1,0 +1,336 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/civicproof/civicproof/identity"
+)
+
+// MaxSafeInteger is the largest integer a record may carry in a JSON
+// number (2^53-1): RFC 8785 serializes numbers as IEEE 754 doubles, so a
+// larger integer would not survive canonicalization exactly.
+const MaxSafeInteger = 1<<53 - 1
+
+// MaxRecordSize bounds the canonical size of a signed record.
+const MaxRecordSize = 16 << 10
+
+// Valid record times: 1970-01-01T00:00:01Z up to 9999-12-31T23:59:59Z.
+const (
+	minTime = 1
+	maxTime = 253402300799
+)
+
+// SignatureDomainPrefix begins the signature domain of every record: a
+// record of kind k is signed under the identity domain
+// "ledger.record/" + k, so a signature for one kind never verifies as
+// another.
+const SignatureDomainPrefix = "ledger.record/"
+
+// Hash is a 32-byte digest or commitment. Its JSON form is 64 lowercase
+// hexadecimal digits.
+type Hash [32]byte
+
+// HashBytes returns SHA-256(b) as a Hash, a convenience for building
+// payloads from off-ledger documents.
+func HashBytes(b []byte) Hash { return Hash(sha256.Sum256(b)) }
+
+// IsZero reports whether h is all zeros (an unset field).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// String returns the lowercase hexadecimal form.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText accepts exactly 64 lowercase hexadecimal digits.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return fmt.Errorf("ledger: hash is %d hex digits, want 64", len(b))
+	}
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return errors.New("ledger: hash must be lowercase hexadecimal")
+		}
+	}
+	_, err := hex.Decode(h[:], b)
+	return err
+}
+
+// Record is one entry of the ledger before signing: what (Kind and
+// Payload), who (Author, a did:key) and when (Time, unix seconds UTC, as
+// claimed by the author and checked against the ledger's clock on
+// submission).
+type Record struct {
+	Kind    Kind         `json:"kind"`
+	Author  identity.DID `json:"author"`
+	Time    int64        `json:"time"`
+	Payload Payload      `json:"payload"`
+}
+
+// SignedRecord is a Record with its author's signature. Its canonical
+// bytes (Bytes) are the leaf of the ledger's Merkle tree.
+type SignedRecord struct {
+	Record    Record `json:"record"`
+	Signature []byte `json:"signature"`
+}
+
+// NewRecord returns a Record of payload's kind by author at t.
+func NewRecord(author identity.DID, t time.Time, payload Payload) Record {
+	r := Record{Author: author, Time: t.Unix(), Payload: payload}
+	if payload != nil {
+		r.Kind = payload.Kind()
+	}
+	return r
+}
+
+// check validates everything about a record that does not depend on the
+// ledger's state.
+func (r *Record) check() error {
+	if r.Payload == nil {
+		return fmt.Errorf("%w: missing payload", ErrInvalidRecord)
+	}
+	if _, ok := kindInfo[r.Kind]; !ok {
+		return fmt.Errorf("%w: %w %q", ErrInvalidRecord, ErrUnknownKind, r.Kind)
+	}
+	if r.Payload.Kind() != r.Kind {
+		return fmt.Errorf("%w: kind %q carries a %q payload", ErrInvalidRecord, r.Kind, r.Payload.Kind())
+	}
+	if _, err := identity.ParseDID(string(r.Author)); err != nil {
+		return fmt.Errorf("%w: author: %w", ErrInvalidRecord, err)
+	}
+	if r.Time < minTime || r.Time > maxTime {
+		return fmt.Errorf("%w: time %d out of range", ErrInvalidRecord, r.Time)
+	}
+	if err := r.Payload.check(); err != nil {
+		return fmt.Errorf("%w: %s payload: %w", ErrInvalidRecord, r.Kind, err)
+	}
+	return nil
+}
+
+// CanonicalBytes returns the RFC 8785 (JCS) canonical JSON of the record:
+// the message its author signs.
+func (r *Record) CanonicalBytes() ([]byte, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	return canonicalJSON(r)
+}
+
+// Domain returns the identity signature domain of the record's kind.
+func (r *Record) Domain() string { return SignatureDomainPrefix + string(r.Kind) }
+
+// Sign validates r and signs it with key. If r.Author is empty it becomes
+// key's DID; otherwise it must be key's DID. If r.Kind is empty it is taken
+// from the payload.
+func (r Record) Sign(key *identity.PrivateKey) (*SignedRecord, error) {
+	if key == nil {
+		return nil, errors.New("ledger: sign: nil key")
+	}
+	if r.Author == "" {
+		r.Author = key.DID()
+	}
+	if r.Kind == "" && r.Payload != nil {
+		r.Kind = r.Payload.Kind()
+	}
+	if r.Author != key.DID() {
+		return nil, fmt.Errorf("%w: author %s is not the signing key's DID", ErrInvalidRecord, r.Author)
+	}
+	msg, err := r.CanonicalBytes()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: sign: %w", err)
+	}
+	sr := &SignedRecord{Record: r, Signature: key.Sign(r.Domain(), msg)}
+	if b, err := sr.canonical(); err != nil {
+		return nil, fmt.Errorf("ledger: sign: %w", err)
+	} else if len(b) > MaxRecordSize {
+		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalidRecord, len(b), MaxRecordSize)
+	}
+	return sr, nil
+}
+
+// Verify checks that the record is valid and that its signature is its
+// author's under the record kind's domain. Errors wrap ErrInvalidRecord
+// (and identity.ErrBadSignature for a bad signature).
+func (sr *SignedRecord) Verify() error {
+	msg, err := sr.Record.CanonicalBytes()
+	if err != nil {
+		return err
+	}
+	if err := identity.VerifyDID(sr.Record.Author, sr.Record.Domain(), msg, sr.Signature); err != nil {
+		return fmt.Errorf("%w: signature: %w", ErrInvalidRecord, err)
+	}
+	return nil
+}
+
+// Bytes returns the canonical encoding of the signed record, the form
+// stored in the log and hashed into its Merkle tree. It validates the
+// record but does not verify the signature (see Verify).
+func (sr *SignedRecord) Bytes() ([]byte, error) {
+	if err := sr.Record.check(); err != nil {
+		return nil, err
+	}
+	return sr.canonical()
+}
+
+func (sr *SignedRecord) canonical() ([]byte, error) {
+	return canonicalJSON(sr)
+}
+
+// LeafHash returns the RFC 6962 leaf hash of the record's canonical bytes,
+// its identity in the log.
+func (sr *SignedRecord) LeafHash() (Hash, error) {
+	b, err := sr.Bytes()
+	if err != nil {
+		return Hash{}, err
+	}
+	return leafHash(b), nil
+}
+
+// wire forms used for strict decoding
+type wireSigned struct {
+	Record    json.RawMessage `json:"record"`
+	Signature []byte          `json:"signature"`
+}
+
+type wireRecord struct {
+	Kind    Kind            `json:"kind"`
+	Author  identity.DID    `json:"author"`
+	Time    int64           `json:"time"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// DecodeSignedRecord parses the canonical bytes of a signed record and
+// verifies it. It rejects unknown kinds (ErrUnknownKind), unknown or
+// missing fields, any encoding that is not exactly the RFC 8785 canonical
+// form (ErrNonCanonical), values out of range, and bad signatures
+// (identity.ErrBadSignature); every error wraps ErrInvalidRecord.
+func DecodeSignedRecord(b []byte) (*SignedRecord, error) {
+	sr, err := decodeUnverified(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := sr.Verify(); err != nil {
+		return nil, err
+	}
+	return sr, nil
+}
+
+// decodeUnverified is DecodeSignedRecord without the signature check, for
+// replaying a log whose bytes a signed checkpoint already authenticates.
+func decodeUnverified(b []byte) (*SignedRecord, error) {
+	if len(b) > MaxRecordSize {
+		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalidRecord, len(b), MaxRecordSize)
+	}
+	var ws wireSigned
+	if err := strictUnmarshal(b, &ws); err != nil {
+		return nil, fmt.Errorf("%w: signed record: %w", ErrInvalidRecord, err)
+	}
+	if ws.Record == nil || ws.Signature == nil {
+		return nil, fmt.Errorf("%w: signed record: missing field", ErrInvalidRecord)
+	}
+	var wr wireRecord
+	if err := strictUnmarshal(ws.Record, &wr); err != nil {
+		return nil, fmt.Errorf("%w: record: %w", ErrInvalidRecord, err)
+	}
+	info, ok := kindInfo[wr.Kind]
+	if !ok {
+		return nil, fmt.Errorf("%w: %w %q", ErrInvalidRecord, ErrUnknownKind, wr.Kind)
+	}
+	if wr.Payload == nil {
+		return nil, fmt.Errorf("%w: record: missing payload", ErrInvalidRecord)
+	}
+	p := info.new()
+	if err := strictUnmarshal(wr.Payload, p); err != nil {
+		return nil, fmt.Errorf("%w: %s payload: %w", ErrInvalidRecord, wr.Kind, err)
+	}
+	sr := &SignedRecord{
+		Record:    Record{Kind: wr.Kind, Author: wr.Author, Time: wr.Time, Payload: p},
+		Signature: ws.Signature,
+	}
+	again, err := sr.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(again, b) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRecord, ErrNonCanonical)
+	}
+	return sr, nil
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+func canonicalJSON(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode: %w", ErrInvalidRecord, err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: canonicalize: %w", ErrInvalidRecord, err)
+	}
+	return out, nil
+}
+
+// checkText validates a short human-readable or code string.
+func checkText(field, s string, max int) error {
+	if s == "" {
+		return fmt.Errorf("%s is empty", field)
+	}
+	if len(s) > max {
+		return fmt.Errorf("%s is %d bytes, at most %d", field, len(s), max)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s is not valid UTF-8", field)
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return fmt.Errorf("%s contains a control character", field)
+		}
+	}
+	return nil
+}
+
+// checkCode validates an identifier-like string: printable ASCII without
+// spaces (credential types, circuit shapes, topics, purpose codes).
+func checkCode(field, s string, max int) error {
+	if s == "" {
+		return fmt.Errorf("%s is empty", field)
+	}
+	if len(s) > max {
+		return fmt.Errorf("%s is %d bytes, at most %d", field, len(s), max)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' {
+			return fmt.Errorf("%s must be printable ASCII without spaces", field)
+		}
+	}
+	return nil
+}
+
+func checkDID(field string, d identity.DID) error {
+	if _, err := identity.ParseDID(string(d)); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
