@@ -1,0 +1,437 @@
+package consent
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/ledger"
+)
+
+// Gate is the verifier agency's single entry point: it issues signed
+// requests (with nonces it remembers) and verifies presentations against
+// them completely — request, nonce, consent, issuer accreditation,
+// official verifying key, revocation root freshness, the zero-knowledge
+// proof and the nullifier policy — and records every accepted access on
+// the ledger. It is safe for concurrent use.
+//
+// Gate state (issued and used nonces, use counts, nullifiers) changes only
+// when a presentation passes every check and its access record is durable
+// on the ledger. Use counts and nullifiers are rebuilt from the ledger's
+// access records when the gate starts; outstanding nonces are not
+// (requests issued before a restart are refused with ErrUnknownNonce).
+type Gate struct {
+	agency   *identity.PrivateKey
+	agencyID identity.DID // ledger ID of the agency
+	l        ledger.Ledger
+	zk       proofSystem
+	cfg      gateConfig
+
+	mu         sync.Mutex
+	nonces     map[Digest]*issued
+	uses       map[Digest]uint32 // grant id -> accepted uses (incl. in flight)
+	nullifiers map[Digest]bool   // access-record nullifier hashes (incl. in flight)
+	revoked    map[Digest]bool
+	tracked    map[Digest]*Grant // grants accepted so far, for expiry events
+	watchers   map[chan Event]struct{}
+}
+
+type issued struct {
+	request Digest
+	expires time.Time
+	used    bool
+}
+
+// GateOption configures a Gate.
+type GateOption func(*gateConfig) error
+
+type gateConfig struct {
+	clock      func() time.Time
+	rand       io.Reader
+	maxRootAge time.Duration
+	requestTTL time.Duration
+	expiryTick time.Duration
+}
+
+// WithGateClock sets the clock deciding expiry of requests, grants and
+// roots (default time.Now).
+func WithGateClock(now func() time.Time) GateOption {
+	return func(c *gateConfig) error {
+		if now == nil {
+			return errors.New("consent: nil clock")
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// WithRand sets the source of nonces (default crypto/rand).
+func WithRand(r io.Reader) GateOption {
+	return func(c *gateConfig) error {
+		if r == nil {
+			return errors.New("consent: nil random source")
+		}
+		c.rand = r
+		return nil
+	}
+}
+
+// WithMaxRootAge sets how old the issuer's latest revocation root may be
+// (default 24 hours). A presentation must be proven against the issuer's
+// latest root, published no longer ago than this.
+func WithMaxRootAge(d time.Duration) GateOption {
+	return func(c *gateConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("consent: max root age %v must be positive", d)
+		}
+		c.maxRootAge = d
+		return nil
+	}
+}
+
+// WithRequestTTL sets how long a request the gate issues stays valid
+// (default 5 minutes).
+func WithRequestTTL(d time.Duration) GateOption {
+	return func(c *gateConfig) error {
+		if d < time.Second {
+			return fmt.Errorf("consent: request lifetime %v under a second", d)
+		}
+		c.requestTTL = d
+		return nil
+	}
+}
+
+// WithExpiryCheck sets how often Watch looks for grants that expired
+// (default one minute).
+func WithExpiryCheck(d time.Duration) GateOption {
+	return func(c *gateConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("consent: expiry check interval %v must be positive", d)
+		}
+		c.expiryTick = d
+		return nil
+	}
+}
+
+// proofSystem is how the gate checks zero-knowledge proofs (zkp.go).
+type proofSystem interface {
+	// fingerprint returns the verifying-key fingerprint a proof was made
+	// for and the circuit shape it belongs to.
+	fingerprint(proof []byte) (shape string, fp Digest, err error)
+	// verify checks the proof against the statement the gate derives
+	// from its own trusted inputs; errors wrap ErrBadProof or
+	// ErrUnofficialKey.
+	verify(in *proofInput) (*proofOutput, error)
+}
+
+type proofInput struct {
+	Request *Request
+	Type    string
+	Issuer  *identity.PublicKey
+	Root    ledger.Hash
+	Today   time.Time
+	Proof   []byte
+}
+
+type proofOutput struct {
+	Disclosed map[uint8]FieldValue
+	Nullifier FieldValue
+}
+
+func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk proofSystem, opts []GateOption) (*Gate, error) {
+	cfg := gateConfig{clock: time.Now, rand: cryptoRand{}, maxRootAge: 24 * time.Hour, requestTTL: 5 * time.Minute, expiryTick: time.Minute}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if agency == nil || l == nil {
+		return nil, errors.New("consent: gate needs the agency key and a ledger")
+	}
+	ag, err := l.State().Agency(agency.DID())
+	if err != nil {
+		return nil, fmt.Errorf("consent: gate: agency not registered: %w", err)
+	}
+	if ag.Current().DID != agency.DID() {
+		return nil, fmt.Errorf("consent: gate: %s is not the agency's current key", agency.DID())
+	}
+	g := &Gate{
+		agency: agency, agencyID: ag.ID, l: l, zk: zk, cfg: cfg,
+		nonces: map[Digest]*issued{}, uses: map[Digest]uint32{}, nullifiers: map[Digest]bool{},
+		revoked: map[Digest]bool{}, tracked: map[Digest]*Grant{}, watchers: map[chan Event]struct{}{},
+	}
+	if err := g.load(ctx); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// load rebuilds nullifiers from the agency's access records on the ledger.
+func (g *Gate) load(ctx context.Context) error {
+	cp, err := g.l.Checkpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("consent: gate: %w", err)
+	}
+	if cp.Size == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch, err := g.l.Subscribe(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("consent: gate: %w", err)
+	}
+	for e := range ch {
+		if p, ok := e.Record.Record.Payload.(*ledger.AccessRecord); ok {
+			if ag, err := g.l.State().Agency(e.Record.Record.Author); err == nil && ag.ID == g.agencyID {
+				g.nullifiers[Digest(p.Nullifier)] = true
+			}
+		}
+		if e.Index+1 >= cp.Size {
+			return nil
+		}
+	}
+	return fmt.Errorf("consent: gate: ledger subscription ended early: %w", ctx.Err())
+}
+
+// Agency returns the gate's agency DID.
+func (g *Gate) Agency() identity.DID { return g.agency.DID() }
+
+// NewRequest completes a request template — purpose, legal basis, notice,
+// credential types, disclosures, predicates and scope — with this agency,
+// a fresh nonce, the issue time and expiry, signs it and remembers its
+// nonce. The template is not modified.
+func (g *Gate) NewRequest(tmpl Request) (*Request, error) {
+	nonce, err := NewNonce(g.cfg.rand)
+	if err != nil {
+		return nil, err
+	}
+	now := g.cfg.clock().UTC().Truncate(time.Second)
+	r := tmpl
+	r.Types = append([]string(nil), tmpl.Types...)
+	r.Disclose = append(SlotSet(nil), tmpl.Disclose...)
+	r.Predicates = clonePredicates(tmpl.Predicates)
+	r.Agency, r.Nonce, r.IssuedAt, r.Expires = g.agency.DID(), nonce, now, now.Add(g.cfg.requestTTL)
+	if err := r.Sign(g.agency); err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for n, is := range g.nonces { // drop nonces whose requests can no longer verify
+		if !now.Before(is.expires) {
+			delete(g.nonces, n)
+		}
+	}
+	g.nonces[nonce] = &issued{request: r.ID(), expires: r.Expires}
+	return &r, nil
+}
+
+// Result is what an accepted presentation yields: the disclosed claim
+// values (slot -> field value, decoded by the credential schema), the
+// scoped nullifier, the grant used and the access record written.
+type Result struct {
+	Disclosed map[uint8]FieldValue
+	Nullifier FieldValue
+	Grant     Digest
+	Type      string
+	Issuer    identity.DID
+	Access    ledger.Receipt
+}
+
+// StatementHash is the hash an access record carries for what was proven:
+// SHA-256 over the request id (which fixes purpose, types, disclosures and
+// predicates), the credential type, the issuer and the proof. It holds no
+// claim value.
+func StatementHash(req *Request, p *Presentation) Digest {
+	e := encoder{}
+	e.string("civicproof/consent/statement/v1")
+	id := req.ID()
+	e.raw(id[:])
+	e.string(p.Type)
+	e.string(string(p.Issuer))
+	ph := sha256.Sum256(p.Proof)
+	e.raw(ph[:])
+	return sha256.Sum256(e.b)
+}
+
+// NullifierHash is the value an access record carries for a nullifier:
+// SHA-256 over the scope and the nullifier.
+func NullifierHash(scope string, nullifier FieldValue) Digest {
+	e := encoder{}
+	e.string("civicproof/consent/nullifier/v1")
+	e.string(scope)
+	e.raw(nullifier[:])
+	return sha256.Sum256(e.b)
+}
+
+// Verify checks a presentation against a request this gate issued and, if
+// everything holds, records the access on the ledger and returns the
+// disclosed values. Each refusal wraps its own sentinel:
+//
+//   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
+//     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
+//   - the presentation: ErrMalformed, ErrBadSignature;
+//   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
+//     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
+//     ErrPurposeMismatch, ErrAgencyMismatch, ErrNotCovered;
+//   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
+//   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
+//
+// Cheap checks run before the proof is verified. Nothing changes in the
+// gate or on the ledger unless every check passes.
+func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Result, error) {
+	now := g.cfg.clock()
+	if req == nil || p == nil {
+		return nil, fmt.Errorf("%w: nil request or presentation", ErrMalformed)
+	}
+	// The request.
+	if req.Agency != g.agency.DID() {
+		return nil, fmt.Errorf("%w: made by %s", ErrForeignRequest, req.Agency)
+	}
+	if err := req.Verify(now); err != nil {
+		return nil, err
+	}
+	reqID := req.ID()
+	g.mu.Lock()
+	is := g.nonces[req.Nonce]
+	var nonceErr error
+	switch {
+	case is == nil || is.request != reqID:
+		nonceErr = ErrUnknownNonce
+	case is.used:
+		nonceErr = ErrReplay
+	}
+	g.mu.Unlock()
+	if nonceErr != nil {
+		return nil, fmt.Errorf("%w: nonce %x", nonceErr, req.Nonce[:8])
+	}
+	// The presentation.
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if p.Request != reqID {
+		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
+	}
+	if err := p.Grant.Verify(); err != nil {
+		return nil, err
+	}
+	if err := p.verifySignature(); err != nil {
+		return nil, err
+	}
+	// Consent.
+	grant := p.Grant
+	gid := grant.ID()
+	st, err := StatusOf(g.l, grant, now)
+	if err != nil {
+		return nil, err
+	}
+	if grant.Guardian != "" && !g.l.State().IsGuardian(grant.Guardian, grant.Citizen) {
+		return nil, fmt.Errorf("%w: %s no longer acts for %s", ErrNoGuardianship, grant.Guardian, grant.Citizen)
+	}
+	g.mu.Lock()
+	if g.revoked[gid] {
+		st.State = StateRevoked
+	}
+	if u, ok := g.uses[gid]; ok {
+		st.Uses = max(st.Uses, u)
+	}
+	g.mu.Unlock()
+	if ce := coverage(now, req, p.Type, st); !ce.ok() {
+		return nil, ce
+	}
+	// Issuer, keys, root.
+	state := g.l.State()
+	if !state.IsAccredited(p.Issuer, ledger.RoleIssuer, p.Type) {
+		return nil, fmt.Errorf("%w: %s for %q", ErrNotAccredited, p.Issuer, p.Type)
+	}
+	issuer, err := state.Agency(p.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrNotAccredited, p.Issuer, err)
+	}
+	shape, fp, err := g.zk.fingerprint(p.Proof)
+	if err != nil {
+		return nil, err
+	}
+	if !state.IsOfficialVerifyingKey(shape, ledger.Hash(fp)) {
+		return nil, fmt.Errorf("%w: %s for shape %q is not on the ledger", ErrUnofficialKey, fp, shape)
+	}
+	root, err := state.LatestRevocationRoot(issuer.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s has published no root", ErrStaleRoot, issuer.ID)
+	}
+	if age := now.Sub(time.Unix(root.Time, 0)); age > g.cfg.maxRootAge {
+		return nil, fmt.Errorf("%w: latest root of %s is %v old", ErrStaleRoot, issuer.ID, age.Round(time.Second))
+	}
+	// The proof.
+	out, err := g.zk.verify(&proofInput{Request: req, Type: p.Type, Issuer: issuer.Current().Key, Root: root.Root, Today: now, Proof: p.Proof})
+	if err != nil {
+		return nil, err
+	}
+	return g.commit(ctx, req, p, st, out, now)
+}
+
+// commit reserves the nonce, a use of the grant and the nullifier, writes
+// the access record, and releases the reservations if the write fails.
+func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *Status, out *proofOutput, now time.Time) (*Result, error) {
+	gid := p.Grant.ID()
+	nh := NullifierHash(req.Scope, out.Nullifier)
+	g.mu.Lock()
+	is := g.nonces[req.Nonce]
+	switch {
+	case is == nil:
+		g.mu.Unlock()
+		return nil, fmt.Errorf("%w: nonce %x", ErrUnknownNonce, req.Nonce[:8])
+	case is.used:
+		g.mu.Unlock()
+		return nil, fmt.Errorf("%w: nonce %x", ErrReplay, req.Nonce[:8])
+	case g.nullifiers[nh]:
+		g.mu.Unlock()
+		return nil, fmt.Errorf("%w: scope %q", ErrNullifierUsed, req.Scope)
+	case g.revoked[gid]:
+		g.mu.Unlock()
+		return nil, fmt.Errorf("%w: grant %x", ErrConsentRevoked, gid[:8])
+	}
+	uses := max(g.uses[gid], st.Uses)
+	if lim := p.Grant.UseLimit; lim > 0 && uses >= lim {
+		g.mu.Unlock()
+		return nil, &CoverageError{Grant: gid, UsesExhausted: true}
+	}
+	is.used, g.nullifiers[nh], g.uses[gid] = true, true, uses+1
+	g.mu.Unlock()
+
+	rec := &ledger.AccessRecord{Grant: ledger.Hash(gid), Purpose: string(req.Purpose), Statement: ledger.Hash(StatementHash(req, p)), Nullifier: ledger.Hash(nh)}
+	rc, err := submit(ctx, g.l, g.agency, now, rec, "access record")
+	if err != nil {
+		g.mu.Lock()
+		is.used, g.uses[gid] = false, g.uses[gid]-1
+		delete(g.nullifiers, nh)
+		g.mu.Unlock()
+		if lg, lerr := g.l.State().Grant(ledger.Hash(gid)); lerr == nil && lg.Withdrawn {
+			return nil, fmt.Errorf("%w: withdrawn while verifying: %w", ErrConsentWithdrawn, err)
+		}
+		return nil, err
+	}
+	g.mu.Lock()
+	g.tracked[gid] = p.Grant
+	g.mu.Unlock()
+	return &Result{Disclosed: out.Disclosed, Nullifier: out.Nullifier, Grant: gid, Type: p.Type, Issuer: p.Issuer, Access: rc}, nil
+}
+
+// Revoke ends a grant from the agency's side (state dpv:ConsentRevoked):
+// every later presentation under it fails with ErrConsentRevoked, and
+// watchers receive an EventRevoked. The revocation is kept by this gate
+// only; the ledger has no record kind for it.
+func (g *Gate) Revoke(grant Digest) {
+	g.mu.Lock()
+	already := g.revoked[grant]
+	g.revoked[grant] = true
+	g.mu.Unlock()
+	if !already {
+		g.broadcast(Event{Kind: EventRevoked, Grant: grant, Time: g.cfg.clock()})
+	}
+}
