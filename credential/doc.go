@@ -1,0 +1,63 @@
+// Package credential turns an agency's records about a citizen into
+// verifiable credentials the citizen holds and can later prove facts about.
+//
+// # Standards
+//
+//   - W3C Verifiable Credentials Data Model 2.0: a Credential's JSON form is
+//     a VC 2.0 document (@context https://www.w3.org/ns/credentials/v2,
+//     type, issuer, validFrom, validUntil, credentialSchema,
+//     credentialSubject, credentialStatus, proof).
+//   - RFC 8785 (JCS): a Schema's hash is SHA-256 of its canonical JSON.
+//   - RFC 9180 (HPKE, through package identity): Seal and Open deliver a
+//     credential to its holder.
+//   - EdDSA on the twisted Edwards curve over BN254's scalar field with
+//     Poseidon2 (internal/zkhash): the issuer's signature is over one field
+//     element, Core.Message(), so that a circuit can verify it.
+//
+// # Model
+//
+// A Schema is a named, versioned list of typed claims (date, integer,
+// unsigned, bool, enum, string, bytes), each on a fixed one of NumSlots
+// slots. Schema.Encode turns claims into Slots deterministically (see
+// ClaimDef.Encode; dates are days since 1970-01-01 and integers are
+// order-preserving 64-bit values, so a proof can compare them; strings and
+// bytes are hashed with HashBytes; absent claims hold AbsentValue). Bad
+// claims are refused with ErrInvalidClaim before anything is signed.
+//
+// The holder keeps a secret and gives the issuer only HolderBinding(secret).
+// Issuer.Issue signs a Core (type id, slots, salts, holder binding, expiry
+// day, random revocation index) and anchors the credential on the ledger
+// as a hash only (credential-issued record). Verifier.Verify checks the
+// signature, the anchor, the issuer's key and accreditation at issuance,
+// expiry and revocation against the latest published root. A Registry
+// holds the issuer's revocation tree (credential/revocation) and
+// Issuer.PublishRevocations publishes its root; Issuer.Supersede corrects a
+// credential and links old to new on the ledger. Credential.Disclose
+// reveals chosen claims with their salts so that a verifier without a ZK
+// verifier can check them (Disclosure). Package credential/wallet keeps the
+// holder's secret and credentials encrypted at rest.
+//
+// # Threats
+//
+// Forged or altered claims (the issuer's signature covers every slot, each
+// salted); issuance by an agency that was not accredited for the type
+// (checked on the ledger at the anchor's position); use of revoked,
+// corrected or expired credentials; personal data on the ledger (only a
+// salted hash is anchored); lending a credential (the holder binding, which
+// zero-knowledge presentations check). A Disclosure does not prove
+// possession of the holder secret and links all disclosures of one
+// credential (same signature and revocation index): use a zero-knowledge
+// presentation when that matters.
+//
+// ValidFrom and the holder DID in the document are not covered by the
+// issuer's ZK signature; the trusted issuance time is that of the ledger
+// anchor.
+//
+// # Cost
+//
+// Signing costs one Message (a handful of Poseidon2 permutations: claims
+// commitment, 16 disclosure leaves, the disclosure root and the message)
+// and one EdDSA signature; issuance adds one fsynced ledger record and,
+// with a file registry, one fsynced bbolt transaction. Revoking updates
+// Depth = 24 tree nodes. See the package benchmarks.
+package credential
