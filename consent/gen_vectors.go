@@ -1,0 +1,104 @@
+//go:build ignore
+
+// gen_vectors writes testdata/vectors.json: compact and JSON encodings of
+// deterministic requests, grants and a presentation, with their ids. Run
+// with `go run gen_vectors.go` from the consent directory. The test
+// TestVectors checks that every vector still decodes and re-encodes to
+// the same bytes, so the wire format never changes silently.
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"time"
+
+	"github.com/civicproof/civicproof/consent"
+	"github.com/civicproof/civicproof/identity"
+)
+
+type vector struct {
+	Desc    string          `json:"desc"`
+	Kind    string          `json:"kind"` // request, grant or presentation
+	Compact string          `json:"compact"`
+	JSON    json.RawMessage `json:"json"`
+	ID      string          `json:"id,omitempty"`
+}
+
+type counter struct{ n byte }
+
+func (c *counter) Read(p []byte) (int, error) {
+	for i := range p {
+		c.n++
+		p[i] = c.n
+	}
+	return len(p), nil
+}
+
+func key(b byte) *identity.PrivateKey {
+	k, err := identity.NewKeyFromSeed(bytes.Repeat([]byte{b}, identity.SeedSize))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func main() {
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	agency, citizen, guardian := key(1), key(3), key(4)
+	var out []vector
+	add := func(desc, kind string, v interface {
+		MarshalBinary() ([]byte, error)
+	}, id string) {
+		b, err := v.MarshalBinary()
+		must(err)
+		js, err := json.Marshal(v)
+		must(err)
+		out = append(out, vector{Desc: desc, Kind: kind, Compact: hex.EncodeToString(b), JSON: js, ID: id})
+	}
+	var set []consent.FieldValue
+	for i := byte(1); i <= 3; i++ {
+		set = append(set, consent.FieldValue{31: i})
+	}
+	reqs := []*consent.Request{
+		{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation, NoticeVersion: "age/1",
+			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
+			Scope: "age-check", Nonce: consent.Digest{7}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)},
+		{Purpose: consent.PurposeBenefitEligibility, LegalBasis: consent.BasisPublicTask, NoticeVersion: "benefit/3",
+			NoticeHash: consent.Digest{1, 2, 3}, Types: []string{"PersonalID/1", "Residence/2"}, Disclose: consent.SlotSet{0, 5},
+			Predicates: []consent.Predicate{
+				{Slot: 1, Op: consent.OpInRange, A: 10, B: 20},
+				{Slot: 2, Op: consent.OpInSet, Set: set},
+				{Slot: 4, Op: consent.OpNe, Set: set[:1]},
+				{Slot: 6, Op: consent.OpGe, A: 1 << 63},
+			},
+			Scope: "benefit-2026", Nonce: consent.Digest{8}, IssuedAt: t0, Expires: t0.Add(time.Hour)},
+	}
+	for i, r := range reqs {
+		must(r.Sign(agency))
+		add([]string{"age check, one predicate", "four predicates of every kind, two disclosures, two types"}[i], "request", r, r.ID().String())
+	}
+	g, err := consent.NewGrant(&counter{}, citizen.DID(), reqs[1], t0, 30*24*time.Hour)
+	must(err)
+	g.UseLimit = 3
+	must(g.Sign(citizen))
+	add("citizen grant with use limit", "grant", g, g.ID().String())
+	gg, err := consent.NewGrant(&counter{n: 100}, key(5).DID(), reqs[0], t0, 24*time.Hour)
+	must(err)
+	gg.Guardian = guardian.DID()
+	must(gg.Sign(guardian))
+	add("guardian grant", "grant", gg, gg.ID().String())
+	p := &consent.Presentation{Request: reqs[1].ID(), Grant: g, Type: "PersonalID/1", Issuer: key(2).DID(), Proof: []byte("opaque proof bytes")}
+	must(p.Sign(citizen))
+	add("presentation (opaque proof bytes)", "presentation", p, "")
+	b, err := json.MarshalIndent(out, "", "  ")
+	must(err)
+	must(os.WriteFile("testdata/vectors.json", append(b, '\n'), 0o644))
+}
