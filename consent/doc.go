@@ -1,15 +1,75 @@
 // Package consent makes a citizen's consent enforceable: agencies sign
 // presentation requests, citizens sign grants that allow exactly the facts
-// a purpose needs, receipts of grants are anchored on the ledger,
-// withdrawal takes effect for every later verification, and the verifier's
-// gate accepts a presentation only under a live grant that covers it.
+// a purpose needs, grant receipts are anchored on the ledger, withdrawal
+// takes effect for every later verification, and the verifier's gate
+// accepts a presentation only under a live grant that covers it, writing
+// an access record the citizen can list and check.
 //
-// Vocabulary: purposes and legal bases are W3C Data Privacy Vocabulary
-// (DPV 2.x) terms where DPV has one (dpv:ServiceProvision,
-// dpv:IdentityVerification, dpv:Consent, dpv-gdpr:A6-1-e for a public task
-// ...) and documented civicproof terms otherwise (civicproof:BenefitEligibility
-// ...). A grant moves through the DPV consent lifecycle: requested, given,
-// refused, withdrawn (by the citizen), revoked (by the agency), expired.
-// Receipts follow the fields of ISO/IEC TS 27560 and the Kantara Consent
-// Receipt where they fit.
+// # Standards
+//
+// Purposes and legal bases are W3C Data Privacy Vocabulary (DPV 2.x,
+// https://w3id.org/dpv) terms where DPV has one — dpv:ServiceProvision,
+// dpv:IdentityVerification, dpv:AgeVerification, dpv:EnforceSecurity, ...;
+// dpv:Consent, dpv:LegalObligation, dpv:VitalInterest, and dpv-gdpr:A6-1-e
+// for a public task — and documented civicproof terms otherwise
+// (civicproof:BenefitEligibility, civicproof:ResidenceCheck, ...; see
+// Purpose). A grant moves through the DPV consent lifecycle (State):
+// requested, given, refused, withdrawn by the citizen, revoked by the
+// agency, expired. Receipts carry the fields of ISO/IEC TS 27560 and the
+// Kantara Consent Receipt Specification where they fit, canonicalized with
+// RFC 8785 (JCS) and hashed with SHA-256.
+//
+// # Objects
+//
+//   - Request: agency DID, purpose, legal basis, notice version and hash,
+//     accepted credential types, disclosed slots, predicates, nullifier
+//     scope, 32-byte nonce, issue and expiry times; signed by the agency
+//     under the identity domain "consent.request".
+//   - Grant: citizen DID (pairwise per agency), optional guardian, agency,
+//     purpose, legal basis, notice, the types, disclosures and predicates
+//     allowed, validity window, optional use limit, random salt; signed by
+//     the citizen or guardian ("consent.grant"). Its id is SHA-256 of its
+//     canonical bytes; its Receipt's hash is anchored with a consent-receipt
+//     ledger record (Anchor).
+//   - Presentation: the zero-knowledge proof, the grant it relies on, and
+//     the grant signer's signature over request, grant and proof
+//     ("consent.presentation"), so only the grant's holder can use it.
+//
+// Each has a compact binary encoding (magic, version, fields in fixed
+// order; the signed bytes) and a JSON form. Decoders are strict — unknown
+// fields, trailing data, unsorted or duplicate sets and non-canonical
+// encodings are refused with ErrMalformed — and never panic.
+//
+// # Checks
+//
+// Covers is the wallet's check before proving: it names exactly what a
+// grant lacks (a *CoverageError listing missing types, disclosures and
+// predicates, or purpose, agency, expiry, withdrawal, use limit).
+// Predicates must match exactly: consent to "age >= 18" is not consent to
+// "age >= 21".
+//
+// Gate.Verify is the agency's single check of a presentation: request,
+// nonce (issued and unused), grant signature and ledger status, coverage,
+// issuer accreditation, official verifying key, revocation root freshness,
+// the zero-knowledge proof, and one claim per nullifier scope. Every
+// refusal has its own sentinel error; gate state changes and the
+// access-record is written only when all checks pass. Cheap checks run
+// before the proof, so malformed or unauthorized presentations cost little.
+//
+// # Threats guarded against
+//
+// An agency asking for more than the citizen agreed to, or for another
+// purpose; use after withdrawal, expiry or exhaustion of a use limit;
+// replay of a presentation; a stolen grant (the presentation must be
+// signed by the grant's signer); a guardian without a guardianship record;
+// credentials of non-accredited issuers, proofs for unofficial keys, stale
+// revocation roots; double claims within a scope. Nothing personal reaches
+// the ledger: grant ids and receipt hashes, statement hashes (request id,
+// type, issuer, proof hash — no claim values) and hashed nullifiers.
+//
+// # Cost
+//
+// The gate adds to the proof verification a few Ed25519 verifications
+// (request, grant, presentation), ledger state lookups and one ledger
+// append; see BenchmarkGate for measured figures.
 package consent

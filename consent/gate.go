@@ -31,6 +31,7 @@ type Gate struct {
 	l        ledger.Ledger
 	zk       proofSystem
 	cfg      gateConfig
+	keys     keyCache
 
 	mu         sync.Mutex
 	nonces     map[Digest]*issued
@@ -293,7 +294,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	if req.Agency != g.agency.DID() {
 		return nil, fmt.Errorf("%w: made by %s", ErrForeignRequest, req.Agency)
 	}
-	if err := req.Verify(now); err != nil {
+	if err := req.verifyWith(&g.keys, now); err != nil {
 		return nil, err
 	}
 	reqID := req.ID()
@@ -311,16 +312,16 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 		return nil, fmt.Errorf("%w: nonce %x", nonceErr, req.Nonce[:8])
 	}
 	// The presentation.
-	if err := p.check(); err != nil {
+	if err := p.checkWith(&g.keys); err != nil {
 		return nil, err
 	}
 	if p.Request != reqID {
 		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
 	}
-	if err := p.Grant.Verify(); err != nil {
+	if err := p.Grant.verifySignature(&g.keys); err != nil {
 		return nil, err
 	}
-	if err := p.verifySignature(); err != nil {
+	if err := p.verifySignature(&g.keys); err != nil {
 		return nil, err
 	}
 	// Consent.

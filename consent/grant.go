@@ -83,20 +83,22 @@ func (g *Grant) normalize() {
 	g.IssuedAt = g.IssuedAt.UTC().Truncate(time.Second)
 }
 
-func (g *Grant) check() error {
-	if _, err := identity.ParseDID(string(g.Citizen)); err != nil {
-		return fmt.Errorf("%w: citizen: %w", ErrMalformed, err)
+func (g *Grant) check() error { return g.checkWith(directKeys{}) }
+
+func (g *Grant) checkWith(k didKeys) error {
+	if err := checkDID(k, "citizen", g.Citizen); err != nil {
+		return err
 	}
 	if g.Guardian != "" {
-		if _, err := identity.ParseDID(string(g.Guardian)); err != nil {
-			return fmt.Errorf("%w: guardian: %w", ErrMalformed, err)
+		if err := checkDID(k, "guardian", g.Guardian); err != nil {
+			return err
 		}
 		if g.Guardian == g.Citizen {
 			return fmt.Errorf("%w: guardian is the citizen", ErrMalformed)
 		}
 	}
-	if _, err := identity.ParseDID(string(g.Agency)); err != nil {
-		return fmt.Errorf("%w: agency: %w", ErrMalformed, err)
+	if err := checkDID(k, "agency", g.Agency); err != nil {
+		return err
 	}
 	if g.Agency == g.Citizen || g.Agency == g.Guardian {
 		return fmt.Errorf("%w: agency is the citizen or guardian", ErrMalformed)
@@ -191,10 +193,11 @@ func (g *Grant) Verify() error {
 	if err := g.check(); err != nil {
 		return err
 	}
-	if err := identity.VerifyDID(g.Signer(), DomainGrant, g.SignedBytes(), g.Signature); err != nil {
-		return fmt.Errorf("%w: grant: %w", ErrBadSignature, err)
-	}
-	return nil
+	return g.verifySignature(directKeys{})
+}
+
+func (g *Grant) verifySignature(k didKeys) error {
+	return verifySig(k, g.Signer(), DomainGrant, g.SignedBytes(), g.Signature, "grant")
 }
 
 // Parts returns the names of every part of the grant that can be withdrawn

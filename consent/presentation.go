@@ -24,18 +24,20 @@ type Presentation struct {
 	Signature []byte       `json:"signature"`
 }
 
-func (p *Presentation) check() error {
+func (p *Presentation) check() error { return p.checkWith(directKeys{}) }
+
+func (p *Presentation) checkWith(k didKeys) error {
 	if p.Grant == nil {
 		return fmt.Errorf("%w: presentation without grant", ErrMalformed)
 	}
-	if err := p.Grant.check(); err != nil {
+	if err := p.Grant.checkWith(k); err != nil {
 		return err
 	}
 	if err := checkName("credential type", p.Type); err != nil {
 		return err
 	}
-	if _, err := identity.ParseDID(string(p.Issuer)); err != nil {
-		return fmt.Errorf("%w: issuer: %w", ErrMalformed, err)
+	if err := checkDID(k, "issuer", p.Issuer); err != nil {
+		return err
 	}
 	if len(p.Proof) == 0 || len(p.Proof) > MaxProofSize {
 		return fmt.Errorf("%w: proof of %d bytes, want 1..%d", ErrMalformed, len(p.Proof), MaxProofSize)
@@ -70,11 +72,8 @@ func (p *Presentation) Sign(key *identity.PrivateKey) error {
 }
 
 // verifySignature checks the grant signer's signature.
-func (p *Presentation) verifySignature() error {
-	if err := identity.VerifyDID(p.Grant.Signer(), DomainPresentation, p.SignedBytes(), p.Signature); err != nil {
-		return fmt.Errorf("%w: presentation: %w", ErrBadSignature, err)
-	}
-	return nil
+func (p *Presentation) verifySignature(k didKeys) error {
+	return verifySig(k, p.Grant.Signer(), DomainPresentation, p.SignedBytes(), p.Signature, "presentation")
 }
 
 // MarshalBinary returns the compact encoding: magic, request id, the

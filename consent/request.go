@@ -86,9 +86,11 @@ func (r *Request) normalize() {
 }
 
 // check validates the request's shape (not its signature or expiry).
-func (r *Request) check() error {
-	if _, err := identity.ParseDID(string(r.Agency)); err != nil {
-		return fmt.Errorf("%w: agency: %w", ErrMalformed, err)
+func (r *Request) check() error { return r.checkWith(directKeys{}) }
+
+func (r *Request) checkWith(k didKeys) error {
+	if err := checkDID(k, "agency", r.Agency); err != nil {
+		return err
 	}
 	if !r.Purpose.Valid() {
 		return fmt.Errorf("%w: unknown purpose %q", ErrMalformed, r.Purpose)
@@ -193,12 +195,14 @@ func (r *Request) Sign(key *identity.PrivateKey) error {
 // signature, and that now lies in [IssuedAt, Expires). It returns an error
 // wrapping ErrMalformed, ErrBadSignature (and identity.ErrBadSignature) or
 // ErrExpired.
-func (r *Request) Verify(now time.Time) error {
-	if err := r.check(); err != nil {
+func (r *Request) Verify(now time.Time) error { return r.verifyWith(directKeys{}, now) }
+
+func (r *Request) verifyWith(k didKeys, now time.Time) error {
+	if err := r.checkWith(k); err != nil {
 		return err
 	}
-	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
-		return fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	if err := verifySig(k, r.Agency, DomainRequest, r.SignedBytes(), r.Signature, "request"); err != nil {
+		return err
 	}
 	if now.Before(r.IssuedAt) {
 		return fmt.Errorf("%w: request not valid before %v", ErrExpired, r.IssuedAt)
@@ -262,8 +266,8 @@ func ParseRequest(b []byte) (*Request, error) {
 	if err := r.UnmarshalBinary(b); err != nil {
 		return nil, err
 	}
-	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
-		return nil, fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	if err := verifySig(directKeys{}, r.Agency, DomainRequest, r.SignedBytes(), r.Signature, "request"); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -282,8 +286,8 @@ func ParseRequestJSON(b []byte) (*Request, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
-	if err := identity.VerifyDID(r.Agency, DomainRequest, r.SignedBytes(), r.Signature); err != nil {
-		return nil, fmt.Errorf("%w: request: %w", ErrBadSignature, err)
+	if err := verifySig(directKeys{}, r.Agency, DomainRequest, r.SignedBytes(), r.Signature, "request"); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

@@ -62,7 +62,7 @@ func TestVectors(t *testing.T) {
 				if err := p.UnmarshalBinary(b); err != nil {
 					t.Fatal(err)
 				}
-				if err := p.verifySignature(); err != nil {
+				if err := p.verifySignature(directKeys{}); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := ParsePresentationJSON(v.JSON); err != nil {
