@@ -347,7 +347,11 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	// Issuer, keys, root.
 	state := g.l.State()
-	if !state.IsAccredited(p.Issuer, ledger.RoleIssuer, p.Type) {
+	typeName, _, err := SplitType(p.Type)
+	if err != nil {
+		return nil, err
+	}
+	if !state.IsAccredited(p.Issuer, ledger.RoleIssuer, typeName) {
 		return nil, fmt.Errorf("%w: %s for %q", ErrNotAccredited, p.Issuer, p.Type)
 	}
 	issuer, err := state.Agency(p.Issuer)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
@@ -240,7 +241,7 @@ func (s *statementShape) check() error {
 		return fmt.Errorf("%w: %d credential types, want 1..%d", ErrMalformed, len(s.Types), MaxTypes)
 	}
 	for i, t := range s.Types {
-		if err := checkName("credential type", t); err != nil {
+		if _, _, err := SplitType(t); err != nil {
 			return err
 		}
 		if len(t) > MaxTypeLen {
@@ -346,4 +347,32 @@ func (s *SlotSet) UnmarshalJSON(b []byte) error {
 	}
 	*s = out
 	return nil
+}
+
+// SplitType splits a credential type as this package names it,
+// "<schema name>/<version>" (e.g. "BirthCertificate/2"), into the schema
+// name (the type the ledger accredits issuers for) and the version (which
+// with the name fixes the type id inside proofs). Names are ASCII letters,
+// digits and '_', starting with a letter; versions are decimal, >= 1,
+// without leading zeros.
+func SplitType(t string) (name string, version uint32, err error) {
+	i := strings.LastIndexByte(t, '/')
+	bad := func(why string) (string, uint32, error) {
+		return "", 0, fmt.Errorf("%w: credential type %.70q: %s", ErrMalformed, t, why)
+	}
+	if i <= 0 || i == len(t)-1 {
+		return bad(`want "<name>/<version>"`)
+	}
+	name, vs := t[:i], t[i+1:]
+	for j := 0; j < len(name); j++ {
+		c := name[j]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || j > 0 && (c >= '0' && c <= '9' || c == '_')) {
+			return bad("bad schema name")
+		}
+	}
+	v, perr := strconv.ParseUint(vs, 10, 32)
+	if perr != nil || v == 0 || vs[0] == '0' {
+		return bad("bad version")
+	}
+	return name, uint32(v), nil
 }

@@ -68,7 +68,8 @@ func TestRequestVerifyRefuses(t *testing.T) {
 		{"unknown purpose", func(r *Request) { r.Purpose = "dpv:Marketing" }, now, ErrMalformed},
 		{"unknown legal basis", func(r *Request) { r.LegalBasis = "dpv:Whim" }, now, ErrMalformed},
 		{"slot out of range", func(r *Request) { r.Disclose = SlotSet{16} }, now, ErrMalformed},
-		{"unsorted types", func(r *Request) { r.Types = []string{"b", "a"} }, now, ErrMalformed},
+		{"unsorted types", func(r *Request) { r.Types = []string{"B/1", "A/1"} }, now, ErrMalformed},
+		{"type without version", func(r *Request) { r.Types = []string{"PersonalID"} }, now, ErrMalformed},
 		{"no types", func(r *Request) { r.Types = nil }, now, ErrMalformed},
 		{"asks nothing", func(r *Request) { r.Disclose, r.Predicates = nil, nil }, now, ErrMalformed},
 		{"too many predicates", func(r *Request) {
@@ -171,5 +172,26 @@ func TestRequestJSONStrict(t *testing.T) {
 	}
 	if _, err := ParseRequestJSON(append(js, []byte(" {}")...)); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("trailing data: got %v", err)
+	}
+}
+
+func TestSplitType(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		name    string
+		version uint32
+	}{
+		{"PersonalID/1", "PersonalID", 1},
+		{"Birth_Certificate2/4294967295", "Birth_Certificate2", 4294967295},
+	} {
+		n, v, err := SplitType(tc.in)
+		if err != nil || n != tc.name || v != tc.version {
+			t.Errorf("SplitType(%q) = %q, %d, %v", tc.in, n, v, err)
+		}
+	}
+	for _, bad := range []string{"", "/1", "A/", "A/0", "A/01", "A/4294967296", "1A/1", "A-B/1", "A/1/2", "A/x", "_A/1"} {
+		if _, _, err := SplitType(bad); !errors.Is(err, ErrMalformed) {
+			t.Errorf("SplitType(%q): %v", bad, err)
+		}
 	}
 }

@@ -44,7 +44,10 @@ type world struct {
 	citizen, guardian, ward, stranger        *identity.PrivateKey
 }
 
-const testType = "PersonalID/1"
+const (
+	testType     = "PersonalID/1"
+	testTypeName = "PersonalID"
+)
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
@@ -63,7 +66,7 @@ func newWorld(t testing.TB) *world {
 	w.submit(t, w.issuer, &ledger.AgencyRegister{Key: w.issuer.Public(), Name: "Civil Registry"})
 	w.submit(t, w.verifier, &ledger.AgencyRegister{Key: w.verifier.Public(), Name: "Benefits Office"})
 	w.submit(t, w.other, &ledger.AgencyRegister{Key: w.other.Public(), Name: "Tax Office"})
-	w.submit(t, w.root, &ledger.Accredit{Agency: w.issuer.DID(), Role: ledger.RoleIssuer, Types: []string{ledger.GuardianshipType, testType}})
+	w.submit(t, w.root, &ledger.Accredit{Agency: w.issuer.DID(), Role: ledger.RoleIssuer, Types: []string{ledger.GuardianshipType, testTypeName}})
 	w.submit(t, w.issuer, &ledger.Guardianship{Guardian: w.guardian.DID(), Ward: w.ward.DID()})
 	return w
 }
