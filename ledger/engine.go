@@ -225,10 +225,7 @@ func (e *Embedded) SubmitBatch(ctx context.Context, srs []*SignedRecord) ([]Rece
 		if sr == nil {
 			return nil, fmt.Errorf("ledger: submit record %d: %w: nil", i, ErrInvalidRecord)
 		}
-		if err := sr.Verify(); err != nil {
-			return nil, fmt.Errorf("ledger: submit record %d: %w", i, err)
-		}
-		b, err := sr.Bytes()
+		b, err := sr.verifiedBytes()
 		if err != nil {
 			return nil, fmt.Errorf("ledger: submit record %d: %w", i, err)
 		}

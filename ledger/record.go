@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -95,33 +97,34 @@ func NewRecord(author identity.DID, t time.Time, payload Payload) Record {
 }
 
 // check validates everything about a record that does not depend on the
-// ledger's state.
-func (r *Record) check() error {
+// ledger's state, and returns the author's Ed25519 key.
+func (r *Record) check() (ed25519.PublicKey, error) {
 	if r.Payload == nil {
-		return fmt.Errorf("%w: missing payload", ErrInvalidRecord)
+		return nil, fmt.Errorf("%w: missing payload", ErrInvalidRecord)
 	}
 	if _, ok := kindInfo[r.Kind]; !ok {
-		return fmt.Errorf("%w: %w %q", ErrInvalidRecord, ErrUnknownKind, r.Kind)
+		return nil, fmt.Errorf("%w: %w %q", ErrInvalidRecord, ErrUnknownKind, r.Kind)
 	}
 	if r.Payload.Kind() != r.Kind {
-		return fmt.Errorf("%w: kind %q carries a %q payload", ErrInvalidRecord, r.Kind, r.Payload.Kind())
+		return nil, fmt.Errorf("%w: kind %q carries a %q payload", ErrInvalidRecord, r.Kind, r.Payload.Kind())
 	}
-	if _, err := identity.ParseDID(string(r.Author)); err != nil {
-		return fmt.Errorf("%w: author: %w", ErrInvalidRecord, err)
+	pub, err := r.Author.Ed25519()
+	if err != nil {
+		return nil, fmt.Errorf("%w: author: %w", ErrInvalidRecord, err)
 	}
 	if r.Time < minTime || r.Time > maxTime {
-		return fmt.Errorf("%w: time %d out of range", ErrInvalidRecord, r.Time)
+		return nil, fmt.Errorf("%w: time %d out of range", ErrInvalidRecord, r.Time)
 	}
 	if err := r.Payload.check(); err != nil {
-		return fmt.Errorf("%w: %s payload: %w", ErrInvalidRecord, r.Kind, err)
+		return nil, fmt.Errorf("%w: %s payload: %w", ErrInvalidRecord, r.Kind, err)
 	}
-	return nil
+	return pub, nil
 }
 
 // CanonicalBytes returns the RFC 8785 (JCS) canonical JSON of the record:
 // the message its author signs.
 func (r *Record) CanonicalBytes() ([]byte, error) {
-	if err := r.check(); err != nil {
+	if _, err := r.check(); err != nil {
 		return nil, err
 	}
 	return canonicalJSON(r)
@@ -151,9 +154,7 @@ func (r Record) Sign(key *identity.PrivateKey) (*SignedRecord, error) {
 		return nil, fmt.Errorf("ledger: sign: %w", err)
 	}
 	sr := &SignedRecord{Record: r, Signature: key.Sign(r.Domain(), msg)}
-	if b, err := sr.canonical(); err != nil {
-		return nil, fmt.Errorf("ledger: sign: %w", err)
-	} else if len(b) > MaxRecordSize {
+	if b := sr.envelope(msg); len(b) > MaxRecordSize {
 		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalidRecord, len(b), MaxRecordSize)
 	}
 	return sr, nil
@@ -163,28 +164,59 @@ func (r Record) Sign(key *identity.PrivateKey) (*SignedRecord, error) {
 // author's under the record kind's domain. Errors wrap ErrInvalidRecord
 // (and identity.ErrBadSignature for a bad signature).
 func (sr *SignedRecord) Verify() error {
-	msg, err := sr.Record.CanonicalBytes()
+	_, err := sr.verifiedBytes()
+	return err
+}
+
+// verifiedBytes validates and verifies the record once and returns its
+// canonical bytes.
+func (sr *SignedRecord) verifiedBytes() ([]byte, error) {
+	pub, msg, err := sr.encode()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := identity.VerifyDID(sr.Record.Author, sr.Record.Domain(), msg, sr.Signature); err != nil {
-		return fmt.Errorf("%w: signature: %w", ErrInvalidRecord, err)
+	if err := identity.Verify(pub, sr.Record.Domain(), msg, sr.Signature); err != nil {
+		return nil, fmt.Errorf("%w: signature: %w", ErrInvalidRecord, err)
 	}
-	return nil
+	return sr.envelope(msg), nil
+}
+
+// encode validates the record and returns its author's key and the
+// canonical record (the signed message).
+func (sr *SignedRecord) encode() (ed25519.PublicKey, []byte, error) {
+	pub, err := sr.Record.check()
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := canonicalJSON(&sr.Record)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pub, msg, nil
+}
+
+// envelope returns the canonical signed record around the canonical record
+// msg. Writing it directly equals the JCS of the whole object: "record"
+// sorts before "signature", and standard base64 needs no JSON escaping.
+func (sr *SignedRecord) envelope(msg []byte) []byte {
+	sig := base64.StdEncoding.EncodeToString(sr.Signature)
+	b := make([]byte, 0, len(msg)+len(sig)+28)
+	b = append(b, `{"record":`...)
+	b = append(b, msg...)
+	b = append(b, `,"signature":"`...)
+	b = append(b, sig...)
+	return append(b, `"}`...)
 }
 
 // Bytes returns the canonical encoding of the signed record, the form
 // stored in the log and hashed into its Merkle tree. It validates the
 // record but does not verify the signature (see Verify).
 func (sr *SignedRecord) Bytes() ([]byte, error) {
-	if err := sr.Record.check(); err != nil {
+	_, msg, err := sr.encode()
+	if err != nil {
 		return nil, err
 	}
-	return sr.canonical()
-}
-
-func (sr *SignedRecord) canonical() ([]byte, error) {
-	return canonicalJSON(sr)
+	return sr.envelope(msg), nil
 }
 
 // LeafHash returns the RFC 6962 leaf hash of the record's canonical bytes,
@@ -216,12 +248,16 @@ type wireRecord struct {
 // form (ErrNonCanonical), values out of range, and bad signatures
 // (identity.ErrBadSignature); every error wraps ErrInvalidRecord.
 func DecodeSignedRecord(b []byte) (*SignedRecord, error) {
-	sr, err := decodeUnverified(b)
+	sr, err := decodeStructure(b)
 	if err != nil {
 		return nil, err
 	}
-	if err := sr.Verify(); err != nil {
+	again, err := sr.verifiedBytes()
+	if err != nil {
 		return nil, err
+	}
+	if !bytes.Equal(again, b) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRecord, ErrNonCanonical)
 	}
 	return sr, nil
 }
@@ -229,6 +265,22 @@ func DecodeSignedRecord(b []byte) (*SignedRecord, error) {
 // decodeUnverified is DecodeSignedRecord without the signature check, for
 // replaying a log whose bytes a signed checkpoint already authenticates.
 func decodeUnverified(b []byte) (*SignedRecord, error) {
+	sr, err := decodeStructure(b)
+	if err != nil {
+		return nil, err
+	}
+	again, err := sr.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(again, b) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRecord, ErrNonCanonical)
+	}
+	return sr, nil
+}
+
+// decodeStructure parses the JSON strictly, without the canonical check.
+func decodeStructure(b []byte) (*SignedRecord, error) {
 	if len(b) > MaxRecordSize {
 		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalidRecord, len(b), MaxRecordSize)
 	}
@@ -254,18 +306,10 @@ func decodeUnverified(b []byte) (*SignedRecord, error) {
 	if err := strictUnmarshal(wr.Payload, p); err != nil {
 		return nil, fmt.Errorf("%w: %s payload: %w", ErrInvalidRecord, wr.Kind, err)
 	}
-	sr := &SignedRecord{
+	return &SignedRecord{
 		Record:    Record{Kind: wr.Kind, Author: wr.Author, Time: wr.Time, Payload: p},
 		Signature: ws.Signature,
-	}
-	again, err := sr.Bytes()
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(again, b) {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidRecord, ErrNonCanonical)
-	}
-	return sr, nil
+	}, nil
 }
 
 func strictUnmarshal(b []byte, v any) error {

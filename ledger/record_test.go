@@ -154,6 +154,10 @@ func TestRecordVectors(t *testing.T) {
 			if string(again) != v.Record {
 				t.Fatal("re-encoding differs")
 			}
+			// The envelope written directly is the JCS of the whole object.
+			if full, err := canonicalJSON(sr); err != nil || string(full) != v.Record {
+				t.Fatalf("envelope differs from its JCS form: %v", err)
+			}
 			if lh, _ := sr.LeafHash(); lh.String() != v.LeafHash {
 				t.Fatalf("leaf hash %s, want %s", lh, v.LeafHash)
 			}

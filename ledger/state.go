@@ -208,10 +208,7 @@ func (s *State) ApplyBatch(first uint64, records []*SignedRecord) error {
 		if sr == nil {
 			return fmt.Errorf("%w: record %d is nil", ErrInvalidRecord, i)
 		}
-		if err := sr.Verify(); err != nil {
-			return fmt.Errorf("ledger: record %d: %w", i, err)
-		}
-		b, err := sr.Bytes()
+		b, err := sr.verifiedBytes()
 		if err != nil {
 			return fmt.Errorf("ledger: record %d: %w", i, err)
 		}
