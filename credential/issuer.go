@@ -130,10 +130,25 @@ func (is *Issuer) Issue(ctx context.Context, s *Schema, req *Request) (*Credenti
 // Revoke revokes a credential this issuer issued. It takes effect for
 // verifiers at the next PublishRevocations.
 func (is *Issuer) Revoke(c *Credential) error {
-	if c.Issuer != is.key.DID() {
-		return fmt.Errorf("%w: credential issued by %s, not %s", ErrUnknownIssuer, c.Issuer, is.key.DID())
+	if err := is.checkOwn(c); err != nil {
+		return err
 	}
 	return is.registry.Revoke(c.Core.RevocationIndex)
+}
+
+// checkOwn reports whether c was issued by this issuer's agency under any
+// of its keys (a rotated key keeps revoking what the old one issued).
+func (is *Issuer) checkOwn(c *Credential) error {
+	if c.Issuer == is.key.DID() {
+		return nil
+	}
+	st := is.ledger.State()
+	a, err1 := st.Agency(c.Issuer)
+	b, err2 := st.Agency(is.key.DID())
+	if err1 != nil || err2 != nil || a.ID != b.ID {
+		return fmt.Errorf("%w: credential issued by %s, not by %s's agency", ErrUnknownIssuer, c.Issuer, is.key.DID())
+	}
+	return nil
 }
 
 // rootHash is the ledger form of a revocation root: the field element's
@@ -174,8 +189,8 @@ func (is *Issuer) PublishRevocations(ctx context.Context) (uint64, error) {
 // batch fails, the old index stays revoked in the registry and is published
 // with the next root.
 func (is *Issuer) Supersede(ctx context.Context, old *Credential, newClaims Claims) (*Credential, error) {
-	if old.Issuer != is.key.DID() {
-		return nil, fmt.Errorf("%w: credential issued by %s, not %s", ErrUnknownIssuer, old.Issuer, is.key.DID())
+	if err := is.checkOwn(old); err != nil {
+		return nil, err
 	}
 	s := old.Schema
 	req := &Request{Holder: old.Holder, HolderBinding: old.Core.HolderBinding, Claims: newClaims, ValidUntil: DayDate(old.Core.ValidUntil)}

@@ -126,6 +126,12 @@ func TestIssueVerify(t *testing.T) {
 			t.Fatalf("Verify on the last valid second: %v", err)
 		}
 	})
+	t.Run("before anchor time", func(t *testing.T) {
+		v := w.verifier(VerifierOptions{Now: func() time.Time { return w.clock.Add(-time.Hour) }})
+		if err := v.Verify(ctx, c, wit); !errors.Is(err, ErrNotYetValid) {
+			t.Fatalf("Verify = %v, want ErrNotYetValid", err)
+		}
+	})
 	t.Run("stale root", func(t *testing.T) {
 		v := w.verifier(VerifierOptions{MaxRootAge: time.Hour, Now: func() time.Time { return w.clock.Add(61 * time.Minute) }})
 		if err := v.Verify(ctx, c, wit); !errors.Is(err, ErrStaleRoot) {
@@ -331,5 +337,55 @@ func TestRegistryPersists(t *testing.T) {
 	}
 	if !reg2.Revoked(b.Core.RevocationIndex) {
 		t.Fatal("pending revocation lost")
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, nil)
+	old := w.issue(testClaims())
+	newKey := testKey(t, 6)
+	w.submit(w.agency, &ledger.KeyRotate{NewKey: newKey.Public(), Proof: newKey.Sign(ledger.KeyRotateProofDomain, []byte(w.agency.DID()))})
+	// Credentials signed before the rotation still verify: the key is
+	// looked up as of the anchor's index.
+	v := w.verifier(VerifierOptions{})
+	if err := v.Verify(ctx, old, w.witness(old)); err != nil {
+		t.Fatalf("credential from before the rotation: %v", err)
+	}
+	// The agency carries on with the new key and the same registry.
+	is, err := NewIssuer(newKey, w.ledger, w.issuer.Registry(), IssuerOptions{Rand: detRand(8), Now: w.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := NewHolderSecret(detRand(9))
+	c, err := is.Issue(ctx, w.schema, &Request{HolderBinding: HolderBinding(secret), Claims: testClaims(), ValidUntil: w.clock.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := is.Revoke(old); err != nil {
+		t.Fatalf("revoking a credential signed with the old key: %v", err)
+	}
+	w.clock = w.clock.Add(time.Minute)
+	if _, err := is.PublishRevocations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Verify(ctx, c, w.witness(c)); err != nil {
+		t.Fatalf("credential from the new key: %v", err)
+	}
+	if err := v.Verify(ctx, old, w.witness(old)); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("revoked old credential = %v, want ErrRevoked", err)
+	}
+	// An old-key credential relabelled as the new DID is refused.
+	forged := *old
+	forged.Issuer = newKey.DID()
+	if err := v.Verify(ctx, &forged, w.witness(old)); !errors.Is(err, ErrNotAnchored) {
+		t.Fatalf("relabelled credential = %v, want ErrNotAnchored", err)
+	}
+	// Another agency cannot revoke it.
+	other := testKey(t, 7)
+	w.submit(other, &ledger.AgencyRegister{Key: other.Public(), Name: "Other"})
+	is2, _ := NewIssuer(other, w.ledger, NewRegistry(), IssuerOptions{Now: w.now})
+	if err := is2.Revoke(c); !errors.Is(err, ErrUnknownIssuer) {
+		t.Fatalf("revocation by another agency = %v, want ErrUnknownIssuer", err)
 	}
 }

@@ -66,7 +66,8 @@ type signed struct {
 // the anchor (ErrUnknownIssuer); that the schema is registered with this
 // hash (ErrSchemaNotRegistered); that the issuer was accredited for the
 // type when the anchor was written (ErrNotAccredited); validity against
-// the clock (ErrExpired); that it was not superseded (ErrRevoked with
+// the clock (ErrNotYetValid before the anchor's time, ErrExpired after the
+// validUntil day); that it was not superseded (ErrRevoked with
 // ErrSuperseded); and its revocation status: w must be a witness for the
 // issuer's latest published root (ErrRevoked if revoked under it,
 // ErrBadWitness if computed for another root), and that root must be no
@@ -127,6 +128,9 @@ func (v *Verifier) verifySigned(ctx context.Context, s signed, w *revocation.Wit
 		return fmt.Errorf("%w: %s for %q at index %d", ErrNotAccredited, entry.Issuer, s.schema.Name, entry.Index)
 	}
 	now := v.now()
+	if now.Before(time.Unix(entry.Time, 0)) {
+		return fmt.Errorf("%w: anchored at %s", ErrNotYetValid, time.Unix(entry.Time, 0).UTC().Format(time.RFC3339))
+	}
 	if DayValue(now.UTC()) > s.validUntil {
 		return fmt.Errorf("%w: valid until %s", ErrExpired, DayDate(s.validUntil).Format(dateLayout))
 	}

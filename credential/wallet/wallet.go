@@ -454,8 +454,12 @@ func (s *Store) Refresh(st *ledger.State, list *credential.StatusList) ([]string
 	}
 	var updates []upd
 	var revoked []string
+	issuer, err := st.Agency(list.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: status list issuer: %w", err)
+	}
 	for _, h := range s.creds {
-		if h.cred.Issuer != list.Issuer {
+		if a, err := st.Agency(h.cred.Issuer); err != nil || a.ID != issuer.ID {
 			continue
 		}
 		w, err := tree.Witness(h.cred.Core.RevocationIndex)
