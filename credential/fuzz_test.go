@@ -50,3 +50,60 @@ func FuzzEncodeClaims(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSchema(f *testing.F) {
+	b, _ := json.Marshal(testSchema(f))
+	f.Add(b)
+	f.Add([]byte(`{"name":"T","version":1,"claims":[{"name":"a","type":"integer","slot":0,"min":"-1"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSchema(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidSchema) {
+				t.Fatalf("error %v does not wrap ErrInvalidSchema", err)
+			}
+			return
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := ParseSchema(out)
+		if err != nil {
+			t.Fatalf("re-parse: %v", err)
+		}
+		h1, _ := s.Hash()
+		h2, _ := s2.Hash()
+		if h1 != h2 {
+			t.Fatal("schema hash not stable across a round trip")
+		}
+	})
+}
+
+func FuzzDecodeDisclosure(f *testing.F) {
+	c, _ := testCredential(f)
+	d, err := c.Disclose("district", "balance")
+	if err != nil {
+		f.Fatal(err)
+	}
+	doc, _ := json.Marshal(d)
+	f.Add(doc)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := ParseDisclosure(data)
+		if err != nil {
+			return
+		}
+		out, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("re-encoding: %v", err)
+		}
+		d2, err := ParseDisclosure(out)
+		if err != nil {
+			t.Fatalf("re-parsing: %v", err)
+		}
+		a1, _ := d.Anchor()
+		a2, _ := d2.Anchor()
+		if a1 != a2 {
+			t.Fatal("anchor changed across a round trip")
+		}
+	})
+}

@@ -5,6 +5,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	mrand "math/rand/v2"
 	"os"
@@ -265,4 +266,31 @@ func BenchmarkOpenDefaultKDF(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func FuzzOpen(f *testing.F) {
+	path := filepath.Join(f.TempDir(), "w")
+	if _, err := Create(path, []byte("p"), Options{KDF: fastKDF}); err != nil {
+		f.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	f.Add(good)
+	f.Add([]byte("CPWALLET"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Bound the KDF cost an input can ask for in this fuzz run.
+		if len(data) > 17 && string(data[:8]) == magic {
+			if binary.BigEndian.Uint32(data[9:13]) > 2 || binary.BigEndian.Uint32(data[13:17]) > 1024 {
+				return
+			}
+		}
+		pt, _, err := open(data, []byte("p"))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrWrongPassphrase) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		var s Store
+		_ = s.load(pt)
+	})
 }
