@@ -80,7 +80,7 @@ func submit(ctx context.Context, l ledger.Ledger, key *identity.PrivateKey, now 
 func StatusOf(l ledger.Ledger, g *Grant, now time.Time) (*Status, error) {
 	lg, err := l.State().Grant(ledger.Hash(g.ID()))
 	if errors.Is(err, ledger.ErrNotFound) {
-		return nil, fmt.Errorf("%w: grant %x not anchored", ErrNoConsent, g.ID().String()[:16])
+		return nil, fmt.Errorf("%w: grant %s not anchored", ErrNoConsent, g.ID().String()[:16])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("consent: grant status: %w", err)

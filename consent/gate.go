@@ -29,7 +29,7 @@ type Gate struct {
 	agency   *identity.PrivateKey
 	agencyID identity.DID // ledger ID of the agency
 	l        ledger.Ledger
-	zk       proofSystem
+	zk       ProofSystem
 	cfg      gateConfig
 	keys     keyCache
 
@@ -119,32 +119,58 @@ func WithExpiryCheck(d time.Duration) GateOption {
 	}
 }
 
-// proofSystem is how the gate checks zero-knowledge proofs (zkp.go).
-type proofSystem interface {
-	// fingerprint returns the verifying-key fingerprint a proof was made
-	// for and the circuit shape it belongs to.
-	fingerprint(proof []byte) (shape string, fp Digest, err error)
-	// verify checks the proof against the statement the gate derives
-	// from its own trusted inputs; errors wrap ErrBadProof or
-	// ErrUnofficialKey.
-	verify(in *proofInput) (*proofOutput, error)
+// ProofSystem checks the zero-knowledge proofs of presentations for a
+// Gate. ZKP implements it for civicproof's presentation circuit (package
+// zkp); another circuit family or backend plugs in here.
+type ProofSystem interface {
+	// Inspect reads, without verifying it, what a proof says about
+	// itself: the circuit shape and verifying-key fingerprint it was made
+	// for and the revocation root it was proven against. Errors wrap
+	// ErrMalformed.
+	Inspect(proof []byte) (ProofInfo, error)
+	// Verify checks the proof against the statement the gate derived from
+	// its own trusted inputs (never from values the prover supplied) and
+	// returns what it proves. Errors wrap ErrBadProof, or
+	// ErrUnofficialKey when the system has no verifying key for the proof.
+	Verify(st *Statement, proof []byte) (*Proven, error)
 }
 
-type proofInput struct {
-	Request *Request
-	Type    string
-	Issuer  *identity.PublicKey
-	Root    ledger.Hash
-	Today   time.Time
-	Proof   []byte
+// ProofInfo is what a proof says about itself before it is verified.
+type ProofInfo struct {
+	Shape       string // circuit shape, as named in verifying-key records
+	Fingerprint Digest // verifying-key fingerprint
+	Root        Digest // revocation root the proof was made against
 }
 
-type proofOutput struct {
-	Disclosed map[uint8]FieldValue
-	Nullifier FieldValue
+// Statement is what a presentation's proof must establish, as the gate
+// derives it: the request (its predicates, disclosures, nonce and scope),
+// the credential type, the issuer's key and revocation root from the
+// ledger, and today's date from the gate's clock.
+type Statement struct {
+	Request   *Request
+	Type      string
+	IssuerKey *identity.PublicKey
+	Root      Digest
+	Today     time.Time
 }
 
-func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk proofSystem, opts []GateOption) (*Gate, error) {
+// Proven is what a verified proof establishes beyond its predicates.
+type Proven struct {
+	Disclosed map[uint8]FieldValue // disclosed slot -> value
+	Nullifier FieldValue           // scoped nullifier
+}
+
+// NewGate returns the gate of the agency whose current key is agency, on
+// ledger l, verifying proofs with zk. It rebuilds its nullifier set from
+// the agency's access records on the ledger.
+func NewGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk ProofSystem, opts ...GateOption) (*Gate, error) {
+	if zk == nil {
+		return nil, errors.New("consent: gate needs a proof system")
+	}
+	return newGate(ctx, agency, l, zk, opts)
+}
+
+func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk ProofSystem, opts []GateOption) (*Gate, error) {
 	cfg := gateConfig{clock: time.Now, rand: cryptoRand{}, maxRootAge: 24 * time.Hour, requestTTL: 5 * time.Minute, expiryTick: time.Minute}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -358,22 +384,29 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotAccredited, p.Issuer, err)
 	}
-	shape, fp, err := g.zk.fingerprint(p.Proof)
+	info, err := g.zk.Inspect(p.Proof)
 	if err != nil {
 		return nil, err
 	}
-	if !state.IsOfficialVerifyingKey(shape, ledger.Hash(fp)) {
-		return nil, fmt.Errorf("%w: %s for shape %q is not on the ledger", ErrUnofficialKey, fp, shape)
+	if !state.IsOfficialVerifyingKey(info.Shape, ledger.Hash(info.Fingerprint)) {
+		return nil, fmt.Errorf("%w: %s for shape %q is not on the ledger", ErrUnofficialKey, info.Fingerprint, info.Shape)
 	}
 	root, err := state.LatestRevocationRoot(issuer.ID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s has published no root", ErrStaleRoot, issuer.ID)
 	}
+	if Digest(root.Root) != info.Root {
+		if _, err := state.RevocationRootEntry(issuer.ID, ledger.Hash(info.Root)); err == nil {
+			return nil, fmt.Errorf("%w: proven against a superseded root of %s", ErrStaleRoot, issuer.ID)
+		}
+		return nil, fmt.Errorf("%w: proven against a root %s never published", ErrStaleRoot, issuer.ID)
+	}
 	if age := now.Sub(time.Unix(root.Time, 0)); age > g.cfg.maxRootAge {
 		return nil, fmt.Errorf("%w: latest root of %s is %v old", ErrStaleRoot, issuer.ID, age.Round(time.Second))
 	}
 	// The proof.
-	out, err := g.zk.verify(&proofInput{Request: req, Type: p.Type, Issuer: issuer.Current().Key, Root: root.Root, Today: now, Proof: p.Proof})
+	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
+	out, err := g.zk.Verify(stmt, p.Proof)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +415,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes
 // the access record, and releases the reservations if the write fails.
-func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *Status, out *proofOutput, now time.Time) (*Result, error) {
+func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *Status, out *Proven, now time.Time) (*Result, error) {
 	gid := p.Grant.ID()
 	nh := NullifierHash(req.Scope, out.Nullifier)
 	g.mu.Lock()
