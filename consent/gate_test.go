@@ -22,8 +22,18 @@ type gateEnv struct {
 
 func newGateEnv(t testing.TB, opts ...GateOption) *gateEnv {
 	t.Helper()
+	return newGateEnvOn(t, newWorld(t), opts...)
+}
+
+func newBoltGateEnv(t testing.TB, opts ...GateOption) *gateEnv {
+	t.Helper()
+	return newGateEnvOn(t, newWorldOn(t, true), opts...)
+}
+
+func newGateEnvOn(t testing.TB, w *world, opts ...GateOption) *gateEnv {
+	t.Helper()
 	a, b := smallSystems(t)
-	e := &gateEnv{world: newWorld(t), zk: a, rogue: b}
+	e := &gateEnv{world: w, zk: a, rogue: b}
 	e.submit(t, e.world.root, &ledger.VerifyingKey{Shape: smallShape, Fingerprint: ledger.Hash(a.fp)})
 	e.publishRoot(t)
 	opts = append([]GateOption{WithGateClock(e.clock.Now), WithRand(&fixedReader{n: 50})}, opts...)

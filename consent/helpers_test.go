@@ -2,6 +2,8 @@ package consent
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -19,13 +21,22 @@ func testKey(t testing.TB, b byte) *identity.PrivateKey {
 	return k
 }
 
-// fixedReader yields an endless deterministic byte stream.
-type fixedReader struct{ n byte }
+// fixedReader yields an endless deterministic byte stream: SHA-256 of a
+// counter, block after block, starting from n.
+type fixedReader struct {
+	n   uint64
+	buf []byte
+}
 
 func (r *fixedReader) Read(p []byte) (int, error) {
 	for i := range p {
-		r.n++
-		p[i] = r.n
+		if len(r.buf) == 0 {
+			r.n++
+			h := sha256.Sum256(binary.BigEndian.AppendUint64(nil, r.n))
+			r.buf = h[:]
+		}
+		p[i] = r.buf[0]
+		r.buf = r.buf[1:]
 	}
 	return len(p), nil
 }

@@ -204,6 +204,10 @@ func (r *Request) verifyWith(k didKeys, now time.Time) error {
 	if err := verifySig(k, r.Agency, DomainRequest, r.SignedBytes(), r.Signature, "request"); err != nil {
 		return err
 	}
+	return r.checkTime(now)
+}
+
+func (r *Request) checkTime(now time.Time) error {
 	if now.Before(r.IssuedAt) {
 		return fmt.Errorf("%w: request not valid before %v", ErrExpired, r.IssuedAt)
 	}

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -49,14 +50,25 @@ const (
 	testTypeName = "PersonalID"
 )
 
-func newWorld(t testing.TB) *world {
+func newWorld(t testing.TB) *world { return newWorldOn(t, false) }
+
+// newWorldOn builds the world on the in-memory ledger, or with bolt on the
+// durable embedded engine in a temporary file.
+func newWorldOn(t testing.TB, bolt bool) *world {
 	t.Helper()
 	w := &world{
 		clock:     &clock{t: t0},
 		ledgerKey: testKey(t, 10), root: testKey(t, 11), issuer: testKey(t, 12), verifier: testKey(t, 1),
 		other: testKey(t, 2), citizen: testKey(t, 3), guardian: testKey(t, 4), ward: testKey(t, 5), stranger: testKey(t, 6),
 	}
-	l, err := ledger.NewInMemory(w.ledgerKey, ledger.WithClock(w.clock.Now), ledger.WithMaxSkew(0))
+	opts := []ledger.Option{ledger.WithClock(w.clock.Now), ledger.WithMaxSkew(0)}
+	var l *ledger.Embedded
+	var err error
+	if bolt {
+		l, err = ledger.Open(filepath.Join(t.TempDir(), "ledger.db"), w.ledgerKey, opts...)
+	} else {
+		l, err = ledger.NewInMemory(w.ledgerKey, opts...)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
