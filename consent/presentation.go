@@ -121,6 +121,9 @@ func (p *Presentation) UnmarshalBinary(b []byte) error {
 	if err := q.check(); err != nil {
 		return err
 	}
+	if again, _ := q.MarshalBinary(); !bytes.Equal(again, b) {
+		return fmt.Errorf("%w: presentation: non-canonical encoding", ErrMalformed)
+	}
 	*p = q
 	return nil
 }

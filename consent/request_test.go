@@ -195,3 +195,16 @@ func TestSplitType(t *testing.T) {
 		}
 	}
 }
+
+// TestNonMinimalVarint: an encoding with a padded length prefix decodes to
+// the same value but is not canonical, and is refused.
+func TestNonMinimalVarint(t *testing.T) {
+	bin, _ := sampleRequest(t, testKey(t, 1)).MarshalBinary()
+	// After the 3-byte magic comes the agency DID's length (one byte, < 128).
+	padded := append([]byte{}, bin[:3]...)
+	padded = append(padded, bin[3]|0x80, 0x00)
+	padded = append(padded, bin[4:]...)
+	if _, err := ParseRequest(padded); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("padded varint: %v", err)
+	}
+}
