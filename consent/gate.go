@@ -22,8 +22,8 @@ import (
 //
 // Gate state (issued and used nonces, use counts, nullifiers) changes only
 // when a presentation passes every check and its access record is durable
-// on the ledger. Use counts and nullifiers are rebuilt from the ledger's
-// access records when the gate starts; outstanding nonces are not
+// on the ledger. Use counts, nullifiers and revocations are rebuilt from
+// the ledger when the gate starts; outstanding nonces are not
 // (requests issued before a restart are refused with ErrUnknownNonce).
 type Gate struct {
 	agency   *identity.PrivateKey
@@ -40,7 +40,6 @@ type Gate struct {
 	revoked    map[Digest]bool
 	known      map[Digest]bool   // grants whose signature and anchored receipt were checked
 	tracked    map[Digest]*Grant // grants accepted so far, for expiry events
-	watchers   map[chan Event]struct{}
 }
 
 type issued struct {
@@ -191,7 +190,7 @@ func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, 
 	g := &Gate{
 		agency: agency, agencyID: ag.ID, l: l, zk: zk, cfg: cfg,
 		nonces: map[Digest]*issued{}, uses: map[Digest]uint32{}, nullifiers: map[Digest]bool{},
-		revoked: map[Digest]bool{}, known: map[Digest]bool{}, tracked: map[Digest]*Grant{}, watchers: map[chan Event]struct{}{},
+		revoked: map[Digest]bool{}, known: map[Digest]bool{}, tracked: map[Digest]*Grant{},
 	}
 	if err := g.load(ctx); err != nil {
 		return nil, err
@@ -199,7 +198,8 @@ func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, 
 	return g, nil
 }
 
-// load rebuilds nullifiers from the agency's access records on the ledger.
+// load rebuilds nullifiers and revocations from the agency's records on
+// the ledger.
 func (g *Gate) load(ctx context.Context) error {
 	cp, err := g.l.Checkpoint(ctx)
 	if err != nil {
@@ -215,6 +215,9 @@ func (g *Gate) load(ctx context.Context) error {
 		return fmt.Errorf("consent: gate: %w", err)
 	}
 	for e := range ch {
+		if id, ok := g.revocationOf(e.Record); ok {
+			g.revoked[id] = true
+		}
 		if p, ok := e.Record.Record.Payload.(*ledger.AccessRecord); ok {
 			if ag, err := g.l.State().Agency(e.Record.Record.Author); err == nil && ag.ID == g.agencyID {
 				g.nullifiers[Digest(p.Nullifier)] = true
@@ -486,16 +489,47 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 	return &Result{Disclosed: out.Disclosed, Nullifier: out.Nullifier, Grant: gid, Type: p.Type, Issuer: p.Issuer, Access: rc}, nil
 }
 
+// RevocationTopic is the topic of the agency-event ledger records by
+// which an agency revokes a grant it holds (digest = grant id, amount 0).
+// The ledger has no record kind for agency-side revocation; an
+// agency-event makes it durable, public and auditable.
+const RevocationTopic = "consent/revoke"
+
 // Revoke ends a grant from the agency's side (state dpv:ConsentRevoked):
-// every later presentation under it fails with ErrConsentRevoked, and
-// watchers receive an EventRevoked. The revocation is kept by this gate
-// only; the ledger has no record kind for it.
-func (g *Gate) Revoke(grant Digest) {
+// it writes an agency-event record (RevocationTopic) to the ledger, after
+// which every presentation under the grant fails with ErrConsentRevoked,
+// in this gate and in any gate of the agency started later, and watchers
+// receive an EventRevoked. Only grants anchored to this agency can be
+// revoked (ErrNoConsent otherwise).
+func (g *Gate) Revoke(ctx context.Context, grant Digest) error {
+	lg, err := g.l.State().Grant(ledger.Hash(grant))
+	if err != nil || lg.Agency != g.agencyID {
+		return fmt.Errorf("%w: grant %s is not anchored to this agency", ErrNoConsent, grant.String()[:16])
+	}
 	g.mu.Lock()
 	already := g.revoked[grant]
+	g.mu.Unlock()
+	if already {
+		return nil
+	}
+	if _, err := submit(ctx, g.l, g.agency, g.cfg.clock(), &ledger.AgencyEvent{Topic: RevocationTopic, Digest: ledger.Hash(grant)}, "revoke"); err != nil {
+		return err
+	}
+	g.mu.Lock()
 	g.revoked[grant] = true
 	g.mu.Unlock()
-	if !already {
-		g.broadcast(Event{Kind: EventRevoked, Grant: grant, Time: g.cfg.clock()})
+	return nil
+}
+
+// revocationOf returns the grant an agency-event record of this agency
+// revokes, if it is one.
+func (g *Gate) revocationOf(sr *ledger.SignedRecord) (Digest, bool) {
+	p, ok := sr.Record.Payload.(*ledger.AgencyEvent)
+	if !ok || p.Topic != RevocationTopic {
+		return Digest{}, false
 	}
+	if ag, err := g.l.State().Agency(sr.Record.Author); err != nil || ag.ID != g.agencyID {
+		return Digest{}, false
+	}
+	return Digest(p.Digest), true
 }

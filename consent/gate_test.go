@@ -367,7 +367,9 @@ func TestGateMatrix(t *testing.T) {
 		}, ErrNullifierUsed},
 		{"revoked by the agency", nil, func(t *testing.T, e *gateEnv) (*Request, *Presentation) {
 			w := e.citizenWallet(t, nil)
-			e.gate.Revoke(w.grant.ID())
+			if err := e.gate.Revoke(ctx, w.grant.ID()); err != nil {
+				t.Fatal(err)
+			}
 			req := e.request(t)
 			return req, e.present(t, req, w)
 		}, ErrConsentRevoked},
@@ -477,5 +479,25 @@ func TestGateRestart(t *testing.T) {
 	req = e.request(t)
 	if _, err := g2.Verify(ctx, req, e.present(t, req, w)); !errors.Is(err, ErrUseLimit) {
 		t.Fatalf("third use: %v", err)
+	}
+}
+
+// TestGateRevocationSurvivesRestart: an agency-side revocation is on the
+// ledger, so a gate started later refuses the grant too.
+func TestGateRevocationSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	e := newGateEnv(t)
+	w := e.citizenWallet(t, nil)
+	if err := e.gate.Revoke(ctx, w.grant.ID()); err != nil {
+		t.Fatal(err)
+	}
+	g2, err := NewGate(ctx, e.verifier, e.l, e.zk, WithGateClock(e.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.gate = g2
+	req := e.request(t)
+	if _, err := g2.Verify(ctx, req, e.present(t, req, w)); !errors.Is(err, ErrConsentRevoked) {
+		t.Fatalf("after restart: %v", err)
 	}
 }

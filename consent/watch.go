@@ -53,11 +53,11 @@ func (g *Gate) Track(grant *Grant) {
 }
 
 // Watch streams changes of the grants given to this agency: withdrawals
-// (whole or partial) as their records reach the ledger — for every grant
-// anchored to the agency, found through the ledger's subscription, not by
-// polling citizens — expiry of tracked grants (checked every
-// WithExpiryCheck interval against the gate's clock) and revocations by
-// the gate. Events from before the call are not replayed. The channel is
+// (whole or partial) and revocations by the agency as their records reach
+// the ledger — for every grant anchored to the agency, found through the
+// ledger's subscription, not by polling citizens — and expiry of tracked
+// grants (checked every WithExpiryCheck interval against the gate's
+// clock). Events from before the call are not replayed. The channel is
 // closed when ctx ends or the ledger closes.
 func (g *Gate) Watch(ctx context.Context) (<-chan Event, error) {
 	cp, err := g.l.Checkpoint(ctx)
@@ -69,9 +69,7 @@ func (g *Gate) Watch(ctx context.Context) (<-chan Event, error) {
 		return nil, fmt.Errorf("consent: watch: %w", err)
 	}
 	out := make(chan Event, 16)
-	local := make(chan Event, 16)
 	g.mu.Lock()
-	g.watchers[local] = struct{}{}
 	expired := map[Digest]bool{}
 	for id, gr := range g.tracked { // already expired: not news
 		if !g.cfg.clock().Before(gr.NotAfter) {
@@ -81,11 +79,6 @@ func (g *Gate) Watch(ctx context.Context) (<-chan Event, error) {
 	g.mu.Unlock()
 	go func() {
 		defer close(out)
-		defer func() {
-			g.mu.Lock()
-			delete(g.watchers, local)
-			g.mu.Unlock()
-		}()
 		tick := time.NewTicker(g.cfg.expiryTick)
 		defer tick.Stop()
 		send := func(e Event) bool {
@@ -104,11 +97,7 @@ func (g *Gate) Watch(ctx context.Context) (<-chan Event, error) {
 				if !ok {
 					return
 				}
-				if ev, ok := g.withdrawalEvent(e); ok && !send(ev) {
-					return
-				}
-			case e := <-local:
-				if !send(e) {
+				if ev, ok := g.event(e); ok && !send(ev) {
 					return
 				}
 			case <-tick.C:
@@ -134,7 +123,14 @@ func (g *Gate) Watch(ctx context.Context) (<-chan Event, error) {
 	return out, nil
 }
 
-func (g *Gate) withdrawalEvent(e ledger.Entry) (Event, bool) {
+func (g *Gate) event(e ledger.Entry) (Event, bool) {
+	t := time.Unix(e.Record.Record.Time, 0).UTC()
+	if id, ok := g.revocationOf(e.Record); ok {
+		g.mu.Lock()
+		g.revoked[id] = true // revoked by another gate of the agency
+		g.mu.Unlock()
+		return Event{Kind: EventRevoked, Grant: id, Index: e.Index, Time: t}, true
+	}
 	p, ok := e.Record.Record.Payload.(*ledger.ConsentWithdrawal)
 	if !ok {
 		return Event{}, false
@@ -143,22 +139,9 @@ func (g *Gate) withdrawalEvent(e ledger.Entry) (Event, bool) {
 	if err != nil || lg.Agency != g.agencyID {
 		return Event{}, false
 	}
-	ev := Event{Kind: EventWithdrawn, Grant: Digest(p.Grant), Index: e.Index, Time: time.Unix(e.Record.Record.Time, 0).UTC()}
+	ev := Event{Kind: EventWithdrawn, Grant: Digest(p.Grant), Index: e.Index, Time: t}
 	if len(p.Parts) > 0 {
 		ev.Kind, ev.Parts = EventPartWithdrawn, slices.Clone(p.Parts)
 	}
 	return ev, true
-}
-
-// broadcast hands e to every watcher, dropping it for a watcher whose
-// buffer is full rather than blocking the gate.
-func (g *Gate) broadcast(e Event) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for w := range g.watchers {
-		select {
-		case w <- e:
-		default:
-		}
-	}
 }

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -57,7 +58,12 @@ func TestWatch(t *testing.T) {
 	if e := next(); e.Kind != EventExpired || e.Grant != short.ID() {
 		t.Fatalf("event %+v", e)
 	}
-	gate.Revoke(short.ID())
+	if err := gate.Revoke(ctx, theirs.ID()); !errors.Is(err, ErrNoConsent) {
+		t.Fatalf("revoking another agency's grant: %v", err)
+	}
+	if err := gate.Revoke(ctx, short.ID()); err != nil {
+		t.Fatal(err)
+	}
 	if e := next(); e.Kind != EventRevoked || e.Grant != short.ID() {
 		t.Fatalf("event %+v", e)
 	}
