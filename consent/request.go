@@ -192,7 +192,7 @@ func (r *Request) Sign(key *identity.PrivateKey) error {
 }
 
 // Verify is the wallet's check of a request: its shape, the agency's
-// signature, and that now lies in [IssuedAt, Expires). It returns an error
+// signature, and that now lies in [IssuedAt - ClockSkew, Expires). It returns an error
 // wrapping ErrMalformed, ErrBadSignature (and identity.ErrBadSignature) or
 // ErrExpired.
 func (r *Request) Verify(now time.Time) error { return r.verifyWith(directKeys{}, now) }
@@ -207,8 +207,12 @@ func (r *Request) verifyWith(k didKeys, now time.Time) error {
 	return r.checkTime(now)
 }
 
+// ClockSkew is how far ahead of the verifier's clock a request's issue
+// time may be (agency and wallet clocks differ a little).
+const ClockSkew = time.Minute
+
 func (r *Request) checkTime(now time.Time) error {
-	if now.Before(r.IssuedAt) {
+	if now.Add(ClockSkew).Before(r.IssuedAt) {
 		return fmt.Errorf("%w: request not valid before %v", ErrExpired, r.IssuedAt)
 	}
 	if !now.Before(r.Expires) {

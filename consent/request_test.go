@@ -59,7 +59,8 @@ func TestRequestVerifyRefuses(t *testing.T) {
 	}{
 		{"valid", func(r *Request) {}, now, nil},
 		{"expired", func(r *Request) {}, t0.Add(10 * time.Minute), ErrExpired},
-		{"not yet valid", func(r *Request) {}, t0.Add(-time.Second), ErrExpired},
+		{"not yet valid", func(r *Request) {}, t0.Add(-ClockSkew - time.Second), ErrExpired},
+		{"issued slightly ahead", func(r *Request) {}, t0.Add(-ClockSkew), nil},
 		{"purpose changed", func(r *Request) { r.Purpose = PurposeServiceProvision }, now, ErrBadSignature},
 		{"predicate bound changed", func(r *Request) { r.Predicates[0].A++ }, now, ErrBadSignature},
 		{"disclosure added", func(r *Request) { r.Disclose = SlotSet{1, 2} }, now, ErrBadSignature},
