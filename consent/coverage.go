@@ -188,3 +188,15 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	}
 	return e
 }
+
+// CheckRequest is what a wallet does with a request before asking the
+// citizen or proving: Verify (signature, shape, expiry) and then Covers.
+// It returns the covering grant, or an error wrapping ErrMalformed,
+// ErrBadSignature or ErrExpired for a bad request, or a *CoverageError
+// saying what the grants lack.
+func CheckRequest(now time.Time, req *Request, grants ...*Status) (*Status, error) {
+	if err := req.Verify(now); err != nil {
+		return nil, err
+	}
+	return Covers(now, req, grants...)
+}

@@ -123,3 +123,19 @@ func TestCoversPicksClosest(t *testing.T) {
 		t.Fatalf("covering grant not found: %v", err)
 	}
 }
+
+func TestCheckRequest(t *testing.T) {
+	agency, citizen := testKey(t, 1), testKey(t, 3)
+	req := sampleRequest(t, agency)
+	st := &Status{Grant: sampleGrant(t, citizen, req), State: StateGiven}
+	if got, err := CheckRequest(t0.Add(time.Minute), req, st); err != nil || got != st {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if _, err := CheckRequest(t0.Add(time.Hour), req, st); !errors.Is(err, ErrExpired) {
+		t.Fatalf("expired request: %v", err)
+	}
+	req.Scope = "other"
+	if _, err := CheckRequest(t0.Add(time.Minute), req, st); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("tampered request: %v", err)
+	}
+}

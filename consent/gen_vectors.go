@@ -22,8 +22,9 @@ type vector struct {
 	Desc    string          `json:"desc"`
 	Kind    string          `json:"kind"` // request, grant or presentation
 	Compact string          `json:"compact"`
-	JSON    json.RawMessage `json:"json"`
+	JSON    json.RawMessage `json:"json,omitempty"`
 	ID      string          `json:"id,omitempty"`
+	WantErr string          `json:"wantErr,omitempty"` // "malformed" or "bad-signature"
 }
 
 type counter struct{ n byte }
@@ -98,6 +99,39 @@ func main() {
 	p := &consent.Presentation{Request: reqs[1].ID(), Grant: g, Type: "PersonalID/1", Issuer: key(2).DID(), Proof: []byte("opaque proof bytes")}
 	must(p.Sign(citizen))
 	add("presentation (opaque proof bytes)", "presentation", p, "")
+	// Attacks on the compact encodings, each refused with its error.
+	attack := func(desc, kind string, v interface {
+		MarshalBinary() ([]byte, error)
+	}, wantErr string, edit func([]byte) []byte) {
+		b, err := v.MarshalBinary()
+		must(err)
+		out = append(out, vector{Desc: desc, Kind: kind, Compact: hex.EncodeToString(edit(bytes.Clone(b))), WantErr: wantErr})
+	}
+	attack("request: truncated", "request", reqs[0], "malformed", func(b []byte) []byte { return b[:len(b)-1] })
+	attack("request: trailing byte", "request", reqs[0], "malformed", func(b []byte) []byte { return append(b, 0) })
+	attack("request: flipped signature bit", "request", reqs[0], "bad-signature", func(b []byte) []byte { b[len(b)-1] ^= 1; return b })
+	attack("request: predicate bound changed", "request", reqs[0], "bad-signature", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{3, 4, 0xa0, 0x9c, 0x01}) // slot 3, op le, A = 20000
+		b[i+2]++
+		return b
+	})
+	attack("request: unknown operator", "request", reqs[0], "malformed", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{3, 4, 0xa0, 0x9c, 0x01})
+		b[i+1] = 99
+		return b
+	})
+	attack("request: wrong magic", "request", reqs[0], "malformed", func(b []byte) []byte { b[0] = 'x'; return b })
+	attack("grant: version 2 magic", "grant", g, "malformed", func(b []byte) []byte { b[2] = 2; return b })
+	attack("grant: salt changed", "grant", g, "bad-signature", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) // the salt from the counter reader
+		b[i] ^= 0xff
+		return b
+	})
+	attack("grant: use limit raised", "grant", g, "bad-signature", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+		b[i-1] = 4 // the use-limit uvarint precedes the salt
+		return b
+	})
 	b, err := json.MarshalIndent(out, "", "  ")
 	must(err)
 	must(os.WriteFile("testdata/vectors.json", append(b, '\n'), 0o644))

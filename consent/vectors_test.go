@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"testing"
 )
@@ -17,8 +18,8 @@ func TestVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var vs []struct {
-		Desc, Kind, Compact, ID string
-		JSON                    json.RawMessage
+		Desc, Kind, Compact, ID, WantErr string
+		JSON                             json.RawMessage
 	}
 	if err := json.Unmarshal(raw, &vs); err != nil {
 		t.Fatal(err)
@@ -31,6 +32,25 @@ func TestVectors(t *testing.T) {
 			b, err := hex.DecodeString(v.Compact)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if v.WantErr != "" {
+				want := map[string]error{"malformed": ErrMalformed, "bad-signature": ErrBadSignature}[v.WantErr]
+				if want == nil {
+					t.Fatalf("unknown wantErr %q", v.WantErr)
+				}
+				var err error
+				switch v.Kind {
+				case "request":
+					_, err = ParseRequest(b)
+				case "grant":
+					_, err = ParseGrant(b)
+				default:
+					t.Fatalf("no attack vectors for %q", v.Kind)
+				}
+				if !errors.Is(err, want) {
+					t.Fatalf("got %v, want %v", err, want)
+				}
+				return
 			}
 			var again, js []byte
 			var id Digest
