@@ -116,3 +116,10 @@ func VerifyAccess(ctx context.Context, l ledger.Ledger, cp *ledger.Checkpoint, a
 	}
 	return ledger.VerifyInclusion(cp, a.Index, leaf, path)
 }
+
+// Answers reports whether this access record was written for presentation
+// p answering request req: a wallet that keeps what it presented can so
+// tell the citizen exactly which facts each access learned.
+func (a Access) Answers(req *Request, p *Presentation) bool {
+	return p != nil && p.Grant != nil && a.Grant == p.Grant.ID() && a.Statement == StatementHash(req, p)
+}

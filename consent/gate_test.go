@@ -125,7 +125,8 @@ func TestGateAccepts(t *testing.T) {
 	e := newGateEnv(t)
 	w := e.citizenWallet(t, nil)
 	req := e.request(t)
-	res, err := e.gate.Verify(ctx, req, e.present(t, req, w))
+	p := e.present(t, req, w)
+	res, err := e.gate.Verify(ctx, req, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +148,14 @@ func TestGateAccepts(t *testing.T) {
 	}
 	if err := VerifyAccess(ctx, e.l, cp, a); err != nil {
 		t.Fatal(err)
+	}
+	// The wallet recognizes its presentation in the log, and no other.
+	if !a.Answers(req, p) {
+		t.Fatal("access record does not match the presentation")
+	}
+	other := e.request(t)
+	if a.Answers(other, p) {
+		t.Fatal("access record matches another request")
 	}
 }
 
