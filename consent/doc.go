@@ -69,7 +69,14 @@
 //
 // # Cost
 //
-// The gate adds to the proof verification a few Ed25519 verifications
-// (request, grant, presentation), ledger state lookups and one ledger
-// append; see BenchmarkGate for measured figures.
+// Measured on a shared 2-core AMD EPYC (BenchmarkGate, Groth16 on BN254):
+// the gate's own checks — request, nonce, presentation signature, grant
+// status, coverage, accreditation, key and root lookups, signing the
+// access record — take about 65 µs per presentation, under 10% of one
+// Groth16 verification (0.65–0.72 ms). Appending the access record adds
+// about 0.1 ms on the in-memory ledger and about 0.5 ms on the durable
+// embedded ledger (an fsync per group commit, shared by concurrent
+// verifications). A grant's signature and anchored receipt are checked
+// once per gate, then remembered; requests the gate issued are recognized
+// by their id instead of re-verifying the gate's own signature.
 package consent
