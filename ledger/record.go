@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -108,7 +109,7 @@ func (r *Record) check() (ed25519.PublicKey, error) {
 	if r.Payload.Kind() != r.Kind {
 		return nil, fmt.Errorf("%w: kind %q carries a %q payload", ErrInvalidRecord, r.Kind, r.Payload.Kind())
 	}
-	pub, err := r.Author.Ed25519()
+	pub, err := didKey(r.Author)
 	if err != nil {
 		return nil, fmt.Errorf("%w: author: %w", ErrInvalidRecord, err)
 	}
@@ -373,8 +374,42 @@ func checkCode(field, s string, max int) error {
 }
 
 func checkDID(field string, d identity.DID) error {
-	if _, err := identity.ParseDID(string(d)); err != nil {
+	if _, err := didKey(d); err != nil {
 		return fmt.Errorf("%s: %w", field, err)
 	}
 	return nil
+}
+
+// didMemo remembers DIDs that validated, with their keys: full did:key
+// validation costs tens of microseconds and the same few agency DIDs sign
+// most records. Validity is a pure function of the string, so the memo
+// cannot change an outcome. It is bounded and simply emptied when full.
+type didMemo struct {
+	mu sync.Mutex
+	m  map[identity.DID]ed25519.PublicKey
+}
+
+const didMemoSize = 1 << 16
+
+var validDIDs = &didMemo{m: make(map[identity.DID]ed25519.PublicKey)}
+
+// didKey validates a did:key and returns its Ed25519 key.
+func didKey(d identity.DID) (ed25519.PublicKey, error) {
+	validDIDs.mu.Lock()
+	pub, ok := validDIDs.m[d]
+	validDIDs.mu.Unlock()
+	if ok {
+		return pub, nil
+	}
+	pub, err := d.Ed25519()
+	if err != nil {
+		return nil, err
+	}
+	validDIDs.mu.Lock()
+	if len(validDIDs.m) >= didMemoSize {
+		clear(validDIDs.m)
+	}
+	validDIDs.m[d] = pub
+	validDIDs.mu.Unlock()
+	return pub, nil
 }
