@@ -1,0 +1,128 @@
+package zkhash
+
+import (
+	"hash"
+	"sync"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
+)
+
+// Tag separates the uses of Hash. A tag is part of the hash's capacity
+// element, so two uses with different tags never collide.
+type Tag uint32
+
+// The tags of civicproof. Values are fixed: they are part of every
+// commitment ever signed.
+const (
+	TagTypeID         Tag = 1  // credential type id: (HashString(name), version)
+	TagString         Tag = 2  // strings and bytes: (len, 31-byte chunks...)
+	TagClaims         Tag = 3  // claims commitment: (salt, slot_0..slot_15)
+	TagDisclosureLeaf Tag = 4  // disclosure leaf: (slot index, value, salt)
+	TagDisclosureRoot Tag = 5  // disclosure root: (leaf_0..leaf_15)
+	TagCredential     Tag = 6  // signed credential message
+	TagHolder         Tag = 7  // holder binding: (secret)
+	TagNullifier      Tag = 8  // nullifier: (secret, scope)
+	TagEdDSA          Tag = 9  // EdDSA challenge: (R.x, R.y, A.x, A.y, msg)
+	TagStatement      Tag = 10 // statement digests
+)
+
+// Rate is the number of inputs absorbed per permutation at the largest width.
+const Rate = 15
+
+// Round numbers of the permutations (gnark-crypto's BN254 instances).
+const (
+	FullRounds      = 8
+	compressPartial = 56
+)
+
+// partialRounds returns the partial-round count of width t.
+func partialRounds(t int) int {
+	if t <= 4 {
+		return 56
+	}
+	return 57
+}
+
+// Width returns the permutation width Hash uses for n inputs.
+func Width(n int) int {
+	switch {
+	case n <= 3:
+		return 4
+	case n <= 7:
+		return 8
+	case n <= 11:
+		return 12
+	default:
+		return 16
+	}
+}
+
+var perms = sync.OnceValue(func() map[int]*poseidon2.Permutation {
+	m := map[int]*poseidon2.Permutation{2: poseidon2.NewPermutation(2, FullRounds, compressPartial)}
+	for _, t := range []int{4, 8, 12, 16} {
+		m[t] = poseidon2.NewPermutation(t, FullRounds, partialRounds(t))
+	}
+	return m
+})
+
+// capacity returns the initial capacity element tag·2^32 + n.
+func capacity(tag Tag, n int) fr.Element {
+	var c fr.Element
+	c.SetUint64(uint64(tag)<<32 | uint64(uint32(n)))
+	return c
+}
+
+// Hash returns the domain-separated Poseidon2 hash of xs under tag.
+func Hash(tag Tag, xs ...fr.Element) fr.Element {
+	n := len(xs)
+	t := Width(n)
+	p := perms()[t]
+	state := make([]fr.Element, t)
+	state[0] = capacity(tag, n)
+	if n == 0 {
+		_ = p.Permutation(state)
+		return state[1]
+	}
+	for i := 0; i < n; i += t - 1 {
+		for j, x := range xs[i:min(i+t-1, n)] {
+			state[1+j].Add(&state[1+j], &x)
+		}
+		_ = p.Permutation(state) // cannot fail: len(state) is the width
+	}
+	return state[1]
+}
+
+// Compress is the 2-to-1 compression of Merkle trees (see the package doc).
+func Compress(l, r fr.Element) fr.Element {
+	x := [2]fr.Element{l, r}
+	_ = perms()[2].Permutation(x[:])
+	x[1].Add(&x[1], &r)
+	return x[1]
+}
+
+// NewHasher returns the hash.Hash that EdDSA-BN254 signatures of civicproof
+// use for their challenge: the written bytes are cut into 32-byte
+// big-endian words, each reduced into the field (a shorter last word is
+// read as is), and Sum appends the 32 bytes of Hash(TagEdDSA, words...).
+// gnark-crypto's eddsa writes R.x, R.y, A.x, A.y and the 32-byte message,
+// so the in-circuit counterpart is Gadget.EdDSAHasher.
+func NewHasher() hash.Hash { return &hasher{} }
+
+type hasher struct{ buf []byte }
+
+func (h *hasher) Write(p []byte) (int, error) { h.buf = append(h.buf, p...); return len(p), nil }
+func (h *hasher) Reset()                      { h.buf = h.buf[:0] }
+func (h *hasher) Size() int                   { return fr.Bytes }
+func (h *hasher) BlockSize() int              { return fr.Bytes }
+func (h *hasher) Sum(b []byte) []byte {
+	xs := make([]fr.Element, 0, (len(h.buf)+fr.Bytes-1)/fr.Bytes)
+	for i := 0; i < len(h.buf); i += fr.Bytes {
+		var e fr.Element
+		e.SetBytes(h.buf[i:min(i+fr.Bytes, len(h.buf))])
+		xs = append(xs, e)
+	}
+	out := Hash(TagEdDSA, xs...)
+	o := out.Bytes()
+	return append(b, o[:]...)
+}
