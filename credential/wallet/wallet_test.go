@@ -1,4 +1,3 @@
-//go:build credwip
 
 package wallet
 

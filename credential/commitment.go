@@ -1,0 +1,146 @@
+package credential
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
+
+	"github.com/civicproof/civicproof/internal/zkhash"
+)
+
+// NumSlots is the number of claim slots of every credential. Sixteen fit
+// the government credentials civicproof targets (identity, residence,
+// social insurance, licences, degrees) with room to spare; the
+// presentation circuit has exactly this many.
+const NumSlots = 16
+
+// Slots is a credential's claim vector: one field element per slot, the
+// slots a schema does not use holding AbsentValue().
+type Slots [NumSlots]fr.Element
+
+// ErrBadSignature is returned when an issuer signature does not verify
+// over the credential's message: a claim, salt, binding, expiry or
+// revocation index was altered, or another key signed it.
+var ErrBadSignature = errors.New("credential: bad issuer signature")
+
+// Core is what an issuer signs: everything a presentation proof needs
+// about a credential, as field elements. The issuer signs Message():
+//
+//	ClaimsCommitment = zkhash.Hash(TagClaims, Salt, Slots[0..15])
+//	DisclosureLeaf(i) = zkhash.Hash(TagDisclosureLeaf, i, Slots[i], ClaimSalts[i])
+//	DisclosureRoot   = zkhash.Hash(TagDisclosureRoot, DisclosureLeaf(0..15))
+//	Message          = zkhash.Hash(TagCredential, Type, ClaimsCommitment,
+//	                       DisclosureRoot, HolderBinding, ValidUntil, RevocationIndex)
+//
+// A presentation proof opens ClaimsCommitment (one salt hides all slots);
+// a disclosure without a proof opens chosen leaves of DisclosureRoot (a
+// salt per slot hides the others). Both commitments are under the one
+// signature, so either opening binds the same claims.
+type Core struct {
+	Type            fr.Element // TypeID(schema name, version)
+	Slots           Slots
+	Salt            fr.Element           // hides the claims commitment
+	ClaimSalts      [NumSlots]fr.Element // hide each disclosure leaf
+	HolderBinding   fr.Element           // HolderBinding(holder secret)
+	ValidUntil      uint64               // DayValue of the last valid day
+	RevocationIndex uint32               // leaf in the issuer's revocation tree
+}
+
+// ClaimsCommitment returns the commitment to the slots the circuit opens.
+func (c *Core) ClaimsCommitment() fr.Element {
+	xs := make([]fr.Element, 0, 1+NumSlots)
+	xs = append(xs, c.Salt)
+	xs = append(xs, c.Slots[:]...)
+	return zkhash.Hash(zkhash.TagClaims, xs...)
+}
+
+// DisclosureLeaf returns the salted commitment to slot i (0 ≤ i < NumSlots).
+func (c *Core) DisclosureLeaf(i int) fr.Element {
+	var idx fr.Element
+	idx.SetUint64(uint64(i))
+	return zkhash.Hash(zkhash.TagDisclosureLeaf, idx, c.Slots[i], c.ClaimSalts[i])
+}
+
+// DisclosureRoot returns the commitment to all disclosure leaves.
+func (c *Core) DisclosureRoot() fr.Element {
+	var leaves [NumSlots]fr.Element
+	for i := range leaves {
+		leaves[i] = c.DisclosureLeaf(i)
+	}
+	return zkhash.Hash(zkhash.TagDisclosureRoot, leaves[:]...)
+}
+
+// Message returns the field element the issuer signs.
+func (c *Core) Message() fr.Element {
+	return credentialMessage(c.Type, c.ClaimsCommitment(), c.DisclosureRoot(), c.HolderBinding, c.ValidUntil, c.RevocationIndex)
+}
+
+// Sign signs Message() with the issuer's ZK key (EdDSA on BN254's twisted
+// Edwards curve, challenge hashed with zkhash.NewHasher so that circuits
+// can verify it).
+func (c *Core) Sign(key *eddsa.PrivateKey) ([]byte, error) {
+	if key == nil {
+		return nil, fmt.Errorf("%w: no issuer key", ErrInvalidRequest)
+	}
+	m := c.Message()
+	b := m.Bytes()
+	sig, err := key.Sign(b[:], zkhash.NewHasher())
+	if err != nil {
+		return nil, fmt.Errorf("credential: signing: %w", err)
+	}
+	return sig, nil
+}
+
+// VerifySignature checks sig over Message() under pub; ErrBadSignature if
+// it does not verify.
+func (c *Core) VerifySignature(pub *eddsa.PublicKey, sig []byte) error {
+	if pub == nil {
+		return fmt.Errorf("%w: no issuer key", ErrBadSignature)
+	}
+	return verifyMessage(pub, c.Message(), sig)
+}
+
+// DayValue returns the slot value of the day containing t (UTC): the
+// number of days since 1970-01-01 as a signed integer, XOR 2^63, so that
+// days before 1970 order correctly as unsigned 64-bit values.
+func DayValue(t time.Time) uint64 {
+	secs := t.Unix()
+	days := secs / 86400
+	if secs%86400 < 0 {
+		days-- // floor for times before 1970
+	}
+	return uint64(days) ^ (1 << 63)
+}
+
+// IntValue returns the slot value of a signed integer: x XOR 2^63, which
+// maps int64 order onto uint64 order.
+func IntValue(x int64) uint64 { return uint64(x) ^ (1 << 63) }
+
+// HolderBinding returns the commitment to a holder secret that an issuer
+// puts in a credential: zkhash.Hash(TagHolder, secret).
+func HolderBinding(secret fr.Element) fr.Element {
+	return zkhash.Hash(zkhash.TagHolder, secret)
+}
+
+// NewHolderSecret draws a holder secret from rnd (crypto/rand.Reader in
+// production; nil means crypto/rand): a uniformly distributed non-zero
+// field element.
+func NewHolderSecret(rnd io.Reader) (fr.Element, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	for {
+		e, err := randomElement(rnd)
+		if err != nil {
+			return e, err
+		}
+		if !e.IsZero() {
+			return e, nil
+		}
+	}
+}
