@@ -1,0 +1,326 @@
+package zkp
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/bits"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/backend/groth16"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+)
+
+// Proof is a presentation proof with the public values a verifier cannot
+// derive itself: the nullifier and the disclosed slot values. Everything
+// else in the statement comes from the verifier.
+type Proof struct {
+	Backend     Backend
+	Fingerprint [32]byte   // verifying key the proof was made for
+	Root        fr.Element // revocation root proven against
+	Nullifier   fr.Element
+	Disclose    uint16               // disclosure mask of the request
+	Disclosed   [NumSlots]fr.Element // values of the disclosed slots, zero elsewhere
+	raw         []byte               // backend proof: Groth16 A||B||C compressed (128 bytes), or gnark's PLONK encoding
+}
+
+// Result is what a verified proof establishes beyond its predicates.
+type Result struct {
+	Disclosed map[uint8]fr.Element // slot -> value, for the disclosed slots
+	Nullifier fr.Element
+}
+
+// Prove makes a proof that h satisfies st. It checks h first and returns
+// ErrUnsatisfied (wrapping credential's ErrExpired, ErrRevoked,
+// ErrHolderMismatch … where one applies) when it cannot. Proving is not
+// interruptible inside gnark: when ctx ends first Prove returns ctx.Err()
+// at once and the abandoned work finishes in the background.
+func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Proof, error) {
+	if pk == nil || st == nil {
+		return nil, fmt.Errorf("%w: nil key or statement", ErrInvalidStatement)
+	}
+	a, nf, disclosed, err := assignment(st, h)
+	if err != nil {
+		return nil, err
+	}
+	ccs, err := ConstraintSystem(pk.backend)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type out struct {
+		raw []byte
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		raw, err := prove(ccs, pk, a)
+		done <- out{raw, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case o := <-done:
+		if o.err != nil {
+			return nil, o.err
+		}
+		return &Proof{Backend: pk.backend, Fingerprint: pk.vk.fp, Root: st.Root, Nullifier: nf,
+			Disclose: st.Disclose, Disclosed: disclosed, raw: o.raw}, nil
+	}
+}
+
+func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircuit) ([]byte, error) {
+	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
+	if err != nil {
+		return nil, fmt.Errorf("zkp: witness: %w", err)
+	}
+	switch pk.backend {
+	case Groth16:
+		p, err := groth16.Prove(cs, pk.g16, w)
+		if err != nil {
+			return nil, fmt.Errorf("zkp: proving: %w", err)
+		}
+		gp := p.(*groth16bn254.Proof)
+		var b bytes.Buffer
+		ar, bs, krs := gp.Ar.Bytes(), gp.Bs.Bytes(), gp.Krs.Bytes()
+		b.Write(ar[:])
+		b.Write(bs[:])
+		b.Write(krs[:])
+		return b.Bytes(), nil
+	case PLONK:
+		p, err := plonk.Prove(cs, pk.plonk, w)
+		if err != nil {
+			return nil, fmt.Errorf("zkp: proving: %w", err)
+		}
+		var b bytes.Buffer
+		if _, err := p.WriteTo(&b); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+	return nil, fmt.Errorf("%w: unknown backend", ErrInvalidStatement)
+}
+
+// Verify checks p against st with vk. The statement must come from the
+// verifier's own trusted inputs. Errors: ErrWrongKey (made for another
+// key), ErrBadProof (does not verify, or was made for another root or
+// disclosure mask), ErrInvalidStatement.
+func Verify(vk *VerifyingKey, st *Statement, p *Proof) (*Result, error) {
+	if vk == nil || st == nil || p == nil {
+		return nil, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
+	}
+	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
+		return nil, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
+	}
+	if p.Root != st.Root {
+		return nil, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
+	}
+	if p.Disclose != st.Disclose {
+		return nil, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
+	}
+	digest, err := st.digest(p.Nullifier, &p.Disclosed)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := frontend.NewWitness(publicAssignment(digest), ecc.BN254.ScalarField(), frontend.PublicOnly())
+	if err != nil {
+		return nil, fmt.Errorf("zkp: public witness: %w", err)
+	}
+	if err := verifyRaw(vk, p.raw, pw); err != nil {
+		return nil, err
+	}
+	res := &Result{Disclosed: map[uint8]fr.Element{}, Nullifier: p.Nullifier}
+	for i := range NumSlots {
+		if st.Disclose&(1<<i) != 0 {
+			res.Disclosed[uint8(i)] = p.Disclosed[i]
+		}
+	}
+	return res, nil
+}
+
+func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {
+	switch vk.backend {
+	case Groth16:
+		gp, err := groth16Proof(raw)
+		if err != nil {
+			return err
+		}
+		if err := groth16.Verify(gp, vk.g16, pw); err != nil {
+			return fmt.Errorf("%w: %v", ErrBadProof, err)
+		}
+	case PLONK:
+		pp := plonk.NewProof(ecc.BN254)
+		r := bytes.NewReader(raw)
+		if _, err := pp.ReadFrom(r); err != nil || r.Len() != 0 {
+			return fmt.Errorf("%w: PLONK proof does not decode", ErrMalformed)
+		}
+		if err := plonk.Verify(pp, vk.plonk, pw); err != nil {
+			return fmt.Errorf("%w: %v", ErrBadProof, err)
+		}
+	default:
+		return fmt.Errorf("%w: unknown backend", ErrMalformed)
+	}
+	return nil
+}
+
+// groth16Proof decodes A||B||C, checking that each point is on the curve
+// and in the right subgroup.
+func groth16Proof(raw []byte) (*groth16bn254.Proof, error) {
+	if len(raw) != groth16Size {
+		return nil, fmt.Errorf("%w: Groth16 proof of %d bytes, want %d", ErrMalformed, len(raw), groth16Size)
+	}
+	var p groth16bn254.Proof
+	if _, err := p.Ar.SetBytes(raw[:32]); err != nil {
+		return nil, fmt.Errorf("%w: proof point A: %v", ErrMalformed, err)
+	}
+	if _, err := p.Bs.SetBytes(raw[32:96]); err != nil {
+		return nil, fmt.Errorf("%w: proof point B: %v", ErrMalformed, err)
+	}
+	if _, err := p.Krs.SetBytes(raw[96:]); err != nil {
+		return nil, fmt.Errorf("%w: proof point C: %v", ErrMalformed, err)
+	}
+	return &p, nil
+}
+
+const groth16Size = 128
+
+// Encoding of a proof:
+//
+//	"CPZ1" | backend (1) | key fingerprint (32) | root (32) | nullifier (32)
+//	| disclosure mask (2, big-endian) | one 32-byte value per disclosed slot,
+//	in slot order | backend proof (128 bytes for Groth16)
+//
+// Field elements are 32 bytes big-endian and must be canonical.
+var proofMagic = [4]byte{'C', 'P', 'Z', '1'}
+
+const proofHeader = 4 + 1 + 32 + 32 + 32 + 2
+
+// MarshalBinary returns the compact encoding (227 bytes for a Groth16
+// proof that discloses nothing, plus 32 per disclosed slot).
+func (p *Proof) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, proofHeader+32*bits.OnesCount16(p.Disclose)+len(p.raw))
+	b = append(b, proofMagic[:]...)
+	b = append(b, byte(p.Backend))
+	b = append(b, p.Fingerprint[:]...)
+	r, n := p.Root.Bytes(), p.Nullifier.Bytes()
+	b = append(b, r[:]...)
+	b = append(b, n[:]...)
+	b = binary.BigEndian.AppendUint16(b, p.Disclose)
+	for i := range NumSlots {
+		if p.Disclose&(1<<i) != 0 {
+			v := p.Disclosed[i].Bytes()
+			b = append(b, v[:]...)
+		}
+	}
+	return append(b, p.raw...), nil
+}
+
+// Header is what a proof says about itself, readable without verifying.
+type Header struct {
+	Backend     Backend
+	Fingerprint [32]byte
+	Root        fr.Element
+}
+
+// Shape returns the ledger name of the proof's circuit and backend.
+func (h Header) Shape() string { return h.Backend.Shape() }
+
+// Inspect decodes a proof's header only (cheap).
+func Inspect(b []byte) (Header, error) {
+	var p Proof
+	if err := p.UnmarshalBinary(b); err != nil {
+		return Header{}, err
+	}
+	return Header{Backend: p.Backend, Fingerprint: p.Fingerprint, Root: p.Root}, nil
+}
+
+// UnmarshalBinary decodes MarshalBinary's encoding strictly. A Groth16
+// proof's points are checked when it is verified, not here.
+func (p *Proof) UnmarshalBinary(b []byte) error {
+	if len(b) < proofHeader || [4]byte(b[:4]) != proofMagic {
+		return fmt.Errorf("%w: not a civicproof proof", ErrMalformed)
+	}
+	var out Proof
+	out.Backend = Backend(b[4])
+	if !out.Backend.valid() {
+		return fmt.Errorf("%w: unknown backend %d", ErrMalformed, b[4])
+	}
+	copy(out.Fingerprint[:], b[5:37])
+	if err := out.Root.SetBytesCanonical(b[37:69]); err != nil {
+		return fmt.Errorf("%w: root is not a canonical field element", ErrMalformed)
+	}
+	if err := out.Nullifier.SetBytesCanonical(b[69:101]); err != nil {
+		return fmt.Errorf("%w: nullifier is not a canonical field element", ErrMalformed)
+	}
+	out.Disclose = binary.BigEndian.Uint16(b[101:103])
+	rest := b[proofHeader:]
+	for i := range NumSlots {
+		if out.Disclose&(1<<i) == 0 {
+			continue
+		}
+		if len(rest) < 32 {
+			return fmt.Errorf("%w: truncated disclosed values", ErrMalformed)
+		}
+		if err := out.Disclosed[i].SetBytesCanonical(rest[:32]); err != nil {
+			return fmt.Errorf("%w: disclosed slot %d is not a canonical field element", ErrMalformed, i)
+		}
+		rest = rest[32:]
+	}
+	switch {
+	case out.Backend == Groth16 && len(rest) != groth16Size:
+		return fmt.Errorf("%w: Groth16 proof of %d bytes, want %d", ErrMalformed, len(rest), groth16Size)
+	case len(rest) == 0 || len(rest) > 1<<16:
+		return fmt.Errorf("%w: backend proof of %d bytes", ErrMalformed, len(rest))
+	}
+	out.raw = bytes.Clone(rest)
+	*p = out
+	return nil
+}
+
+// MarshalJSON encodes the proof as {"proof": "<hex of MarshalBinary>"}
+// with the readable header fields beside it.
+func (p *Proof) MarshalJSON() ([]byte, error) {
+	b, _ := p.MarshalBinary()
+	return json.Marshal(proofJSON{Backend: p.Backend.String(), Fingerprint: hex.EncodeToString(p.Fingerprint[:]), Proof: hex.EncodeToString(b)})
+}
+
+type proofJSON struct {
+	Backend     string `json:"backend"`
+	Fingerprint string `json:"fingerprint"`
+	Proof       string `json:"proof"`
+}
+
+// UnmarshalJSON decodes MarshalJSON's form; the readable fields must agree
+// with the encoded proof.
+func (p *Proof) UnmarshalJSON(b []byte) error {
+	var w proofJSON
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&w); err != nil {
+		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
+	}
+	raw, err := hex.DecodeString(w.Proof)
+	if err != nil {
+		return fmt.Errorf("%w: proof hex: %v", ErrMalformed, err)
+	}
+	var out Proof
+	if err := out.UnmarshalBinary(raw); err != nil {
+		return err
+	}
+	if w.Backend != out.Backend.String() || w.Fingerprint != hex.EncodeToString(out.Fingerprint[:]) {
+		return fmt.Errorf("%w: proof JSON header disagrees with the proof", ErrMalformed)
+	}
+	*p = out
+	return nil
+}
+
