@@ -323,4 +323,3 @@ func (p *Proof) UnmarshalJSON(b []byte) error {
 	*p = out
 	return nil
 }
-
