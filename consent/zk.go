@@ -1,0 +1,167 @@
+package consent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
+
+	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/zkp"
+)
+
+// ZKSystem is the ProofSystem of the gate over civicproof's presentation
+// circuit (package zkp): it holds the verifying keys the agency accepts,
+// by fingerprint. The gate additionally requires each key's fingerprint
+// to be registered on the ledger for its shape.
+type ZKSystem struct {
+	keys map[[32]byte]*zkp.VerifyingKey
+}
+
+// NewZKSystem returns a proof system verifying with the given keys.
+func NewZKSystem(vks ...*zkp.VerifyingKey) *ZKSystem {
+	s := &ZKSystem{keys: map[[32]byte]*zkp.VerifyingKey{}}
+	for _, vk := range vks {
+		if vk != nil {
+			s.keys[vk.Fingerprint()] = vk
+		}
+	}
+	return s
+}
+
+// Inspect implements ProofSystem.
+func (s *ZKSystem) Inspect(proof []byte) (ProofInfo, error) {
+	h, err := zkp.Inspect(proof)
+	if err != nil {
+		return ProofInfo{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return ProofInfo{Shape: h.Shape(), Fingerprint: Digest(h.Fingerprint), Root: Digest(h.Root.Bytes())}, nil
+}
+
+// Verify implements ProofSystem.
+func (s *ZKSystem) Verify(st *Statement, proof []byte) (*Proven, error) {
+	var p zkp.Proof
+	if err := p.UnmarshalBinary(proof); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	vk, ok := s.keys[p.Fingerprint]
+	if !ok {
+		return nil, fmt.Errorf("%w: no verifying key %x in this proof system", ErrUnofficialKey, p.Fingerprint[:8])
+	}
+	zst, err := ZKStatement(st.Request, st.Type, st.IssuerKey, st.Root, st.Today)
+	if err != nil {
+		return nil, err
+	}
+	res, err := zkp.Verify(vk, zst, &p)
+	switch {
+	case errors.Is(err, zkp.ErrWrongKey):
+		return nil, fmt.Errorf("%w: %w", ErrUnofficialKey, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrBadProof, err)
+	}
+	out := &Proven{Disclosed: map[uint8]FieldValue{}, Nullifier: FieldValueOf(res.Nullifier)}
+	for slot, v := range res.Disclosed {
+		out.Disclosed[slot] = FieldValueOf(v)
+	}
+	return out, nil
+}
+
+// ZKStatement returns the zkp statement a proof answering req with a
+// credential of type typ ("<schema>/<version>") must satisfy: the
+// request's disclosures and predicates, its ZKNonce and ZKScope, the
+// type's credential.TypeID, the issuer's ZK key, the revocation root and
+// today's date (credential.DayValue of today in UTC).
+func ZKStatement(req *Request, typ string, issuerKey *identity.PublicKey, root Digest, today time.Time) (*zkp.Statement, error) {
+	if issuerKey == nil {
+		return nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
+	}
+	return zkStatement(req, typ, issuerKey.ZK(), root, today)
+}
+
+func zkStatement(req *Request, typ string, issuerKey *eddsa.PublicKey, root Digest, today time.Time) (*zkp.Statement, error) {
+	if req == nil || issuerKey == nil {
+		return nil, fmt.Errorf("%w: statement needs a request and an issuer key", ErrMalformed)
+	}
+	name, version, err := SplitType(typ)
+	if err != nil {
+		return nil, err
+	}
+	var r fr.Element
+	if err := r.SetBytesCanonical(root[:]); err != nil {
+		return nil, fmt.Errorf("%w: revocation root is not a field element", ErrMalformed)
+	}
+	st := &zkp.Statement{
+		Request: zkp.Request{
+			Type:  credential.TypeID(name, version),
+			Nonce: req.ZKNonce(),
+			Scope: req.ZKScope(),
+		},
+		IssuerKey: issuerKey,
+		Root:      r,
+		Today:     credential.DayValue(today.UTC()),
+	}
+	for _, s := range req.Disclose {
+		if s >= NumSlots {
+			return nil, fmt.Errorf("%w: disclosed slot %d", ErrMalformed, s)
+		}
+		st.Disclose |= 1 << s
+	}
+	for _, p := range req.Predicates {
+		zp := zkp.Predicate{Slot: p.Slot, Op: zkp.Op(p.Op), A: p.A, B: p.B}
+		for _, v := range p.Set {
+			e, err := v.Element()
+			if err != nil {
+				return nil, err
+			}
+			zp.Set = append(zp.Set, e)
+		}
+		st.Predicates = append(st.Predicates, zp)
+	}
+	return st, nil
+}
+
+// TypeOf returns the consent name of a credential's type,
+// "<schema name>/<version>".
+func TypeOf(c *credential.Credential) string {
+	return c.Schema.Name + "/" + strconv.FormatUint(uint64(c.Schema.Version), 10)
+}
+
+// Present is the wallet's answer to a request: it proves with pk that the
+// held credential satisfies req (as of now, against the revocation root
+// the holding's witness leads to: the gate accepts only the issuer's
+// latest published root, so a revoked credential, whose witness leads to
+// that root only with its leaf set, is refused there with ErrStaleRoot),
+// and signs the presentation under grant with key (the
+// grant's signer: the citizen, or the guardian acting for them). Check
+// coverage first with CheckRequest, so the user is asked before anything
+// is proven.
+func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, grant *Grant, h *zkp.Holding, now time.Time) (*Presentation, error) {
+	if key == nil || pk == nil || req == nil || grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
+		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant and a holding with its witness", ErrMalformed)
+	}
+	c := h.Credential
+	typ := TypeOf(c)
+	root := h.Witness.RootWith(fr.Element{})
+	st, err := zkStatement(req, typ, c.IssuerKey, Digest(root.Bytes()), now)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := zkp.Prove(ctx, pk, st, h)
+	if err != nil {
+		return nil, err
+	}
+	b, err := proof.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	p := &Presentation{Request: req.ID(), Grant: grant, Type: typ, Issuer: c.Issuer, Proof: b}
+	if err := p.Sign(key); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
