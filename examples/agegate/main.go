@@ -1,11 +1,14 @@
 // Command agegate shows a citizen proving to a venue's licensing agency that
 // they are at least 18, without revealing their birth date.
 //
-// Status: the zero-knowledge proof step needs the zkp package, which this
-// build does not contain yet. The demo runs the ledger part (registry,
-// accreditation, signed checkpoint, inclusion proof) for real, then states
-// that no age proof was made and exits with status 2. It never claims a
-// proof it did not compute.
+// The civil registry issues an identity credential; the citizen grants the
+// licensing agency consent for "age ≥ 18" only and proves it in zero
+// knowledge; the agency verifies against the ledger and learns nothing else.
+// A replay of the same proof is refused, and after the citizen withdraws
+// consent a fresh proof is refused too. Every step runs for real on an
+// embedded ledger in a temporary directory (or -dir).
+//
+//	go run ./examples/agegate
 package main
 
 import (
@@ -15,30 +18,29 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/civicproof/civicproof/consent"
+	"github.com/civicproof/civicproof/credential"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/internal/demo"
-	"github.com/civicproof/civicproof/ledger"
+	"github.com/civicproof/civicproof/zkp"
 )
-
-// errProofUnavailable reports that the age proof was not performed.
-var errProofUnavailable = errors.New("agegate: age proof not performed: the zkp package is not part of this build yet")
 
 func main() {
 	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
 	flag.Parse()
-	err := run(context.Background(), *dir, os.Stdout, os.Stderr)
-	switch {
-	case errors.Is(err, errProofUnavailable):
-		fmt.Fprintln(os.Stderr, "\nINCOMPLETE:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "agegate:", err)
+	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "\nagegate FAILED:", err)
 		os.Exit(1)
 	}
 }
+
+// identitySchema is the registry's credential: birth date and district.
+var identitySchema = credential.MustSchema("Identity", 1,
+	credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true},
+	credential.ClaimDef{Name: "district", Type: credential.TypeString, Slot: 1, Required: true},
+)
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	if dir == "" {
@@ -52,98 +54,198 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
 
-	var ledgerKey, root, registry, licensing, citizen *identity.PrivateKey
-	var l *ledger.Embedded
-	submit := func(key *identity.PrivateKey, p ledger.Payload) (ledger.Receipt, error) {
-		sr, err := ledger.NewRecord(key.DID(), time.Now(), p).Sign(key)
-		if err != nil {
-			return ledger.Receipt{}, err
-		}
-		return l.Submit(ctx, sr)
-	}
-	if err := n.Step("Parties create their keys", func() error {
-		var err error
-		for _, k := range []**identity.PrivateKey{&ledgerKey, &root, &registry, &licensing, &citizen} {
-			if *k, err = identity.GenerateKey(nil); err != nil {
-				return err
-			}
-		}
-		n.Say("Civil Registry (issues birth-date credentials): %s", registry.DID())
-		n.Say("Licensing agency (checks age at the door):      %s", licensing.DID())
-		n.Say("Citizen (keeps keys in their own wallet):        %s", citizen.DID())
-		return nil
-	}); err != nil {
-		return err
-	}
+	var (
+		w                            *demo.World
+		registry, licensing, citizen *identity.PrivateKey
+		issuer                       *credential.Issuer
+		gate                         *consent.Gate
+		hold                         *zkp.Holding
+		grant                        *consent.Grant
+	)
 	defer func() {
-		if l != nil {
-			l.Close()
+		if w != nil {
+			w.Close()
 		}
 	}()
-	var regReceipt ledger.Receipt
-	if err := n.Step("The ministry opens the ledger, both agencies register, the registry is accredited to issue Age", func() error {
+	steps := []struct {
+		title string
+		fn    func() error
+	}{
+		{"The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", func() error {
+			var err error
+			if w, err = demo.NewWorld(ctx, dir, "Ministry of Digital Affairs"); err != nil {
+				return err
+			}
+			if registry, err = w.Agency(ctx, "Civil Registry", identitySchema.Name); err != nil {
+				return err
+			}
+			if licensing, err = w.Agency(ctx, "Venue Licensing Agency"); err != nil {
+				return err
+			}
+			if citizen, err = identity.GenerateKey(nil); err != nil {
+				return err
+			}
+			n.Say("Civil Registry:  %s", registry.DID())
+			n.Say("Licensing agency: %s", licensing.DID())
+			n.Say("Citizen:          %s (keys stay in the wallet)", citizen.DID())
+			return nil
+		}},
+		{"Proving keys for the presentation circuit", func() error {
+			_, err := w.Keys(ctx, n)
+			return err
+		}},
+		{"The registry issues the citizen an identity credential", func() error {
+			var err error
+			if issuer, err = w.Issuer(ctx, registry, identitySchema); err != nil {
+				return err
+			}
+			secret, err := credential.NewHolderSecret(nil)
+			if err != nil {
+				return err
+			}
+			cred, err := issuer.Issue(ctx, identitySchema, &credential.Request{
+				Holder:        citizen.DID(),
+				HolderBinding: credential.HolderBinding(secret), // the registry never sees the secret
+				Claims:        credential.Claims{"birthDate": "2004-03-09", "district": "Ward 3"},
+				ValidUntil:    w.Now().AddDate(10, 0, 0),
+			})
+			if err != nil {
+				return err
+			}
+			sealed, err := credential.Seal(cred, citizen.Public())
+			if err != nil {
+				return err
+			}
+			held, err := credential.Open(citizen, sealed)
+			if err != nil {
+				return err
+			}
+			if _, err := issuer.PublishRevocations(ctx); err != nil {
+				return err
+			}
+			wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
+			if err != nil {
+				return err
+			}
+			hold = &zkp.Holding{Credential: held, Secret: secret, Witness: wit}
+			n.Say("Delivered encrypted to the citizen's HPKE key (%d bytes).", len(sealed))
+			n.Say("The ledger records only a commitment to the credential, not the birth date.")
+			return nil
+		}},
+		{"The agency asks \"age ≥ 18?\"; the wallet finds no consent and the citizen grants exactly that", func() error {
+			var err error
+			if gate, err = w.Gate(ctx, licensing); err != nil {
+				return err
+			}
+			req, err := ageRequest(gate, w.Now())
+			if err != nil {
+				return err
+			}
+			if _, err := consent.CheckRequest(w.Now(), req); err == nil {
+				return errors.New("wallet found consent that was never given")
+			} else {
+				n.Say("Wallet: %v", err)
+			}
+			if grant, err = consent.NewGrant(nil, citizen.DID(), req, w.Now(), 365*24*time.Hour); err != nil {
+				return err
+			}
+			if err := grant.Sign(citizen); err != nil {
+				return err
+			}
+			if _, err := consent.Anchor(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
+				return err
+			}
+			n.Say("Consent receipt anchored on the ledger: purpose %s, legal basis %s, one predicate.", req.Purpose, req.LegalBasis)
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		if err := n.Step(s.title, s.fn); err != nil {
+			return err
+		}
+	}
+
+	var req *consent.Request
+	var p *consent.Presentation
+	if err := n.Step("The citizen proves age ≥ 18 in zero knowledge", func() error {
 		var err error
-		if l, err = ledger.Open(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.demo.civicproof")); err != nil {
+		if req, err = ageRequest(gate, w.Now()); err != nil {
 			return err
 		}
-		if _, err = submit(root, &ledger.GovernanceInit{Name: "Ministry of Digital Affairs"}); err != nil {
+		st, err := consent.StatusOf(w.Ledger, grant, w.Now())
+		if err != nil {
 			return err
 		}
-		if regReceipt, err = submit(registry, &ledger.AgencyRegister{Key: registry.Public(), Name: "Civil Registry"}); err != nil {
+		if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
 			return err
 		}
-		if _, err = submit(licensing, &ledger.AgencyRegister{Key: licensing.Public(), Name: "Venue Licensing"}); err != nil {
+		start := time.Now()
+		if p, err = consent.Present(ctx, citizen, w.PK, req, grant, hold, w.Now()); err != nil {
 			return err
 		}
-		if _, err = submit(root, &ledger.Accredit{Agency: registry.DID(), Role: ledger.RoleIssuer, Types: []string{"Age"}}); err != nil {
-			return err
-		}
-		n.Say("The ledger holds only agency keys, names and accreditations; nothing about any citizen.")
+		n.Say("Proof made in %v: %d bytes (a 128-byte Groth16 proof with its key fingerprint, root and nullifier).", time.Since(start).Round(time.Millisecond), len(p.Proof))
 		return nil
 	}); err != nil {
 		return err
 	}
-	if err := n.Step("The licensing agency checks the registry's accreditation without trusting the ledger operator", func() error {
-		v, err := ledger.NewVerifier("ledger.demo.civicproof", ledgerKey.Public().Ed25519())
+	if err := n.Step("The agency verifies: proof, accreditation, official key, fresh root, nonce, consent", func() error {
+		start := time.Now()
+		res, err := gate.Verify(ctx, req, p)
 		if err != nil {
 			return err
 		}
-		latest, err := l.Checkpoint(ctx)
-		if err != nil {
-			return err
-		}
-		cp, err := v.ParseCheckpoint(latest.Note)
-		if err != nil {
-			return err
-		}
-		rec, err := l.Record(ctx, regReceipt.Index)
-		if err != nil {
-			return err
-		}
-		entry, err := rec.Bytes()
-		if err != nil {
-			return err
-		}
-		path, err := l.InclusionProof(ctx, regReceipt.Index, cp.Size)
-		if err != nil {
-			return err
-		}
-		if err := ledger.VerifyInclusion(cp, regReceipt.Index, entry, path); err != nil {
-			return err
-		}
-		if !l.State().IsAccredited(registry.DID(), ledger.RoleIssuer, "Age") {
-			return errors.New("registry not accredited for Age")
-		}
-		n.Say("Signed checkpoint of %d records verified; the registry's registration is included in it.", cp.Size)
+		n.Say("Accepted in %v. The agency learned: the holder is 18 or older (disclosed claims: %d).", time.Since(start).Round(time.Microsecond), len(res.Disclosed))
+		n.Say("It did not learn the birth date, the district, or anything that links this visit to others.")
+		n.Say("Access record written to the ledger at index %d (no personal data in it).", res.Access.Index)
 		return nil
 	}); err != nil {
 		return err
 	}
-	err := n.Step("The citizen proves age >= 18 in zero knowledge", func() error {
-		n.Say("NOT DONE: this build has no zkp package, so no credential is issued and no proof is made.")
-		n.Say("Nothing about the citizen's age has been shown to anyone.")
-		return errProofUnavailable
-	})
+	if err := n.Step("Someone replays the same proof", func() error {
+		_, err := gate.Verify(ctx, req, p)
+		if !errors.Is(err, consent.ErrReplay) {
+			return fmt.Errorf("replay not refused as a replay: %v", err)
+		}
+		n.Say("Refused: %v", err)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := n.Step("The citizen withdraws consent; a fresh proof is refused", func() error {
+		if _, err := consent.Withdraw(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
+			return err
+		}
+		req2, err := ageRequest(gate, w.Now())
+		if err != nil {
+			return err
+		}
+		p2, err := consent.Present(ctx, citizen, w.PK, req2, grant, hold, w.Now())
+		if err != nil {
+			return err
+		}
+		_, err = gate.Verify(ctx, req2, p2)
+		if !errors.Is(err, consent.ErrConsentWithdrawn) {
+			return fmt.Errorf("proof after withdrawal not refused for withdrawal: %v", err)
+		}
+		n.Say("Refused: %v", err)
+		return nil
+	}); err != nil {
+		return err
+	}
 	n.Summary()
-	return err
+	fmt.Fprintln(out, "\nagegate: all steps passed.")
+	return nil
+}
+
+// ageRequest asks for "born on or before today minus 18 years" and nothing else.
+func ageRequest(g *consent.Gate, now time.Time) (*consent.Request, error) {
+	cutoff := credential.DayValue(now.UTC().AddDate(-18, 0, 0))
+	return g.NewRequest(consent.Request{
+		Purpose:       consent.PurposeIdentityVerification,
+		LegalBasis:    consent.BasisLegalObligation,
+		NoticeVersion: "venue-entry/1",
+		Types:         []string{"Identity/1"},
+		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: cutoff}},
+		Scope:         "venue-licensing/age-check",
+	})
 }

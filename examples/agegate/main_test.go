@@ -1,17 +1,26 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
-	"io"
+	"strings"
 	"testing"
 )
 
-// The ledger part runs for real; the proof step reports that it was not
-// performed rather than succeeding.
+// TestRun runs the whole demo: real issuance, consent, proof, verification,
+// replay and withdrawal refusals.
 func TestRun(t *testing.T) {
-	err := run(context.Background(), t.TempDir(), io.Discard, nil)
-	if !errors.Is(err, errProofUnavailable) {
-		t.Fatalf("run = %v, want errProofUnavailable", err)
+	if testing.Short() {
+		t.Skip("proves with the full circuit; run without -short")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // do not touch the user's key cache
+	var out bytes.Buffer
+	if err := run(context.Background(), t.TempDir(), &out, nil); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"Accepted", "Refused: consent: nonce already used", "all steps passed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
 	}
 }
