@@ -38,16 +38,19 @@ type realEnv struct {
 	issuer *credential.Issuer
 	schema *credential.Schema
 	pk     *zkp.ProvingKey
+	vk     *zkp.VerifyingKey
 	gate   *Gate
 	hold   *zkp.Holding
 }
 
-func newRealEnv(t *testing.T) *realEnv {
+func newRealEnv(t *testing.T) *realEnv { return newRealEnvTB(t) }
+
+func newRealEnvTB(t testing.TB) *realEnv {
 	t.Helper()
 	ctx := context.Background()
 	w := newWorld(t)
 	pk, vk := realKeys(t)
-	e := &realEnv{world: w, pk: pk}
+	e := &realEnv{world: w, pk: pk, vk: vk}
 	e.submit(t, w.root, &ledger.VerifyingKey{Shape: vk.Shape(), Fingerprint: ledger.Hash(vk.Fingerprint())})
 	e.schema = credential.MustSchema(testTypeName, 1,
 		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true},
@@ -86,7 +89,9 @@ func newRealEnv(t *testing.T) *realEnv {
 }
 
 // adultRequest asks "born on or before 2008-11-01" (18 at t0) and nothing else.
-func (e *realEnv) adultRequest(t *testing.T) *Request {
+func (e *realEnv) adultRequest(t *testing.T) *Request { return e.adultRequestTB(t) }
+
+func (e *realEnv) adultRequestTB(t testing.TB) *Request {
 	t.Helper()
 	cutoff := credential.DayValue(time.Date(2008, 11, 1, 0, 0, 0, 0, time.UTC))
 	r, err := e.gate.NewRequest(Request{
@@ -195,3 +200,4 @@ func TestGateRealRevoked(t *testing.T) {
 		t.Fatalf("revoked credential: %v, want ErrStaleRoot", err)
 	}
 }
+
