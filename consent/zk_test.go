@@ -200,4 +200,3 @@ func TestGateRealRevoked(t *testing.T) {
 		t.Fatalf("revoked credential: %v, want ErrStaleRoot", err)
 	}
 }
-
