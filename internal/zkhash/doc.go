@@ -23,6 +23,10 @@
 // Poseidon2 permutation (8 full, 56 partial rounds) applied to (l, r), the
 // right lane of the result plus r (feed-forward, as gnark's Compress).
 //
+// Compress4(a, b, c, d) is the 4-to-1 compression of the revocation tree:
+// the width-4 permutation applied to (a, b, c, d), the first lane of the
+// result plus a.
+//
 // Test vectors are in testdata/vectors.json; the gadget is tested equal to
 // the native functions for every input length up to 40.
 package zkhash

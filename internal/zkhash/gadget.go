@@ -83,6 +83,19 @@ func (g *Gadget) Compress(l, r frontend.Variable) (frontend.Variable, error) {
 	return g.api.Add(x[1], r), nil
 }
 
+// Compress4 is the in-circuit Compress4(a, b, c, d).
+func (g *Gadget) Compress4(a, b, c, d frontend.Variable) (frontend.Variable, error) {
+	p, err := g.perm(4)
+	if err != nil {
+		return nil, err
+	}
+	x := []frontend.Variable{a, b, c, d}
+	if err := p.Permutation(x); err != nil {
+		return nil, err
+	}
+	return g.api.Add(x[0], a), nil
+}
+
 // EdDSAHasher returns the hash.FieldHasher that gnark's eddsa.Verify needs,
 // computing Hash(TagEdDSA, written...) like NewHasher does natively.
 func (g *Gadget) EdDSAHasher() *FieldHasher { return &FieldHasher{g: g} }

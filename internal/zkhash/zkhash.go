@@ -101,6 +101,16 @@ func Compress(l, r fr.Element) fr.Element {
 	return x[1]
 }
 
+// Compress4 is the 4-to-1 compression of 4-ary Merkle trees: the width-4
+// Poseidon2 permutation applied to (a, b, c, d), its first lane plus a
+// (feed-forward).
+func Compress4(a, b, c, d fr.Element) fr.Element {
+	x := [4]fr.Element{a, b, c, d}
+	_ = perms()[4].Permutation(x[:])
+	x[0].Add(&x[0], &a)
+	return x[0]
+}
+
 // NewHasher returns the hash.Hash that EdDSA-BN254 signatures of civicproof
 // use for their challenge: the written bytes are cut into 32-byte
 // big-endian words, each reduced into the field (a shorter last word is

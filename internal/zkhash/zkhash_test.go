@@ -26,8 +26,9 @@ type vector struct {
 }
 
 type vectors struct {
-	Hash     []vector `json:"hash"`
-	Compress []vector `json:"compress"`
+	Hash      []vector `json:"hash"`
+	Compress  []vector `json:"compress"`
+	Compress4 []vector `json:"compress4"`
 }
 
 // seq returns n deterministic field elements i*7+k.
@@ -58,6 +59,13 @@ func makeVectors() vectors {
 	minus1.Neg(&minus1)
 	for _, p := range [][2]fr.Element{{{}, {}}, {seq(1, 1)[0], seq(1, 2)[0]}, {minus1, minus1}} {
 		v.Compress = append(v.Compress, vector{Inputs: []string{hexOf(p[0]), hexOf(p[1])}, Output: hexOf(Compress(p[0], p[1]))})
+	}
+	for _, q := range [][4]fr.Element{{}, {seq(1, 1)[0], seq(1, 2)[0], seq(1, 3)[0], seq(1, 4)[0]}, {minus1, minus1, minus1, minus1}} {
+		vec := vector{Output: hexOf(Compress4(q[0], q[1], q[2], q[3]))}
+		for _, x := range q {
+			vec.Inputs = append(vec.Inputs, hexOf(x))
+		}
+		v.Compress4 = append(v.Compress4, vec)
 	}
 	return v
 }
@@ -92,7 +100,7 @@ func TestVectors(t *testing.T) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Hash) == 0 || len(v.Compress) == 0 {
+	if len(v.Hash) == 0 || len(v.Compress) == 0 || len(v.Compress4) == 0 {
 		t.Fatal("no vectors")
 	}
 	for _, vec := range v.Hash {
@@ -102,6 +110,15 @@ func TestVectors(t *testing.T) {
 		}
 		if got := Hash(vec.Tag, xs...); got != parse(t, vec.Output) {
 			t.Errorf("Hash(tag %d, %d inputs) = %s, want %s", vec.Tag, len(xs), hexOf(got), vec.Output)
+		}
+	}
+	for _, vec := range v.Compress4 {
+		var q [4]fr.Element
+		for i := range q {
+			q[i] = parse(t, vec.Inputs[i])
+		}
+		if got := Compress4(q[0], q[1], q[2], q[3]); got != parse(t, vec.Output) {
+			t.Errorf("Compress4 = %s, want %s", hexOf(got), vec.Output)
 		}
 	}
 	for _, vec := range v.Compress {
@@ -131,6 +148,8 @@ func TestSeparation(t *testing.T) {
 	add("16 zero-extended", Hash(TagTypeID, append(long, fr.Element{})...))
 	add("compress", Compress(xs[0], xs[1]))
 	add("compress swapped", Compress(xs[1], xs[0]))
+	add("compress4", Compress4(xs[0], xs[1], xs[2], xs[3]))
+	add("compress4 permuted", Compress4(xs[1], xs[0], xs[2], xs[3]))
 }
 
 type hashCircuit struct {
@@ -141,6 +160,20 @@ type hashCircuit struct {
 
 func (c *hashCircuit) Define(api frontend.API) error {
 	h, err := NewGadget(api).Hash(c.Tag, c.In...)
+	if err != nil {
+		return err
+	}
+	api.AssertIsEqual(h, c.Out)
+	return nil
+}
+
+type compress4Circuit struct {
+	In  [4]frontend.Variable
+	Out frontend.Variable
+}
+
+func (c *compress4Circuit) Define(api frontend.API) error {
+	h, err := NewGadget(api).Compress4(c.In[0], c.In[1], c.In[2], c.In[3])
 	if err != nil {
 		return err
 	}
@@ -190,6 +223,15 @@ func TestGadgetMatchesNative(t *testing.T) {
 	if err := test.IsSolved(&compressCircuit{}, &compressCircuit{L: r, R: l, Out: Compress(l, r)}, ecc.BN254.ScalarField()); err == nil {
 		t.Fatal("swapped compress accepted")
 	}
+	q := seq(4, 5)
+	w4 := &compress4Circuit{In: [4]frontend.Variable{q[0], q[1], q[2], q[3]}, Out: Compress4(q[0], q[1], q[2], q[3])}
+	if err := test.IsSolved(&compress4Circuit{}, w4, ecc.BN254.ScalarField()); err != nil {
+		t.Fatal(err)
+	}
+	w4.In[0], w4.In[1] = q[1], q[0]
+	if err := test.IsSolved(&compress4Circuit{}, w4, ecc.BN254.ScalarField()); err == nil {
+		t.Fatal("permuted compress4 accepted")
+	}
 }
 
 // TestHasherEdDSA signs and verifies with NewHasher, and checks that a
@@ -228,6 +270,10 @@ func TestConstraints(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("Compress: %d constraints", ccs.GetNbConstraints())
+	if ccs, err = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &compress4Circuit{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Compress4: %d constraints", ccs.GetNbConstraints())
 }
 
 func BenchmarkHash(b *testing.B) {
