@@ -110,8 +110,10 @@ func assignment(st *Statement, h *Holding) (*presentationCircuit, fr.Element, [N
 			a.Preds[i].Set[j] = p.set[j]
 		}
 	}
-	for i := range TreeDepth {
-		a.Siblings[i] = h.Witness.Siblings[i]
+	for i := range treeLevels {
+		for j := range a.Siblings[i] {
+			a.Siblings[i][j] = h.Witness.Siblings[i][j]
+		}
 	}
 	return a, nf, disclosed, nil
 }

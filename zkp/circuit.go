@@ -18,7 +18,8 @@ const (
 	NumSlots      = credential.NumSlots // claim slots
 	MaxPredicates = 4                   // predicates per proof (K)
 	MaxSetSize    = 8                   // values of one membership predicate
-	TreeDepth     = revocation.Depth    // revocation tree height
+	TreeDepth     = revocation.Depth    // bits of a revocation index
+	treeLevels    = revocation.Levels   // height of the 4-ary revocation tree
 )
 
 // Predicate kinds as the circuit sees them (flag bits of predVars.Meta).
@@ -64,7 +65,7 @@ type presentationCircuit struct {
 	RevocationIndex frontend.Variable
 	SigRX, SigRY    frontend.Variable
 	SigS            frontend.Variable
-	Siblings        [TreeDepth]frontend.Variable
+	Siblings        [treeLevels][revocation.Arity - 1]frontend.Variable
 }
 
 // Define states the six properties of a presentation (package doc).
@@ -119,13 +120,19 @@ func (c *presentationCircuit) Define(api frontend.API) error {
 	api.ToBinary(c.Today, 64)
 	api.ToBinary(api.Sub(c.ValidUntil, c.Today), 64)
 
-	// 3b. Not revoked: leaf RevocationIndex of the tree under Root is 0.
+	// 3b. Not revoked: leaf RevocationIndex of the 4-ary tree under Root
+	// is 0. At each level the index's next two bits place the path's node
+	// among its three siblings.
 	bits := api.ToBinary(c.RevocationIndex, TreeDepth)
 	var cur frontend.Variable = 0
-	for l := range TreeDepth {
-		left := api.Select(bits[l], c.Siblings[l], cur)
-		right := api.Select(bits[l], cur, c.Siblings[l])
-		if cur, err = h.Compress(left, right); err != nil {
+	for l := range treeLevels {
+		b0, b1, s := bits[2*l], bits[2*l+1], c.Siblings[l]
+		if cur, err = h.Compress4(
+			api.Lookup2(b0, b1, cur, s[0], s[0], s[0]),
+			api.Lookup2(b0, b1, s[0], cur, s[1], s[1]),
+			api.Lookup2(b0, b1, s[1], s[1], cur, s[2]),
+			api.Lookup2(b0, b1, s[2], s[2], s[2], cur),
+		); err != nil {
 			return err
 		}
 	}

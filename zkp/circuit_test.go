@@ -79,7 +79,7 @@ func TestCircuitSoundness(t *testing.T) {
 			a.Root = f.tree.Root()
 		}, true},
 		{"wrong revocation index", func(a *presentationCircuit) { a.RevocationIndex = 4243 }, false},
-		{"tampered sibling", func(a *presentationCircuit) { a.Siblings[3] = elem(3) }, false},
+		{"tampered sibling", func(a *presentationCircuit) { a.Siblings[3][1] = elem(3) }, false},
 		{"root not the tree's", func(a *presentationCircuit) { a.Root = elem(3) }, true},
 		{"predicate le false", func(a *presentationCircuit) { a.Preds[0].Hi = a.Preds[0].Lo }, true},
 		{"predicate set false", func(a *presentationCircuit) { a.Preds[1].Set = [MaxSetSize]frontend.Variable{1, 1, 1, 1, 1, 1, 1, 1} }, true},

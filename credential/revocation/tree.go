@@ -11,8 +11,15 @@ import (
 	"github.com/civicproof/civicproof/internal/zkhash"
 )
 
-// Depth is the height of the tree: indices are below 2^Depth.
+// Depth is the number of bits of a revocation index: indices are below
+// 2^Depth.
 const Depth = 24
+
+// Arity is the number of children of a node; Levels the tree's height.
+const (
+	Arity  = 4
+	Levels = Depth / 2
+)
 
 // Capacity is the number of leaves.
 const Capacity = 1 << Depth
@@ -31,22 +38,22 @@ var (
 
 var one = func() fr.Element { var e fr.Element; e.SetOne(); return e }()
 
-var empty = sync.OnceValue(func() [Depth + 1]fr.Element {
-	var z [Depth + 1]fr.Element
-	for h := 1; h <= Depth; h++ {
-		z[h] = zkhash.Compress(z[h-1], z[h-1])
+var empty = sync.OnceValue(func() [Levels + 1]fr.Element {
+	var z [Levels + 1]fr.Element
+	for h := 1; h <= Levels; h++ {
+		z[h] = zkhash.Compress4(z[h-1], z[h-1], z[h-1], z[h-1])
 	}
 	return z
 })
 
-// Empty returns the root of an empty subtree of height h (0 ≤ h ≤ Depth);
-// Empty(Depth) is the root of a tree in which nothing is revoked.
+// Empty returns the root of an empty subtree of height h (0 ≤ h ≤ Levels);
+// Empty(Levels) is the root of a tree in which nothing is revoked.
 func Empty(h int) fr.Element { return empty()[h] }
 
 // Tree is a revocation tree. It is not safe for concurrent mutation.
 type Tree struct {
 	// levels[h] holds the non-empty nodes of height h by index.
-	levels [Depth + 1]map[uint32]fr.Element
+	levels [Levels + 1]map[uint32]fr.Element
 }
 
 // NewTree returns a tree in which nothing is revoked.
@@ -81,18 +88,12 @@ func (t *Tree) Revoke(idx uint32) error {
 	if t.Revoked(idx) {
 		return nil
 	}
-	cur := one
 	i := idx
-	t.levels[0][i] = cur
-	for h := 0; h < Depth; h++ {
-		sib := t.node(h, i^1)
-		if i&1 == 0 {
-			cur = zkhash.Compress(cur, sib)
-		} else {
-			cur = zkhash.Compress(sib, cur)
-		}
-		i >>= 1
-		t.levels[h+1][i] = cur
+	t.levels[0][i] = one
+	for h := 0; h < Levels; h++ {
+		base := i &^ 3
+		i >>= 2
+		t.levels[h+1][i] = zkhash.Compress4(t.node(h, base), t.node(h, base+1), t.node(h, base+2), t.node(h, base+3))
 	}
 	return nil
 }
@@ -107,7 +108,7 @@ func (t *Tree) Revoked(idx uint32) bool {
 func (t *Tree) Len() int { return len(t.levels[0]) }
 
 // Root returns the root of the tree.
-func (t *Tree) Root() fr.Element { return t.node(Depth, 0) }
+func (t *Tree) Root() fr.Element { return t.node(Levels, 0) }
 
 // Witness returns the authentication path of leaf idx.
 func (t *Tree) Witness(idx uint32) (*Witness, error) {
@@ -116,31 +117,45 @@ func (t *Tree) Witness(idx uint32) (*Witness, error) {
 	}
 	w := &Witness{Index: idx}
 	i := idx
-	for h := 0; h < Depth; h++ {
-		w.Siblings[h] = t.node(h, i^1)
-		i >>= 1
+	for h := 0; h < Levels; h++ {
+		k := 0
+		for j := i &^ 3; j < i&^3+4; j++ {
+			if j != i {
+				w.Siblings[h][k] = t.node(h, j)
+				k++
+			}
+		}
+		i >>= 2
 	}
 	return w, nil
 }
 
-// Witness is the authentication path of one leaf: Siblings[h] is the
-// sibling at height h (0 = the neighbouring leaf).
+// Witness is the authentication path of one leaf: Siblings[h] are the
+// three siblings at height h (0 = leaves) in child order, the path's own
+// node left out; the index's two bits of level h say where it goes.
 type Witness struct {
 	Index    uint32
-	Siblings [Depth]fr.Element
+	Siblings [Levels][Arity - 1]fr.Element
 }
 
 // RootWith returns the root the witness leads to when its leaf is leaf.
 func (w *Witness) RootWith(leaf fr.Element) fr.Element {
 	cur := leaf
 	i := w.Index
-	for h := 0; h < Depth; h++ {
-		if i&1 == 0 {
-			cur = zkhash.Compress(cur, w.Siblings[h])
-		} else {
-			cur = zkhash.Compress(w.Siblings[h], cur)
+	for h := 0; h < Levels; h++ {
+		var c [Arity]fr.Element
+		p := int(i & 3)
+		k := 0
+		for j := range c {
+			if j == p {
+				c[j] = cur
+			} else {
+				c[j] = w.Siblings[h][k]
+				k++
+			}
 		}
-		i >>= 1
+		cur = zkhash.Compress4(c[0], c[1], c[2], c[3])
+		i >>= 2
 	}
 	return cur
 }
@@ -166,16 +181,19 @@ func (w *Witness) Verify(root fr.Element, idx uint32) error {
 }
 
 // WitnessSize is the length of a witness's binary encoding.
-const WitnessSize = 4 + Depth*fr.Bytes
+const WitnessSize = 4 + Levels*(Arity-1)*fr.Bytes
 
 // MarshalBinary encodes the witness: the index as 4 bytes big-endian, then
-// the siblings from height 0 up, 32 bytes big-endian each.
+// the siblings from height 0 up (three per level, in child order), 32
+// bytes big-endian each.
 func (w *Witness) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 4, WitnessSize)
 	binary.BigEndian.PutUint32(b, w.Index)
-	for i := range w.Siblings {
-		s := w.Siblings[i].Bytes()
-		b = append(b, s[:]...)
+	for h := range w.Siblings {
+		for k := range w.Siblings[h] {
+			s := w.Siblings[h][k].Bytes()
+			b = append(b, s[:]...)
+		}
 	}
 	return b, nil
 }
@@ -192,8 +210,8 @@ func (w *Witness) UnmarshalBinary(b []byte) error {
 	if out.Index >= Capacity {
 		return fmt.Errorf("%w: index %d out of range", ErrMalformed, out.Index)
 	}
-	for i := range out.Siblings {
-		if err := out.Siblings[i].SetBytesCanonical(b[4+i*fr.Bytes : 4+(i+1)*fr.Bytes]); err != nil {
+	for i := range Levels * (Arity - 1) {
+		if err := out.Siblings[i/3][i%3].SetBytesCanonical(b[4+i*fr.Bytes : 4+(i+1)*fr.Bytes]); err != nil {
 			return fmt.Errorf("%w: sibling %d is not a canonical field element", ErrMalformed, i)
 		}
 	}

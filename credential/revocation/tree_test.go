@@ -31,18 +31,23 @@ func refRoot(revoked []uint32) fr.Element {
 		if h == 0 {
 			return one
 		}
-		mid := lo + 1<<(h-1)
-		k, _ := slices.BinarySearch(idx, mid)
-		return zkhash.Compress(rec(h-1, lo, idx[:k]), rec(h-1, mid, idx[k:]))
+		quarter := uint32(1) << (2 * (h - 1))
+		var c [4]fr.Element
+		for q := range uint32(4) {
+			a, _ := slices.BinarySearch(idx, lo+q*quarter)
+			b, _ := slices.BinarySearch(idx, lo+(q+1)*quarter)
+			c[q] = rec(h-1, lo+q*quarter, idx[a:b])
+		}
+		return zkhash.Compress4(c[0], c[1], c[2], c[3])
 	}
-	return rec(Depth, 0, s)
+	return rec(Levels, 0, s)
 }
 
 func TestTreeAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tr := NewTree()
 	var revoked []uint32
-	if tr.Root() != Empty(Depth) || tr.Root() != refRoot(nil) {
+	if tr.Root() != Empty(Levels) || tr.Root() != refRoot(nil) {
 		t.Fatal("empty root")
 	}
 	for i := range 200 {
@@ -93,7 +98,7 @@ func TestVerifyErrors(t *testing.T) {
 	root := tr.Root()
 	stale := NewTree().Root()
 	var bumped Witness = *w
-	bumped.Siblings[5].SetUint64(99)
+	bumped.Siblings[5][1].SetUint64(99)
 	tests := []struct {
 		name string
 		w    *Witness
