@@ -1,0 +1,406 @@
+// Command emergencyaid shows disaster relief handed out once per resident
+// of the affected districts, without the relief agency learning who anyone
+// is or where exactly they live.
+//
+// The population register issues residence credentials. After a flood the
+// relief agency asks residents to prove "district ∈ affected districts"
+// (a set of hashed district names; nothing disclosed), with a nullifier
+// scoped to this disaster. Two residents of affected districts claim and
+// are accepted; the first one's second claim, from a new pseudonym with a
+// new consent and a fresh proof, is refused because its nullifier was
+// already used in the scope; a resident of an unaffected district cannot
+// make a proof at all. Each accepted claim's supplies are recorded on the
+// ledger as an agency event, and an auditor recomputes the total from the
+// log and checks it against the ledger's running total. Every step runs for
+// real on an embedded ledger in a temporary directory (or -dir).
+//
+//	go run ./examples/emergencyaid
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/civicproof/civicproof/consent"
+	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/internal/demo"
+	"github.com/civicproof/civicproof/ledger"
+	"github.com/civicproof/civicproof/zkp"
+)
+
+func main() {
+	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
+	flag.Parse()
+	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "\nemergencyaid FAILED:", err)
+		os.Exit(1)
+	}
+}
+
+// residenceSchema is the register's credential: the district of residence
+// and since when.
+var residenceSchema = credential.MustSchema("Residence", 1,
+	credential.ClaimDef{Name: "district", Type: credential.TypeString, Slot: 0, Required: true, MaxLen: 64},
+	credential.ClaimDef{Name: "since", Type: credential.TypeDate, Slot: 1, Required: true},
+)
+
+const (
+	// scope makes nullifiers one per resident for this disaster: the same
+	// credential gives the same nullifier in this scope, and unlinkable
+	// ones in any other.
+	scope = "relief/flood-2026-11"
+	// topic is the ledger topic of the supplies handed out.
+	topic = scope + "/supplies"
+)
+
+// affected are the districts the flood hit (at most 8: one set predicate).
+var affected = []string{"Riverside", "Old Harbour", "Millbrook", "Lower Ferry", "Willow Flats"}
+
+// notice is what the relief agency shows residents; its hash goes into the
+// request and the consent receipt.
+var notice = "Flood relief, November 2026. Residents of " + strings.Join(affected, ", ") +
+	" may claim one relief package per person. You prove that your registered district is one of these," +
+	" without revealing which, your name or your address."
+
+// handout is what the relief agency handed out for one accepted claim.
+type handout struct {
+	units     uint64
+	nullifier ledger.Hash // the claim's nullifier hash, as in its access record
+}
+
+// resident is one resident's wallet: a key, and the residence credential
+// with its holder secret and revocation witness.
+type resident struct {
+	label string
+	key   *identity.PrivateKey
+	hold  *zkp.Holding
+}
+
+func run(ctx context.Context, dir string, out, errw io.Writer) error {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "civicproof-emergencyaid-")
+		if err != nil {
+			return fmt.Errorf("temp dir: %w", err)
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	n := demo.New(out, errw)
+	fmt.Fprintln(out, "civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
+
+	var (
+		w                *demo.World
+		register, relief *identity.PrivateKey
+		gate             *consent.Gate
+		ana, ben, cleo   *resident
+		first            *consent.Result             // Ana's accepted claim
+		handed           = map[ledger.Hash]handout{} // by access-record hash: the agency's own books
+	)
+	defer func() {
+		if w != nil {
+			w.Close()
+		}
+	}()
+
+	// claim has r grant consent to the relief agency under a fresh
+	// request, prove and present; the gate verifies.
+	claim := func(r *resident) (*consent.Request, *consent.Presentation, *consent.Result, error) {
+		req, err := reliefRequest(gate)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		grant, err := consent.NewGrant(nil, r.key.DID(), req, w.Now(), 7*24*time.Hour)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := grant.Sign(r.key); err != nil {
+			return nil, nil, nil, err
+		}
+		if _, err := consent.Anchor(ctx, w.Ledger, r.key, grant, w.Now()); err != nil {
+			return nil, nil, nil, err
+		}
+		p, err := consent.Present(ctx, r.key, w.PK, req, grant, r.hold, w.Now())
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		res, err := gate.Verify(ctx, req, p)
+		return req, p, res, err
+	}
+	// hand records the supplies given for an accepted claim on the ledger,
+	// under the hash of the claim's access record.
+	hand := func(res *consent.Result, units uint64) error {
+		if len(res.Disclosed) != 0 {
+			return fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
+		}
+		nh := consent.NullifierHash(scope, res.Nullifier)
+		if _, err := w.Submit(ctx, relief, &ledger.AgencyEvent{Topic: topic, Digest: res.Access.LeafHash, Amount: units}); err != nil {
+			return err
+		}
+		handed[res.Access.LeafHash] = handout{units: units, nullifier: ledger.Hash(nh)}
+		n.Say("Accepted. The agency saw a wallet pseudonym and nullifier hash %x…; no district, no name (disclosed claims: 0).", nh[:8])
+		n.Say("%d units handed out; agency-event recorded under the access record's hash %x….", units, res.Access.LeafHash[:8])
+		return nil
+	}
+
+	steps := []struct {
+		title string
+		fn    func() error
+	}{
+		{"Ledger opens; the register is accredited to issue Residence", func() error {
+			var err error
+			if w, err = demo.NewWorld(ctx, dir, "Ministry of the Interior"); err != nil {
+				return err
+			}
+			if register, err = w.Agency(ctx, "Population Register", residenceSchema.Name); err != nil {
+				return err
+			}
+			if relief, err = w.Agency(ctx, "National Relief Agency"); err != nil {
+				return err
+			}
+			n.Say("Population Register:    %s", register.DID())
+			n.Say("National Relief Agency: %s", relief.DID())
+			return nil
+		}},
+		{"Proving keys for the presentation circuit", func() error {
+			_, err := w.Keys(ctx, n)
+			return err
+		}},
+		{"The register issues residence credentials to three residents", func() error {
+			issuer, err := w.Issuer(ctx, register, residenceSchema)
+			if err != nil {
+				return err
+			}
+			for _, r := range []struct {
+				p        **resident
+				label    string
+				district string
+			}{{&ana, "Ana", "Riverside"}, {&ben, "Ben", "Millbrook"}, {&cleo, "Cleo", "Hilltop"}} {
+				if *r.p, err = issue(ctx, w, issuer, r.label, r.district); err != nil {
+					return err
+				}
+				n.Say("%-4s lives in %-9s (only the wallet knows; the ledger holds the credential's anchor).", r.label, r.district)
+			}
+			return nil
+		}},
+		{"The relief agency opens claims for the flood", func() error {
+			var err error
+			if gate, err = w.Gate(ctx, relief); err != nil {
+				return err
+			}
+			req, err := reliefRequest(gate)
+			if err != nil {
+				return err
+			}
+			if len(req.Disclose) != 0 || len(req.Predicates) != 1 || len(req.Predicates[0].Set) != len(affected) {
+				return errors.New("the request is not the one announced")
+			}
+			n.Say("Asks: district ∈ {%s} — %d hashed names, nothing disclosed.", strings.Join(affected, ", "), len(affected))
+			n.Say("Nullifier scope %q: one claim per resident for this disaster.", scope)
+			return nil
+		}},
+		{"Ana (Riverside) claims", func() error {
+			_, _, res, err := claim(ana)
+			if err != nil {
+				return err
+			}
+			first = res
+			return hand(res, 12)
+		}},
+		{"Ben (Millbrook) claims", func() error {
+			_, _, res, err := claim(ben)
+			if err != nil {
+				return err
+			}
+			return hand(res, 9)
+		}},
+		{"Ana claims again, from a new pseudonym with a new consent", func() error {
+			// A new wallet key: the agency cannot link it to Ana's first
+			// claim by the citizen DID or the grant. The credential is the
+			// same, so the nullifier is the same.
+			again := &resident{label: "Ana", hold: ana.hold}
+			var err error
+			if again.key, err = identity.GenerateKey(nil); err != nil {
+				return err
+			}
+			before := w.Ledger.State().AgencyTotal(relief.DID(), topic)
+			_, p, _, err := claim(again)
+			if !errors.Is(err, consent.ErrNullifierUsed) {
+				return fmt.Errorf("second claim not refused for its nullifier: %v", err)
+			}
+			var proof zkp.Proof
+			if err := proof.UnmarshalBinary(p.Proof); err != nil {
+				return err
+			}
+			nh := consent.NullifierHash(scope, consent.FieldValueOf(proof.Nullifier))
+			if nh != consent.NullifierHash(scope, first.Nullifier) {
+				return errors.New("the second claim carries another nullifier")
+			}
+			if after := w.Ledger.State().AgencyTotal(relief.DID(), topic); after != before {
+				return fmt.Errorf("supplies total moved from %d to %d on a refused claim", before, after)
+			}
+			n.Say("Fresh request, fresh proof; the proof is valid, but its nullifier hash %x… was used in this scope.", nh[:8])
+			n.Say("Refused: %v", err)
+			n.Say("The agency knows only that this is someone who has already claimed, not who; no supplies recorded.")
+			return nil
+		}},
+		{"Cleo (Hilltop, not affected) cannot make a proof", func() error {
+			req, err := reliefRequest(gate)
+			if err != nil {
+				return err
+			}
+			grant, err := consent.NewGrant(nil, cleo.key.DID(), req, w.Now(), 7*24*time.Hour)
+			if err != nil {
+				return err
+			}
+			if err := grant.Sign(cleo.key); err != nil {
+				return err
+			}
+			size := w.Ledger.State().Size()
+			_, err = consent.Present(ctx, cleo.key, w.PK, req, grant, cleo.hold, w.Now())
+			if !errors.Is(err, zkp.ErrUnsatisfied) {
+				return fmt.Errorf("proof for an unaffected district not refused by the wallet: %v", err)
+			}
+			if w.Ledger.State().Size() != size {
+				return errors.New("the ledger changed although nothing was presented")
+			}
+			n.Say("Wallet: %v", err)
+			n.Say("Nothing is sent to the agency and nothing is written to the ledger.")
+			return nil
+		}},
+		{"An auditor checks the supplies total against the ledger", func() error {
+			return audit(ctx, w.Ledger, relief, handed, n)
+		}},
+	}
+	for _, s := range steps {
+		if err := n.Step(s.title, s.fn); err != nil {
+			return err
+		}
+	}
+	n.Summary()
+	fmt.Fprintln(out, "\nemergencyaid: all steps passed.")
+	return nil
+}
+
+// issue has the register issue a residence credential to a new resident,
+// delivered encrypted to their wallet, with a revocation witness for the
+// register's published root.
+func issue(ctx context.Context, w *demo.World, issuer *credential.Issuer, label, district string) (*resident, error) {
+	key, err := identity.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := credential.NewHolderSecret(nil)
+	if err != nil {
+		return nil, err
+	}
+	c, err := issuer.Issue(ctx, residenceSchema, &credential.Request{
+		Holder:        key.DID(),
+		HolderBinding: credential.HolderBinding(secret),
+		Claims:        credential.Claims{"district": district, "since": "2019-05-01"},
+		ValidUntil:    w.Now().AddDate(5, 0, 0),
+	})
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := credential.Seal(c, key.Public())
+	if err != nil {
+		return nil, err
+	}
+	held, err := credential.Open(key, sealed)
+	if err != nil {
+		return nil, err
+	}
+	wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
+	if err != nil {
+		return nil, err
+	}
+	return &resident{label: label, key: key, hold: &zkp.Holding{Credential: held, Secret: secret, Witness: wit}}, nil
+}
+
+// reliefRequest asks for "district ∈ affected" in the flood's nullifier
+// scope and discloses nothing. Set values are the slot encodings of the
+// names (credential.HashString); Sign sorts them.
+func reliefRequest(g *consent.Gate) (*consent.Request, error) {
+	set := make([]consent.FieldValue, len(affected))
+	for i, d := range affected {
+		set[i] = consent.FieldValueOf(credential.HashString(d))
+	}
+	return g.NewRequest(consent.Request{
+		Purpose:       consent.PurposeEmergencyAid,
+		LegalBasis:    consent.BasisPublicTask,
+		NoticeVersion: "flood-2026-11/1",
+		NoticeHash:    sha256.Sum256([]byte(notice)),
+		Types:         []string{"Residence/1"},
+		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpInSet, Set: set}},
+		Scope:         scope,
+	})
+}
+
+// audit reads the whole log as an outside auditor would: it adds up the
+// relief agency's supply events, checks each one points at an emergency-aid
+// access record of the same agency and matches the agency's books, and
+// compares the sum with the ledger's running total.
+func audit(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, handed map[ledger.Hash]handout, n *demo.Narrator) error {
+	cp, err := l.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	st := l.State()
+	agency, err := st.Agency(relief.DID())
+	if err != nil {
+		return err
+	}
+	access := map[ledger.Hash]*ledger.AccessRecord{}
+	var sum uint64
+	events := 0
+	for i := range cp.Size {
+		sr, err := l.Record(ctx, i)
+		if err != nil {
+			return err
+		}
+		if a, err := st.Agency(sr.Record.Author); err != nil || a.ID != agency.ID {
+			continue
+		}
+		switch p := sr.Record.Payload.(type) {
+		case *ledger.AccessRecord:
+			h, err := sr.LeafHash()
+			if err != nil {
+				return err
+			}
+			access[h] = p
+		case *ledger.AgencyEvent:
+			if p.Topic != topic {
+				continue
+			}
+			ar, ok := access[p.Digest]
+			if !ok || ar.Purpose != string(consent.PurposeEmergencyAid) {
+				return fmt.Errorf("supply event %d does not point at an emergency-aid access record", i)
+			}
+			if h := handed[p.Digest]; h.units != p.Amount || h.nullifier != ar.Nullifier {
+				return fmt.Errorf("supply event %d (%d units) does not match the agency's books (%d units)", i, p.Amount, h.units)
+			}
+			n.Say("index %2d: %2d units for access record %x… (nullifier hash %x…)", i, p.Amount, p.Digest[:8], ar.Nullifier[:8])
+			sum += p.Amount
+			events++
+		}
+	}
+	var books uint64
+	for _, h := range handed {
+		books += h.units
+	}
+	total := st.AgencyTotal(relief.DID(), topic)
+	if events != len(handed) || sum != total || total != books {
+		return fmt.Errorf("%d events summing to %d, ledger total %d, handed out %d", events, sum, total, books)
+	}
+	n.Say("Sum of the %d events = %d = state.AgencyTotal(%q) = units handed out.", events, sum, topic)
+	n.Say("The ledger holds hashes and amounts only: no names, no districts.")
+	return nil
+}
