@@ -51,7 +51,9 @@
 // Gate.Verify is the agency's single check of a presentation: request,
 // nonce (issued and unused), grant signature and ledger status, coverage,
 // issuer accreditation, official verifying key, revocation root freshness,
-// the zero-knowledge proof, and one claim per nullifier scope. Every
+// the zero-knowledge proof (ZKSystem, over package zkp's circuit), and the
+// nullifier policy: one claim per scope by default (ErrNullifierUsed), or
+// repeats allowed and recorded (WithNullifierPolicy). Every
 // refusal has its own sentinel error; gate state changes and the
 // access-record is written only when all checks pass. Cheap checks run
 // before the proof, so malformed or unauthorized presentations cost little.
@@ -79,4 +81,12 @@
 // verifications). A grant's signature and anchored receipt are checked
 // once per gate, then remembered; requests the gate issued are recognized
 // by their id instead of re-verifying the gate's own signature.
+//
+// With proofs of the full presentation circuit (BenchmarkGateReal, the
+// same machine under load from other jobs): bare verification 1.12 ms,
+// gate checks without the ledger append 1.14 ms (+2%), full gate on the
+// in-memory ledger 1.21 ms (+8%), about 820 presentations/s per core.
+//
+// The wallet side is Present: it proves with a zkp.ProvingKey and signs
+// the presentation; check coverage first with CheckRequest.
 package consent

@@ -57,6 +57,35 @@ type gateConfig struct {
 	maxRootAge time.Duration
 	requestTTL time.Duration
 	expiryTick time.Duration
+	repeats    bool // NullifierRepeatAllowed
+}
+
+// NullifierPolicy says what a gate does when a holder presents again in a
+// scope where its nullifier has been seen.
+type NullifierPolicy uint8
+
+const (
+	// OneClaimPerScope (the default) refuses a second presentation by the
+	// same credential holder in the same scope with ErrNullifierUsed:
+	// benefits, relief and votes claimed once.
+	OneClaimPerScope NullifierPolicy = iota
+	// NullifierRepeatAllowed accepts repeated presentations in a scope
+	// (checks that are not one-time claims, such as a venue's age check).
+	// Nullifiers are still recorded, so the agency sees repeats without
+	// learning who.
+	NullifierRepeatAllowed
+)
+
+// WithNullifierPolicy sets the gate's nullifier policy (default
+// OneClaimPerScope).
+func WithNullifierPolicy(p NullifierPolicy) GateOption {
+	return func(c *gateConfig) error {
+		if p > NullifierRepeatAllowed {
+			return fmt.Errorf("consent: unknown nullifier policy %d", p)
+		}
+		c.repeats = p == NullifierRepeatAllowed
+		return nil
+	}
 }
 
 // WithGateClock sets the clock deciding expiry of requests, grants and
@@ -120,7 +149,7 @@ func WithExpiryCheck(d time.Duration) GateOption {
 }
 
 // ProofSystem checks the zero-knowledge proofs of presentations for a
-// Gate. ZKP implements it for civicproof's presentation circuit (package
+// Gate. ZKSystem implements it for civicproof's presentation circuit (package
 // zkp); another circuit family or backend plugs in here.
 type ProofSystem interface {
 	// Inspect reads, without verifying it, what a proof says about
@@ -456,7 +485,7 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 	case is.used:
 		g.mu.Unlock()
 		return nil, fmt.Errorf("%w: nonce %x", ErrReplay, req.Nonce[:8])
-	case g.nullifiers[nh]:
+	case g.nullifiers[nh] && !g.cfg.repeats:
 		g.mu.Unlock()
 		return nil, fmt.Errorf("%w: scope %q", ErrNullifierUsed, req.Scope)
 	case g.revoked[gid]:
@@ -468,6 +497,7 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 		g.mu.Unlock()
 		return nil, &CoverageError{Grant: gid, UsesExhausted: true}
 	}
+	seen := g.nullifiers[nh]
 	is.used, g.nullifiers[nh], g.uses[gid] = true, true, uses+1
 	g.mu.Unlock()
 
@@ -476,7 +506,9 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 	if err != nil {
 		g.mu.Lock()
 		is.used, g.uses[gid] = false, g.uses[gid]-1
-		delete(g.nullifiers, nh)
+		if !seen {
+			delete(g.nullifiers, nh)
+		}
 		g.mu.Unlock()
 		if lg, lerr := g.l.State().Grant(ledger.Hash(gid)); lerr == nil && lg.Withdrawn {
 			return nil, fmt.Errorf("%w: withdrawn while verifying: %w", ErrConsentWithdrawn, err)

@@ -510,3 +510,27 @@ func TestGateRevocationSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart: %v", err)
 	}
 }
+
+// TestNullifierRepeatAllowed: under NullifierRepeatAllowed the same holder
+// presents twice in one scope and both are accepted and recorded with the
+// same nullifier hash; an unknown policy is refused.
+func TestNullifierRepeatAllowed(t *testing.T) {
+	ctx := context.Background()
+	e := newGateEnv(t, WithNullifierPolicy(NullifierRepeatAllowed))
+	w := e.citizenWallet(t, nil)
+	var hashes []ledger.Hash
+	for range 2 {
+		req := e.request(t)
+		res, err := e.gate.Verify(ctx, req, e.present(t, req, w))
+		if err != nil {
+			t.Fatalf("repeat under NullifierRepeatAllowed: %v", err)
+		}
+		hashes = append(hashes, ledger.Hash(NullifierHash(req.Scope, res.Nullifier)))
+	}
+	if hashes[0] != hashes[1] {
+		t.Fatal("the two presentations carry different nullifier hashes")
+	}
+	if _, err := NewGate(ctx, e.verifier, e.l, e.zk, WithNullifierPolicy(9)); err == nil {
+		t.Fatal("unknown policy accepted")
+	}
+}
