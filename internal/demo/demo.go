@@ -51,6 +51,23 @@ func (n *Narrator) Step(title string, fn func() error) error {
 	return nil
 }
 
+// Step is one numbered step of a demo: a title and what it does.
+type Step struct {
+	Title string
+	Fn    func() error
+}
+
+// Run runs steps in order with Step, stopping at the first error, which it
+// returns.
+func (n *Narrator) Run(steps ...Step) error {
+	for _, s := range steps {
+		if err := n.Step(s.Title, s.Fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Say prints an indented line of narration.
 func (n *Narrator) Say(format string, args ...any) {
 	fmt.Fprintf(n.Out, "   "+format+"\n", args...)

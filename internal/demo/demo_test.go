@@ -43,3 +43,26 @@ func TestStep(t *testing.T) {
 		t.Fatalf("timings %v, out %q", n.Timings(), out.String())
 	}
 }
+
+func TestRunSteps(t *testing.T) {
+	var out bytes.Buffer
+	n := New(&out, nil)
+	var ran []string
+	step := func(name string, err error) Step {
+		return Step{Title: name, Fn: func() error { ran = append(ran, name); return err }}
+	}
+	sentinel := errors.New("boom")
+	err := n.Run(step("first", nil), step("second", sentinel), step("third", nil))
+	if !errors.Is(err, sentinel) || !strings.Contains(err.Error(), "step 2 (second)") {
+		t.Fatalf("Run = %v", err)
+	}
+	if strings.Join(ran, ",") != "first,second" {
+		t.Errorf("ran %v, want first and second only", ran)
+	}
+	if err := n.Run(step("fourth", nil)); err != nil || !strings.Contains(out.String(), "3. fourth") {
+		t.Errorf("Run = %v, out %q", err, out.String())
+	}
+	if len(n.Timings()) != 3 {
+		t.Errorf("%d timings, want 3", len(n.Timings()))
+	}
+}

@@ -1,8 +1,17 @@
 // Package demo holds the helpers shared by civicproof's runnable examples:
-// plain-language narration on stdout, a progress line on stderr while a slow
-// step runs, step timings, and a cache of proving material keyed by the
-// verifying-key fingerprint so that a second run skips setup.
+// Main (the -dir flag, a temporary directory, exit status 1 with
+// "<name> FAILED: <err>"), plain-language narration on stdout with
+// numbered steps (Narrator, Step, Run), a progress line on stderr while a
+// slow step runs, step timings, and TestRun, the body of each example's
+// test.
 //
-// Cost: negligible; the cache writes files atomically (temp file + rename)
-// under os.UserCacheDir()/civicproof/<fingerprint>.
+// World is a demo's ledger and governance root, with the moves every demo
+// makes on it: registering and accrediting agencies, issuers, proving keys
+// (cached by circuit digest so that a second run skips setup), gates, a
+// credential issued into a wallet (Hold) and a consent given and anchored
+// (Consent).
+//
+// Cost: negligible besides the proving-key setup of a first run; the cache
+// writes files atomically (temp file + rename) under
+// os.UserCacheDir()/civicproof/<fingerprint>.
 package demo

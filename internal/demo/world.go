@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/logger"
 
 	"github.com/civicproof/civicproof/consent"
@@ -101,6 +102,72 @@ func (w *World) Issuer(ctx context.Context, key *identity.PrivateKey, schemas ..
 		return nil, err
 	}
 	return is, nil
+}
+
+// Hold has issuer issue a credential of schema with claims to holder,
+// bound to the holder secret (the issuer sees only its hash), delivers it
+// sealed to the holder's HPKE key, opens it in the wallet and fetches its
+// revocation witness from the issuer's registry. It returns what the
+// wallet then holds, and the size in bytes of the sealed delivery.
+//
+// The witness is for the registry's current tree: publish pending
+// revocations first (Issuer publishes the first root).
+func (w *World) Hold(ctx context.Context, issuer *credential.Issuer, schema *credential.Schema, holder *identity.PrivateKey,
+	secret fr.Element, claims credential.Claims, validUntil time.Time) (hold *zkp.Holding, sealed int, err error) {
+	c, err := issuer.Issue(ctx, schema, &credential.Request{
+		Holder:        holder.DID(),
+		HolderBinding: credential.HolderBinding(secret),
+		Claims:        claims,
+		ValidUntil:    validUntil,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("issuing %s: %w", schema.Name, err)
+	}
+	held, sealed, err := Deliver(c, holder)
+	if err != nil {
+		return nil, 0, err
+	}
+	wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &zkp.Holding{Credential: held, Secret: secret, Witness: wit}, sealed, nil
+}
+
+// Deliver seals c to the holder's HPKE key and opens it with the holder's
+// private key, as the wallet does on receipt. It returns the wallet's copy
+// and the size in bytes of the sealed delivery.
+func Deliver(c *credential.Credential, holder *identity.PrivateKey) (*credential.Credential, int, error) {
+	sealed, err := credential.Seal(c, holder.Public())
+	if err != nil {
+		return nil, 0, fmt.Errorf("sealing the credential: %w", err)
+	}
+	held, err := credential.Open(holder, sealed)
+	if err != nil {
+		return nil, 0, fmt.Errorf("opening the credential in the wallet: %w", err)
+	}
+	return held, len(sealed), nil
+}
+
+// Consent has the citizen grant exactly what req asks, valid from now for
+// validity: it makes the grant, applies edits (for example a use limit)
+// before the citizen signs it, and anchors its receipt on the ledger.
+func (w *World) Consent(ctx context.Context, citizen *identity.PrivateKey, req *consent.Request, validity time.Duration,
+	edits ...func(*consent.Grant)) (*consent.Grant, error) {
+	g, err := consent.NewGrant(nil, citizen.DID(), req, w.Now(), validity)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range edits {
+		f(g)
+	}
+	if err := g.Sign(citizen); err != nil {
+		return nil, err
+	}
+	if _, err := consent.Anchor(ctx, w.Ledger, citizen, g, w.Now()); err != nil {
+		return nil, fmt.Errorf("anchoring the consent receipt: %w", err)
+	}
+	return g, nil
 }
 
 // Gate returns the verifier gate of an agency over the world's verifying key.
