@@ -14,10 +14,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/civicproof/civicproof/consent"
@@ -27,14 +25,7 @@ import (
 	"github.com/civicproof/civicproof/zkp"
 )
 
-func main() {
-	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
-	flag.Parse()
-	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "\nagegate FAILED:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("agegate", run) }
 
 // identitySchema is the registry's credential: birth date and district.
 var identitySchema = credential.MustSchema("Identity", 1,
@@ -43,35 +34,25 @@ var identitySchema = credential.MustSchema("Identity", 1,
 )
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "civicproof-agegate-")
-		if err != nil {
-			return fmt.Errorf("temp dir: %w", err)
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
 
 	var (
 		w                            *demo.World
 		registry, licensing, citizen *identity.PrivateKey
-		issuer                       *credential.Issuer
 		gate                         *consent.Gate
 		hold                         *zkp.Holding
 		grant                        *consent.Grant
+		req                          *consent.Request
+		p                            *consent.Presentation
 	)
 	defer func() {
 		if w != nil {
 			w.Close()
 		}
 	}()
-	steps := []struct {
-		title string
-		fn    func() error
-	}{
-		{"The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", func() error {
+	steps := []demo.Step{
+		{Title: "The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", Fn: func() error {
 			var err error
 			if w, err = demo.NewWorld(ctx, dir, "Ministry of Digital Affairs"); err != nil {
 				return err
@@ -90,146 +71,109 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Citizen:          %s (keys stay in the wallet)", citizen.DID())
 			return nil
 		}},
-		{"Proving keys for the presentation circuit", func() error {
+		{Title: "Proving keys for the presentation circuit", Fn: func() error {
 			_, err := w.Keys(ctx, n)
 			return err
 		}},
-		{"The registry issues the citizen an identity credential", func() error {
-			var err error
-			if issuer, err = w.Issuer(ctx, registry, identitySchema); err != nil {
+		{Title: "The registry issues the citizen an identity credential", Fn: func() error {
+			issuer, err := w.Issuer(ctx, registry, identitySchema)
+			if err != nil {
 				return err
 			}
+			// The holder secret stays in the wallet: the registry binds the
+			// credential to its hash and never sees the secret.
 			secret, err := credential.NewHolderSecret(nil)
 			if err != nil {
 				return err
 			}
-			cred, err := issuer.Issue(ctx, identitySchema, &credential.Request{
-				Holder:        citizen.DID(),
-				HolderBinding: credential.HolderBinding(secret), // the registry never sees the secret
-				Claims:        credential.Claims{"birthDate": "2004-03-09", "district": "Ward 3"},
-				ValidUntil:    w.Now().AddDate(10, 0, 0),
-			})
-			if err != nil {
+			claims := credential.Claims{"birthDate": "2004-03-09", "district": "Ward 3"}
+			var sealed int
+			if hold, sealed, err = w.Hold(ctx, issuer, identitySchema, citizen, secret, claims, w.Now().AddDate(10, 0, 0)); err != nil {
 				return err
 			}
-			sealed, err := credential.Seal(cred, citizen.Public())
-			if err != nil {
-				return err
-			}
-			held, err := credential.Open(citizen, sealed)
-			if err != nil {
-				return err
-			}
-			if _, err := issuer.PublishRevocations(ctx); err != nil {
-				return err
-			}
-			wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
-			if err != nil {
-				return err
-			}
-			hold = &zkp.Holding{Credential: held, Secret: secret, Witness: wit}
-			n.Say("Delivered encrypted to the citizen's HPKE key (%d bytes).", len(sealed))
+			n.Say("Delivered encrypted to the citizen's HPKE key (%d bytes).", sealed)
 			n.Say("The ledger records only a commitment to the credential, not the birth date.")
 			return nil
 		}},
-		{"The agency asks \"age ≥ 18?\"; the wallet finds no consent and the citizen grants exactly that", func() error {
+		{Title: "The agency asks \"age ≥ 18?\"; the wallet finds no consent and the citizen grants exactly that", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, licensing); err != nil {
 				return err
 			}
-			req, err := ageRequest(gate, w.Now())
+			asked, err := ageRequest(gate, w.Now())
 			if err != nil {
 				return err
 			}
-			if _, err := consent.CheckRequest(w.Now(), req); err == nil {
+			if _, err := consent.CheckRequest(w.Now(), asked); err == nil {
 				return errors.New("wallet found consent that was never given")
 			} else {
 				n.Say("Wallet: %v", err)
 			}
-			if grant, err = consent.NewGrant(nil, citizen.DID(), req, w.Now(), 365*24*time.Hour); err != nil {
+			if grant, err = w.Consent(ctx, citizen, asked, 365*24*time.Hour); err != nil {
 				return err
 			}
-			if err := grant.Sign(citizen); err != nil {
+			n.Say("Consent receipt anchored on the ledger: purpose %s, legal basis %s, one predicate.", asked.Purpose, asked.LegalBasis)
+			return nil
+		}},
+		{Title: "The citizen proves age ≥ 18 in zero knowledge", Fn: func() error {
+			var err error
+			if req, err = ageRequest(gate, w.Now()); err != nil {
 				return err
 			}
-			if _, err := consent.Anchor(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
+			st, err := consent.StatusOf(w.Ledger, grant, w.Now())
+			if err != nil {
 				return err
 			}
-			n.Say("Consent receipt anchored on the ledger: purpose %s, legal basis %s, one predicate.", req.Purpose, req.LegalBasis)
+			if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
+				return err
+			}
+			start := time.Now()
+			if p, err = consent.Present(ctx, citizen, w.PK, req, grant, hold, w.Now()); err != nil {
+				return err
+			}
+			n.Say("Proof made in %v: %d bytes (a 128-byte Groth16 proof with its key fingerprint, root and nullifier).", time.Since(start).Round(time.Millisecond), len(p.Proof))
+			return nil
+		}},
+		{Title: "The agency verifies: proof, accreditation, official key, fresh root, nonce, consent", Fn: func() error {
+			start := time.Now()
+			res, err := gate.Verify(ctx, req, p)
+			if err != nil {
+				return err
+			}
+			n.Say("Accepted in %v. The agency learned: the holder is 18 or older (disclosed claims: %d).", time.Since(start).Round(time.Microsecond), len(res.Disclosed))
+			n.Say("It did not learn the birth date, the district, or anything that links this visit to others.")
+			n.Say("Access record written to the ledger at index %d (no personal data in it).", res.Access.Index)
+			return nil
+		}},
+		{Title: "Someone replays the same proof", Fn: func() error {
+			_, err := gate.Verify(ctx, req, p)
+			if !errors.Is(err, consent.ErrReplay) {
+				return fmt.Errorf("replay not refused as a replay: %v", err)
+			}
+			n.Say("Refused: %v", err)
+			return nil
+		}},
+		{Title: "The citizen withdraws consent; a fresh proof is refused", Fn: func() error {
+			if _, err := consent.Withdraw(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
+				return err
+			}
+			req2, err := ageRequest(gate, w.Now())
+			if err != nil {
+				return err
+			}
+			p2, err := consent.Present(ctx, citizen, w.PK, req2, grant, hold, w.Now())
+			if err != nil {
+				return err
+			}
+			_, err = gate.Verify(ctx, req2, p2)
+			if !errors.Is(err, consent.ErrConsentWithdrawn) {
+				return fmt.Errorf("proof after withdrawal not refused for withdrawal: %v", err)
+			}
+			n.Say("Refused: %v", err)
 			return nil
 		}},
 	}
-	for _, s := range steps {
-		if err := n.Step(s.title, s.fn); err != nil {
-			return err
-		}
-	}
-
-	var req *consent.Request
-	var p *consent.Presentation
-	if err := n.Step("The citizen proves age ≥ 18 in zero knowledge", func() error {
-		var err error
-		if req, err = ageRequest(gate, w.Now()); err != nil {
-			return err
-		}
-		st, err := consent.StatusOf(w.Ledger, grant, w.Now())
-		if err != nil {
-			return err
-		}
-		if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
-			return err
-		}
-		start := time.Now()
-		if p, err = consent.Present(ctx, citizen, w.PK, req, grant, hold, w.Now()); err != nil {
-			return err
-		}
-		n.Say("Proof made in %v: %d bytes (a 128-byte Groth16 proof with its key fingerprint, root and nullifier).", time.Since(start).Round(time.Millisecond), len(p.Proof))
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := n.Step("The agency verifies: proof, accreditation, official key, fresh root, nonce, consent", func() error {
-		start := time.Now()
-		res, err := gate.Verify(ctx, req, p)
-		if err != nil {
-			return err
-		}
-		n.Say("Accepted in %v. The agency learned: the holder is 18 or older (disclosed claims: %d).", time.Since(start).Round(time.Microsecond), len(res.Disclosed))
-		n.Say("It did not learn the birth date, the district, or anything that links this visit to others.")
-		n.Say("Access record written to the ledger at index %d (no personal data in it).", res.Access.Index)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := n.Step("Someone replays the same proof", func() error {
-		_, err := gate.Verify(ctx, req, p)
-		if !errors.Is(err, consent.ErrReplay) {
-			return fmt.Errorf("replay not refused as a replay: %v", err)
-		}
-		n.Say("Refused: %v", err)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := n.Step("The citizen withdraws consent; a fresh proof is refused", func() error {
-		if _, err := consent.Withdraw(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
-			return err
-		}
-		req2, err := ageRequest(gate, w.Now())
-		if err != nil {
-			return err
-		}
-		p2, err := consent.Present(ctx, citizen, w.PK, req2, grant, hold, w.Now())
-		if err != nil {
-			return err
-		}
-		_, err = gate.Verify(ctx, req2, p2)
-		if !errors.Is(err, consent.ErrConsentWithdrawn) {
-			return fmt.Errorf("proof after withdrawal not refused for withdrawal: %v", err)
-		}
-		n.Say("Refused: %v", err)
-		return nil
-	}); err != nil {
+	if err := n.Run(steps...); err != nil {
 		return err
 	}
 	n.Summary()

@@ -1,26 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
+
+	"github.com/civicproof/civicproof/internal/demo"
 )
 
 // TestRun runs the whole demo: real issuance, consent, proof, verification,
 // replay and withdrawal refusals.
 func TestRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("proves with the full circuit; run without -short")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // do not touch the user's key cache
-	var out bytes.Buffer
-	if err := run(context.Background(), t.TempDir(), &out, nil); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	for _, want := range []string{"Accepted", "Refused: consent: nonce already used", "all steps passed"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
+	demo.TestRun(t, run, "Accepted", "Refused: consent: nonce already used", "all steps passed")
 }

@@ -21,10 +21,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -36,14 +34,7 @@ import (
 	"github.com/civicproof/civicproof/zkp"
 )
 
-func main() {
-	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
-	flag.Parse()
-	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "\nemergencyaid FAILED:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("emergencyaid", run) }
 
 // residenceSchema is the register's credential: the district of residence
 // and since when.
@@ -85,14 +76,6 @@ type resident struct {
 }
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "civicproof-emergencyaid-")
-		if err != nil {
-			return fmt.Errorf("temp dir: %w", err)
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
 
@@ -117,14 +100,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		grant, err := consent.NewGrant(nil, r.key.DID(), req, w.Now(), 7*24*time.Hour)
+		grant, err := w.Consent(ctx, r.key, req, 7*24*time.Hour)
 		if err != nil {
-			return nil, nil, nil, err
-		}
-		if err := grant.Sign(r.key); err != nil {
-			return nil, nil, nil, err
-		}
-		if _, err := consent.Anchor(ctx, w.Ledger, r.key, grant, w.Now()); err != nil {
 			return nil, nil, nil, err
 		}
 		p, err := consent.Present(ctx, r.key, w.PK, req, grant, r.hold, w.Now())
@@ -150,11 +127,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		return nil
 	}
 
-	steps := []struct {
-		title string
-		fn    func() error
-	}{
-		{"Ledger opens; the register is accredited to issue Residence", func() error {
+	steps := []demo.Step{
+		{Title: "Ledger opens; the register is accredited to issue Residence", Fn: func() error {
 			var err error
 			if w, err = demo.NewWorld(ctx, dir, "Ministry of the Interior"); err != nil {
 				return err
@@ -169,11 +143,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("National Relief Agency: %s", relief.DID())
 			return nil
 		}},
-		{"Proving keys for the presentation circuit", func() error {
+		{Title: "Proving keys for the presentation circuit", Fn: func() error {
 			_, err := w.Keys(ctx, n)
 			return err
 		}},
-		{"The register issues residence credentials to three residents", func() error {
+		{Title: "The register issues residence credentials to three residents", Fn: func() error {
 			issuer, err := w.Issuer(ctx, register, residenceSchema)
 			if err != nil {
 				return err
@@ -190,7 +164,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			}
 			return nil
 		}},
-		{"The relief agency opens claims for the flood", func() error {
+		{Title: "The relief agency opens claims for the flood", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, relief); err != nil {
 				return err
@@ -206,7 +180,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Nullifier scope %q: one claim per resident for this disaster.", scope)
 			return nil
 		}},
-		{"Ana (Riverside) claims", func() error {
+		{Title: "Ana (Riverside) claims", Fn: func() error {
 			_, _, res, err := claim(ana)
 			if err != nil {
 				return err
@@ -214,14 +188,14 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			first = res
 			return hand(res, 12)
 		}},
-		{"Ben (Millbrook) claims", func() error {
+		{Title: "Ben (Millbrook) claims", Fn: func() error {
 			_, _, res, err := claim(ben)
 			if err != nil {
 				return err
 			}
 			return hand(res, 9)
 		}},
-		{"Ana claims again, from a new pseudonym with a new consent", func() error {
+		{Title: "Ana claims again, from a new pseudonym with a new consent", Fn: func() error {
 			// A new wallet key: the agency cannot link it to Ana's first
 			// claim by the citizen DID or the grant. The credential is the
 			// same, so the nullifier is the same.
@@ -251,7 +225,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("The agency knows only that this is someone who has already claimed, not who; no supplies recorded.")
 			return nil
 		}},
-		{"Cleo (Hilltop, not affected) cannot make a proof", func() error {
+		{Title: "Cleo (Hilltop, not affected) cannot make a proof", Fn: func() error {
 			req, err := reliefRequest(gate)
 			if err != nil {
 				return err
@@ -275,14 +249,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Nothing is sent to the agency and nothing is written to the ledger.")
 			return nil
 		}},
-		{"An auditor checks the supplies total against the ledger", func() error {
+		{Title: "An auditor checks the supplies total against the ledger", Fn: func() error {
 			return audit(ctx, w.Ledger, relief, handed, n)
 		}},
 	}
-	for _, s := range steps {
-		if err := n.Step(s.title, s.fn); err != nil {
-			return err
-		}
+	if err := n.Run(steps...); err != nil {
+		return err
 	}
 	n.Summary()
 	fmt.Fprintln(out, "\nemergencyaid: all steps passed.")
@@ -301,28 +273,12 @@ func issue(ctx context.Context, w *demo.World, issuer *credential.Issuer, label,
 	if err != nil {
 		return nil, err
 	}
-	c, err := issuer.Issue(ctx, residenceSchema, &credential.Request{
-		Holder:        key.DID(),
-		HolderBinding: credential.HolderBinding(secret),
-		Claims:        credential.Claims{"district": district, "since": "2019-05-01"},
-		ValidUntil:    w.Now().AddDate(5, 0, 0),
-	})
+	claims := credential.Claims{"district": district, "since": "2019-05-01"}
+	hold, _, err := w.Hold(ctx, issuer, residenceSchema, key, secret, claims, w.Now().AddDate(5, 0, 0))
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := credential.Seal(c, key.Public())
-	if err != nil {
-		return nil, err
-	}
-	held, err := credential.Open(key, sealed)
-	if err != nil {
-		return nil, err
-	}
-	wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
-	if err != nil {
-		return nil, err
-	}
-	return &resident{label: label, key: key, hold: &zkp.Holding{Credential: held, Secret: secret, Witness: wit}}, nil
+	return &resident{label: label, key: key, hold: hold}, nil
 }
 
 // reliefRequest asks for "district ∈ affected" in the flood's nullifier

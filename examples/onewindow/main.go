@@ -25,10 +25,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/civicproof/civicproof/consent"
@@ -39,14 +37,7 @@ import (
 	"github.com/civicproof/civicproof/zkp"
 )
 
-func main() {
-	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
-	flag.Parse()
-	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "\nonewindow FAILED:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("onewindow", run) }
 
 // Degree levels, encoded as an unsigned ordinal so that "at least a
 // bachelor's degree" is the ordered predicate level ≥ levelBachelor.
@@ -158,14 +149,6 @@ func applicationFacts() []*fact {
 }
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "civicproof-onewindow-")
-		if err != nil {
-			return fmt.Errorf("temp dir: %w", err)
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof one window: one application, three facts from three agencies, one service window.")
 
@@ -181,11 +164,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			w.Close()
 		}
 	}()
-	steps := []struct {
-		title string
-		fn    func() error
-	}{
-		{"The ministry opens the ledger and accredits three issuers", func() error {
+	steps := []demo.Step{
+		{Title: "The ministry opens the ledger and accredits three issuers", Fn: func() error {
 			var err error
 			if w, err = demo.NewWorld(ctx, dir, "Ministry of Digital Affairs"); err != nil {
 				return err
@@ -206,11 +186,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("%-24s %s (keys stay in the wallet)", "Citizen:", citizen.DID())
 			return nil
 		}},
-		{"Proving keys for the presentation circuit", func() error {
+		{Title: "Proving keys for the presentation circuit", Fn: func() error {
 			_, err := w.Keys(ctx, n)
 			return err
 		}},
-		{"Each agency issues the citizen one credential", func() error {
+		{Title: "Each agency issues the citizen one credential", Fn: func() error {
 			// One holder secret in the wallet binds all three credentials;
 			// the agencies see only its hash.
 			secret, err := credential.NewHolderSecret(nil)
@@ -222,36 +202,15 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 				if err != nil {
 					return err
 				}
-				cred, err := issuer.Issue(ctx, f.schema, &credential.Request{
-					Holder:        citizen.DID(),
-					HolderBinding: credential.HolderBinding(secret),
-					Claims:        f.claims,
-					ValidUntil:    w.Now().AddDate(5, 0, 0),
-				})
-				if err != nil {
+				var sealed int
+				if f.hold, sealed, err = w.Hold(ctx, issuer, f.schema, citizen, secret, f.claims, w.Now().AddDate(5, 0, 0)); err != nil {
 					return fmt.Errorf("%s: %w", f.issuerName, err)
 				}
-				sealed, err := credential.Seal(cred, citizen.Public())
-				if err != nil {
-					return err
-				}
-				held, err := credential.Open(citizen, sealed)
-				if err != nil {
-					return err
-				}
-				if _, err := issuer.PublishRevocations(ctx); err != nil {
-					return err
-				}
-				wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
-				if err != nil {
-					return err
-				}
-				f.hold = &zkp.Holding{Credential: held, Secret: secret, Witness: wit}
-				n.Say("%s → %s, delivered encrypted (%d bytes).", f.issuerName, consent.TypeOf(held), len(sealed))
+				n.Say("%s → %s, delivered encrypted (%d bytes).", f.issuerName, consent.TypeOf(f.hold.Credential), sealed)
 			}
 			return nil
 		}},
-		{"The window opens one application: three signed requests", func() error {
+		{Title: "The window opens one application: three signed requests", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, window); err != nil {
 				return err
@@ -278,17 +237,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Wallet: no consent for any of the three requests yet; it shows the citizen the notice.")
 			return nil
 		}},
-		{"The citizen reviews it once and signs one grant per request", func() error {
+		{Title: "The citizen reviews it once and signs one grant per request", Fn: func() error {
+			// One use each: consent for this application, not for later ones.
+			oneUse := func(g *consent.Grant) { g.UseLimit = 1 }
 			for _, f := range facts {
 				var err error
-				if f.grant, err = consent.NewGrant(nil, citizen.DID(), f.req, w.Now(), 30*24*time.Hour); err != nil {
-					return err
-				}
-				f.grant.UseLimit = 1 // consent for this application, not for later ones
-				if err := f.grant.Sign(citizen); err != nil {
-					return err
-				}
-				if _, err := consent.Anchor(ctx, w.Ledger, citizen, f.grant, w.Now()); err != nil {
+				if f.grant, err = w.Consent(ctx, citizen, f.req, 30*24*time.Hour, oneUse); err != nil {
 					return err
 				}
 			}
@@ -314,7 +268,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Checked: each grant covers its own request and none of the other two.")
 			return nil
 		}},
-		{"The wallet answers all three requests in zero knowledge", func() error {
+		{Title: "The wallet answers all three requests in zero knowledge", Fn: func() error {
 			for _, f := range facts {
 				st, err := consent.StatusOf(w.Ledger, f.grant, w.Now())
 				if err != nil {
@@ -331,7 +285,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			}
 			return nil
 		}},
-		{"The window verifies the three answers together", func() error {
+		{Title: "The window verifies the three answers together", Fn: func() error {
 			// The application is one decision: verify every answer, and
 			// accept only if all of them pass.
 			var failed []error
@@ -368,7 +322,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("or the member number. Each answer carries only a pseudonym (nullifier) for its own scope.")
 			return nil
 		}},
-		{"The citizen lists who accessed what", func() error {
+		{Title: "The citizen lists who accessed what", Fn: func() error {
 			views := consent.CitizenView(w.Ledger, citizen.DID(), w.Now(), grantsOf(facts)...)
 			seen := map[*fact]bool{}
 			for _, v := range views {
@@ -393,7 +347,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Three grants, three access records, each matched to the proof the wallet made; no other access.")
 			return nil
 		}},
-		{"The citizen checks each record against a signed checkpoint", func() error {
+		{Title: "The citizen checks each record against a signed checkpoint", Fn: func() error {
 			// The ledger's public key reaches the wallet out of band; the
 			// wallet trusts nothing else the ledger operator says.
 			v, err := ledger.NewVerifier(demo.Origin, w.LedgerKey.Public().Ed25519())
@@ -450,10 +404,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			return nil
 		}},
 	}
-	for _, s := range steps {
-		if err := n.Step(s.title, s.fn); err != nil {
-			return err
-		}
+	if err := n.Run(steps...); err != nil {
+		return err
 	}
 	n.Summary()
 	fmt.Fprintln(out, "\nonewindow: all steps passed.")

@@ -21,10 +21,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -37,14 +35,7 @@ import (
 	"github.com/civicproof/civicproof/zkp"
 )
 
-func main() {
-	dir := flag.String("dir", "", "directory for the ledger (default: a new temp dir, removed on exit)")
-	flag.Parse()
-	if err := run(context.Background(), *dir, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "\nsocialinsurance FAILED:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("socialinsurance", run) }
 
 var maxMonths int64 = 36
 
@@ -57,14 +48,6 @@ var contributionSchema = credential.MustSchema("ContributionRecord", 1,
 )
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "civicproof-socialinsurance-")
-		if err != nil {
-			return fmt.Errorf("temp dir: %w", err)
-		}
-		defer os.RemoveAll(d)
-		dir = d
-	}
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
 
@@ -82,11 +65,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			w.Close()
 		}
 	}()
-	steps := []struct {
-		title string
-		fn    func() error
-	}{
-		{"Ledger opens; bureau accredited to issue ContributionRecord", func() error {
+	steps := []demo.Step{
+		{Title: "Ledger opens; bureau accredited to issue ContributionRecord", Fn: func() error {
 			var err error
 			if w, err = demo.NewWorld(ctx, dir, "Ministry of Labour and Social Affairs"); err != nil {
 				return err
@@ -105,11 +85,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Citizen:                 %s (keys stay in the wallet)", citizen.DID())
 			return nil
 		}},
-		{"Proving keys for the presentation circuit", func() error {
+		{Title: "Proving keys for the presentation circuit", Fn: func() error {
 			_, err := w.Keys(ctx, n)
 			return err
 		}},
-		{"The bureau issues the citizen a contribution record", func() error {
+		{Title: "The bureau issues the citizen a contribution record", Fn: func() error {
 			var err error
 			if issuer, err = w.Issuer(ctx, bureau, contributionSchema); err != nil {
 				return err
@@ -118,24 +98,19 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 				return err
 			}
 			// The record as first issued: 25 paid months (two late employer
-			// payments were never booked).
-			c, err := issuer.Issue(ctx, contributionSchema, &credential.Request{
-				Holder:        citizen.DID(),
-				HolderBinding: credential.HolderBinding(secret), // the bureau never sees the secret
-				Claims:        credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"},
-				ValidUntil:    w.Now().AddDate(1, 0, 0),
-			})
+			// payments were never booked). The bureau binds it to the hash
+			// of the holder secret and never sees the secret.
+			claims := credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"}
+			hold, _, err := w.Hold(ctx, issuer, contributionSchema, citizen, secret, claims, w.Now().AddDate(1, 0, 0))
 			if err != nil {
 				return err
 			}
-			if original, err = deliver(c, citizen); err != nil {
-				return err
-			}
+			original = hold.Credential
 			n.Say("Claims: monthsPaidLast36=25, status=active, lastContribution=2026-10-31; delivered encrypted to the citizen.")
 			n.Say("The ledger records only the credential's anchor %x…, not the claims.", shortHash(original.Anchor()))
 			return nil
 		}},
-		{"The housing agency asks two facts; the citizen consents", func() error {
+		{Title: "The housing agency asks two facts; the citizen consents", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, housing); err != nil {
 				return err
@@ -149,20 +124,14 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			} else {
 				n.Say("Wallet: %v", err)
 			}
-			if grant, err = consent.NewGrant(nil, citizen.DID(), req, w.Now(), 90*24*time.Hour); err != nil {
-				return err
-			}
-			if err := grant.Sign(citizen); err != nil {
-				return err
-			}
-			if _, err := consent.Anchor(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
+			if grant, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
 				return err
 			}
 			n.Say("Consent receipt anchored: purpose %s, legal basis %s,", req.Purpose, req.LegalBasis)
 			n.Say("predicates \"monthsPaidLast36 ≥ 24\" and \"status = active\", no disclosure.")
 			return nil
 		}},
-		{"The citizen proves both predicates; the agency verifies", func() error {
+		{Title: "The citizen proves both predicates; the agency verifies", Fn: func() error {
 			res, err := presentAndVerify(ctx, w, gate, issuer, citizen, grant, original, secret, firstReview, n)
 			if err != nil {
 				return err
@@ -171,7 +140,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("It did not learn the exact number of months, the last payment date, or the citizen's name.")
 			return nil
 		}},
-		{"The bureau supersedes the record with a corrected one", func() error {
+		{Title: "The bureau supersedes the record with a corrected one", Fn: func() error {
 			before, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
 			if err != nil {
 				return err
@@ -180,7 +149,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if corrected, err = deliver(c, citizen); err != nil {
+			if corrected, _, err = demo.Deliver(c, citizen); err != nil {
 				return err
 			}
 			after, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
@@ -197,7 +166,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("One ledger batch: credential-issued (new), revocation-root epoch %d → %d, credential-superseded (old → new).", before.Epoch, after.Epoch)
 			return nil
 		}},
-		{"Second review: the old credential proves nothing", func() error {
+		{Title: "Second review: the old credential proves nothing", Fn: func() error {
 			// The wallet fetches a fresh witness for the old credential.
 			// Its index is revoked in the new root, so the path leads to
 			// that root only with the leaf set; with the leaf unset it
@@ -250,7 +219,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Refused by the gate: %v", err)
 			return nil
 		}},
-		{"Second review: the corrected credential is accepted", func() error {
+		{Title: "Second review: the corrected credential is accepted", Fn: func() error {
 			res, err := presentAndVerify(ctx, w, gate, issuer, citizen, grant, corrected, secret, secondReview, n)
 			if err != nil {
 				return err
@@ -258,14 +227,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Accepted under the grant given in step 4 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
 			return nil
 		}},
-		{"The correction trail, read back from the ledger", func() error {
+		{Title: "The correction trail, read back from the ledger", Fn: func() error {
 			return showTrail(ctx, w.Ledger, bureau, original.Anchor(), corrected.Anchor(), n)
 		}},
 	}
-	for _, s := range steps {
-		if err := n.Step(s.title, s.fn); err != nil {
-			return err
-		}
+	if err := n.Run(steps...); err != nil {
+		return err
 	}
 	n.Summary()
 	fmt.Fprintln(out, "\nsocialinsurance: all steps passed.")
@@ -300,16 +267,6 @@ func housingRequest(g *consent.Gate, scope string) (*consent.Request, error) {
 		},
 		Scope: scope,
 	})
-}
-
-// deliver seals c to the citizen's key and opens it in the wallet, as a
-// real delivery would.
-func deliver(c *credential.Credential, citizen *identity.PrivateKey) (*credential.Credential, error) {
-	sealed, err := credential.Seal(c, citizen.Public())
-	if err != nil {
-		return nil, err
-	}
-	return credential.Open(citizen, sealed)
 }
 
 // presentAndVerify has the wallet fetch a current revocation witness from
