@@ -1,4 +1,3 @@
-
 package credential_test
 
 import (

@@ -1,4 +1,3 @@
-
 package wallet_test
 
 import (
