@@ -11,6 +11,9 @@ import (
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	curve "github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
@@ -196,9 +199,15 @@ func ParseVerifyingKey(b []byte) (*VerifyingKey, error) {
 	var err error
 	switch vk.backend {
 	case Groth16:
+		if err := checkLayout(b[6:], groth16VKLayout); err != nil {
+			return nil, err
+		}
 		vk.g16 = groth16.NewVerifyingKey(ecc.BN254)
 		_, err = vk.g16.ReadFrom(r)
 	case PLONK:
+		if err := checkLayout(b[6:], plonkVKLayout); err != nil {
+			return nil, err
+		}
 		vk.plonk = plonk.NewVerifyingKey(ecc.BN254)
 		_, err = vk.plonk.ReadFrom(r)
 	default:
@@ -217,6 +226,121 @@ func ParseVerifyingKey(b []byte) (*VerifyingKey, error) {
 		return nil, fmt.Errorf("%w: verifying key not in canonical encoding", ErrMalformed)
 	}
 	return vk, nil
+}
+
+// Layouts of gnark's compressed encodings, up to their last length field.
+// gnark-crypto's decoder allocates whatever a slice length says before
+// reading the slice (a 370-byte verifying key could ask for 256 GiB and
+// abort the process), so checkLayout first checks that every length fits
+// in the bytes that remain, and that every point before it is compressed
+// (a point in another form would move the fields that follow).
+type field uint8
+
+const (
+	fG1     field = iota // compressed G1 point
+	fG2                  // compressed G2 point
+	fFr                  // scalar, 32 bytes
+	fU64                 // 8 bytes
+	fZero64              // 8 zero bytes (PLONK's key-version marker)
+	fG1s                 // uint32 n, n G1 points
+	fFrs                 // uint32 n, n scalars
+	fU64s                // uint32 n, n uint64
+	fU64ss               // uint32 n, n times fU64s
+	fLines               // KZG pairing lines, fixed size
+)
+
+var (
+	groth16VKLayout = []field{fG1, fG1, fG2, fG2, fG1, fG2, fG1s, fU64ss}
+	plonkVKLayout   = []field{fZero64, fU64, fU64, fFr, fFr, fU64, fFr, fG1, fG1, fG1, // marker, version, size … S
+		fG1, fG1, fG1, fG1, fG1, fG1s, fG1, fG2, fG2, fLines, fU64s} // Ql … Qk, Qcp, KZG, commitment indexes
+	plonkProofLayout = []field{fG1, fG1, fG1, fG1, fG1, fG1, fG1, fG1, fFrs, fG1, fFr, fG1s}
+)
+
+func checkLayout(b []byte, layout []field) error {
+	bad := func(what string) error {
+		return fmt.Errorf("%w: %s at byte %d", ErrMalformed, what, len(b))
+	}
+	fixed := func(n int) error {
+		if len(b) < n {
+			return bad("truncated field")
+		}
+		b = b[n:]
+		return nil
+	}
+	point := func(size int) error {
+		if len(b) < size {
+			return bad("truncated point")
+		}
+		if b[0]&0xc0 == 0 { // gnark-crypto's flag of an uncompressed point
+			return bad("uncompressed point")
+		}
+		b = b[size:]
+		return nil
+	}
+	length := func(elem uint64) (uint64, error) {
+		if len(b) < 4 {
+			return 0, bad("truncated length")
+		}
+		n := uint64(binary.BigEndian.Uint32(b))
+		b = b[4:]
+		if n*elem > uint64(len(b)) {
+			return 0, bad(fmt.Sprintf("length %d beyond the data", n))
+		}
+		return n, nil
+	}
+	slice := func(elem uint64) error { // length, then elements of elem bytes
+		n, err := length(elem)
+		if err == nil {
+			b = b[n*elem:]
+		}
+		return err
+	}
+	for _, f := range layout {
+		var err error
+		switch f {
+		case fG1:
+			err = point(curve.SizeOfG1AffineCompressed)
+		case fG2:
+			err = point(curve.SizeOfG2AffineCompressed)
+		case fFr:
+			err = fixed(fr.Bytes)
+		case fU64:
+			err = fixed(8)
+		case fLines:
+			err = fixed(binary.Size(kzg.VerifyingKey{}.Lines))
+		case fZero64:
+			if len(b) < 8 || binary.BigEndian.Uint64(b) != 0 {
+				return bad("not the versioned encoding")
+			}
+			b = b[8:]
+		case fG1s:
+			var n uint64
+			if n, err = length(curve.SizeOfG1AffineCompressed); err == nil {
+				for range n {
+					if err = point(curve.SizeOfG1AffineCompressed); err != nil {
+						break
+					}
+				}
+			}
+		case fFrs:
+			err = slice(fr.Bytes)
+		case fU64s:
+			err = slice(8)
+		case fU64ss:
+			var n uint64
+			if n, err = length(4); err == nil {
+				for range n {
+					if err = slice(8); err != nil {
+						break
+					}
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteTo writes the proving key: "CPPK", version 1, the backend, the

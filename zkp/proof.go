@@ -159,6 +159,9 @@ func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {
 			return fmt.Errorf("%w: %v", ErrBadProof, err)
 		}
 	case PLONK:
+		if err := checkLayout(raw, plonkProofLayout); err != nil {
+			return err
+		}
 		pp := plonk.NewProof(ecc.BN254)
 		r := bytes.NewReader(raw)
 		if _, err := pp.ReadFrom(r); err != nil || r.Len() != 0 {
