@@ -464,13 +464,37 @@ func TestCeremonyPresentation(t *testing.T) {
 	if raceEnabled() {
 		t.Skip("full-size ceremony takes over ten minutes under the race detector; TestCeremonySmall covers the same code")
 	}
-	start := time.Now()
 	c, err := NewCeremony()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk, vk := runCeremony(t, c, 3)
-	t.Logf("ceremony (3+3 contributions, both seals): %v", time.Since(start).Round(time.Second))
+	start, step := time.Now(), time.Now()
+	timed := func(what string) {
+		t.Logf("%s: %v", what, time.Since(step).Round(100*time.Millisecond))
+		step = time.Now()
+	}
+	for range 3 {
+		if _, err := c.ContributePhase1(); err != nil {
+			t.Fatal(err)
+		}
+		timed("phase-1 contribution")
+	}
+	if err := c.SealPhase1(beacon1); err != nil {
+		t.Fatal(err)
+	}
+	timed("SealPhase1 (verify 3, seal, initialise phase 2)")
+	for range 3 {
+		if _, err := c.ContributePhase2(); err != nil {
+			t.Fatal(err)
+		}
+		timed("phase-2 contribution")
+	}
+	pk, vk, err := c.Finish(beacon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	timed("Finish (verify 3, seal)")
+	t.Logf("ceremony of 2^%d, 3+3 contributions: %v", bits.Len64(c.n)-1, time.Since(start).Round(time.Second))
 
 	f := newFixture(t)
 	p, err := Prove(context.Background(), pk, &f.st, &f.hold)
