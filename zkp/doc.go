@@ -1,0 +1,148 @@
+// Package zkp makes and checks zero-knowledge presentation proofs: a
+// citizen's wallet proves facts about a signed credential (package
+// credential) to a verifier without showing the credential, and the
+// verifier learns only what its request asked for.
+//
+// # What a proof establishes
+//
+// One gnark circuit over BN254 serves every schema and every request of up
+// to MaxPredicates predicates. A proof that verifies against a Statement
+// establishes that the prover knows a credential and a holder secret such
+// that:
+//
+//  1. the issuer whose key the statement names signed the credential's
+//     message: EdDSA on BN254's twisted Edwards curve over the Poseidon2
+//     commitment to the type, the claims (salted), the disclosure root,
+//     the holder binding, the expiry day and the revocation index
+//     (credential.Core.Message), and the type is the requested one;
+//  2. the prover knows the holder secret whose binding
+//     (credential.HolderBinding) the issuer signed, so a credential cannot
+//     be lent without the secret;
+//  3. the credential is not expired (the verifier's today is at most the
+//     signed expiry day, both 64-bit day numbers) and not revoked: the
+//     leaf at the signed revocation index is zero in the issuer's 4-ary
+//     Poseidon2 revocation tree (credential/revocation, height 12) under
+//     the statement's root;
+//  4. every predicate of the request holds on its claim slot;
+//  5. every slot the request discloses holds the value the proof carries;
+//  6. the proof's nullifier is Poseidon2(secret, scope) (Nullifier), the
+//     same for every proof of one holder in one scope and unlinkable
+//     across scopes, so a verifier can refuse a second claim.
+//
+// # The public input
+//
+// The circuit has a single public input, a Poseidon2 digest of every
+// public value (internal/zkhash, tag TagStatement), so Groth16
+// verification costs the same whatever the request asks. Its preimage is,
+// in this order (69 field elements):
+//
+//	IssuerX, IssuerY, Type, Today, Root, Nonce, Scope, Nullifier, Mask,
+//	Disclosed[0], …, Disclosed[15],
+//	for each of the K = 4 predicate positions: Meta, Lo, Hi, Set[0], …, Set[7]
+//
+// where Mask has bit i set when slot i is disclosed, Disclosed[i] is zero
+// for slots not disclosed, Meta = slot + 16·range + 32·set + 64·ne, and
+// unused predicate positions are all zero. Inside the circuit these values
+// are private wires constrained to hash to the digest. The verifier
+// computes the digest from its own statement and the nullifier and
+// disclosed values the proof carries (Verify), so it never trusts a value
+// it did not choose or check.
+//
+// # Predicates
+//
+// A Predicate is lowered to one of three circuit forms (Predicate.lower):
+//
+//   - Ordered operators become an inclusive 64-bit range [lo, hi], checked
+//     by v − lo and hi − v both fitting in 64 bits: Lt A is [0, A−1] (A > 0),
+//     Le A is [0, A], Gt A is [A+1, 2⁶⁴−1] (A < 2⁶⁴−1), Ge A is [A, 2⁶⁴−1]
+//     and InRange is [A, B] (A ≤ B). They apply to ordered slot values:
+//     credential.DayValue, credential.IntValue (order-preserving for signed
+//     integers) and unsigned numbers.
+//   - Eq is a one-value set; InSet takes 1 to MaxSetSize (8) values,
+//     padded to 8 by repeating the last, and is checked by the product of
+//     (v − sᵢ) being zero. Hashed strings (credential.HashString) compare
+//     this way.
+//   - Ne is v − Set[0] ≠ 0.
+//
+// A request the circuit cannot express (more than four predicates, a slot
+// out of range, an empty range, a bound on a set operator, …) is refused
+// with ErrInvalidStatement before anything is proven.
+//
+// # Encodings
+//
+// A Proof encodes (MarshalBinary) as
+//
+//	"CPZ1" | backend (1) | verifying-key fingerprint (32) | revocation root (32)
+//	| nullifier (32) | disclosure mask (2) | one 32-byte value per disclosed
+//	slot | backend proof
+//
+// with field elements big-endian and canonical. The backend proof is
+// Groth16's A, B, C compressed (128 bytes) or gnark's PLONK encoding
+// (520 bytes here). A Groth16 proof is 231 bytes when nothing is disclosed
+// and 32 bytes more per disclosed slot; its JSON form carries the same
+// bytes in hex. Inspect reads the header (backend, fingerprint, root)
+// without verifying, so a verifier can pick the key and the root first.
+//
+// A Request encodes as "CPRQ" version 1 (Request.MarshalBinary) or as JSON
+// with field elements in 64 lowercase hex digits and operators by name;
+// both decoders are strict (canonical elements, no trailing data, only
+// requests the circuit can express). Statement embeds Request and so
+// carries these methods, which encode its request only.
+//
+// Decoders of proofs, requests and verifying keys are fuzzed
+// (fuzz_test.go); a verifying key's length fields are checked against its
+// size before gnark decodes it. ReadProvingKey trusts its input (it skips
+// subgroup checks for speed, and gnark sizes the key's vectors from the
+// file): load proving keys only from a trusted store.
+//
+// # Backends and keys
+//
+// Groth16 is the default: the smallest proofs, the fastest verification,
+// and a verifying key of 370 bytes; its keys are specific to the circuit.
+// PLONK needs only a universal KZG setup, at the price of a circuit about
+// three times larger in constraints, proving about ten times slower, and a
+// proof about 2.5 times larger (measured figures below).
+//
+// A VerifyingKey's Fingerprint is SHA-256("civicproof/zkp/verifying-key/v1"
+// || 0x00 || MarshalBinary()). Agencies register official keys on the
+// ledger under Backend.Shape() ("civicproof/presentation/v1/groth16" or
+// ".../plonk") with that fingerprint; every proof names the fingerprint of
+// the key it was made for, and Verify refuses a proof made for another key
+// or backend with ErrWrongKey. CircuitDigest identifies the compiled
+// circuit, for caches of proving keys. testdata/constraints.csv pins the
+// constraint counts: a test fails when the circuit changes size, so that
+// a change of the circuit (and hence of every key) is deliberate.
+//
+// SetupUnsafe makes a key pair in one process; whoever runs it could keep
+// the setup's secret and forge proofs, so it is for tests and demos.
+// Production Groth16 keys come from a Ceremony, gnark's multi-party setup
+// (powers of τ, then the circuit-specific phase), safe if any one
+// contributor of each phase discards its randomness; each phase is sealed
+// with a public random beacon, and anyone can check the published
+// transcript with VerifyTranscript and obtain the same verifying key and
+// fingerprint. PLONK keys for production would use a public KZG SRS from
+// an existing powers-of-τ ceremony; loading one is not implemented here.
+//
+// # Measured costs
+//
+// On a shared 2-core AMD EPYC, with
+//
+//	go test ./zkp -run '^$' -bench . -benchtime 5x
+//
+// Groth16: 15,445 R1CS constraints; Prove 173 ms (12 MB allocated);
+// Verify 0.77 ms; SetupUnsafe 1.65 s; a proof 263 bytes with one slot
+// disclosed; proving key 4.9 MB, read in 7 ms; verifying key 370 bytes,
+// parsed in 0.44 ms. PLONK: 49,110 SCS constraints; Prove 1.69 s (265 MB
+// allocated); Verify 1.39 ms; a proof 655 bytes with one slot disclosed;
+// proving key 8.5 MB, read in 13 ms; verifying key 34,350 bytes, parsed
+// in 0.27 ms. Inspect: 0.6 µs.
+//
+// Ceremony of the Groth16 keys (domain 2¹⁴), with
+//
+//	go test ./zkp -run TestCeremonyPresentation -v
+//
+// a phase-1 contribution takes 4 s and adds 3.1 MB to the transcript;
+// SealPhase1 after three contributions 42 s (mostly gnark's phase-2
+// initialisation); a phase-2 contribution 0.7 s and 1.0 MB; Finish 1.4 s;
+// VerifyTranscript of the resulting 12.5 MB transcript 42 s.
+package zkp
