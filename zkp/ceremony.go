@@ -21,7 +21,8 @@ import (
 var (
 	// ErrBadTranscript: a ceremony transcript or one of its contributions
 	// does not decode, does not verify, was made for another circuit, or
-	// names other beacons than the ones given.
+	// names other beacons than the ones given; or a beacon is empty or
+	// longer than 1024 bytes.
 	ErrBadTranscript = errors.New("zkp: bad ceremony transcript")
 	// ErrCeremonyOrder: a ceremony step called out of order (a phase-1
 	// contribution after phase 1 was sealed, sealing a phase without
@@ -289,7 +290,7 @@ func wrapGroth16(pk groth16.ProvingKey, vk groth16.VerifyingKey) (*ProvingKey, *
 
 func checkBeacon(b []byte) error {
 	if len(b) == 0 || len(b) > maxBeacon {
-		return fmt.Errorf("zkp: ceremony: beacon of %d bytes, want 1 to %d", len(b), maxBeacon)
+		return fmt.Errorf("%w: beacon of %d bytes, want 1 to %d", ErrBadTranscript, len(b), maxBeacon)
 	}
 	return nil
 }
