@@ -208,7 +208,7 @@ var proofMagic = [4]byte{'C', 'P', 'Z', '1'}
 
 const proofHeader = 4 + 1 + 32 + 32 + 32 + 2
 
-// MarshalBinary returns the compact encoding (227 bytes for a Groth16
+// MarshalBinary returns the compact encoding (231 bytes for a Groth16
 // proof that discloses nothing, plus 32 per disclosed slot).
 func (p *Proof) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 0, proofHeader+32*bits.OnesCount16(p.Disclose)+len(p.raw))

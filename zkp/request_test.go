@@ -267,3 +267,20 @@ func TestRequestUnmarshalJSONStrict(t *testing.T) {
 }
 
 func itoa(x uint64) string { b, _ := json.Marshal(x); return string(b) }
+
+// TestStatementNotEncoded: a Statement does not pass for its Request.
+func TestStatementNotEncoded(t *testing.T) {
+	st := newFixture(t).st
+	if _, err := st.MarshalBinary(); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("MarshalBinary = %v", err)
+	}
+	if _, err := json.Marshal(&st); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("json.Marshal = %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{}`), &st); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("json.Unmarshal = %v", err)
+	}
+	if err := st.UnmarshalBinary(nil); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("UnmarshalBinary = %v", err)
+	}
+}

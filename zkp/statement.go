@@ -224,3 +224,19 @@ func (s *Statement) digest(nullifier fr.Element, disclosed *[NumSlots]fr.Element
 }
 
 func digestOf(xs []fr.Element) fr.Element { return zkhash.Hash(zkhash.TagStatement, xs...) }
+
+// errStatementEncoding is returned by Statement's encoding methods.
+var errStatementEncoding = fmt.Errorf("%w: a Statement is not encoded (the verifier assembles it from its own trusted inputs); encode its Request", ErrInvalidStatement)
+
+// MarshalBinary refuses, so that the encoding methods promoted from the
+// embedded Request cannot silently drop the issuer key, root and date.
+func (s *Statement) MarshalBinary() ([]byte, error) { return nil, errStatementEncoding }
+
+// UnmarshalBinary refuses (see MarshalBinary).
+func (s *Statement) UnmarshalBinary([]byte) error { return errStatementEncoding }
+
+// MarshalJSON refuses (see MarshalBinary).
+func (s *Statement) MarshalJSON() ([]byte, error) { return nil, errStatementEncoding }
+
+// UnmarshalJSON refuses (see MarshalBinary).
+func (s *Statement) UnmarshalJSON([]byte) error { return errStatementEncoding }
