@@ -86,8 +86,9 @@
 // A Request encodes as "CPRQ" version 1 (Request.MarshalBinary) or as JSON
 // with field elements in 64 lowercase hex digits and operators by name;
 // both decoders are strict (canonical elements, no trailing data, only
-// requests the circuit can express). Statement embeds Request and so
-// carries these methods, which encode its request only.
+// requests the circuit can express). A Statement is never encoded: its
+// encoding methods refuse with ErrInvalidStatement, since the verifier
+// assembles it from its own trusted inputs.
 //
 // Decoders of proofs, requests and verifying keys are fuzzed
 // (fuzz_test.go); a verifying key's length fields are checked against its
