@@ -11,63 +11,39 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/civicproof/civicproof/zkp"
 )
 
-// Limits of one presentation, fixed by the presentation circuit.
+// Limits of one presentation: the circuit's (package zkp), and the
+// sizes of requests and grants.
 const (
-	NumSlots      = 16 // claim slots of a credential
-	MaxPredicates = 4  // predicates proven by one presentation
-	MaxSetSize    = 8  // values of one membership predicate
-	MaxTypes      = 8  // accepted credential types of one request or grant
-	MaxTypeLen    = 64 // bytes of a credential type name
+	NumSlots      = zkp.NumSlots      // claim slots of a credential
+	MaxPredicates = zkp.MaxPredicates // predicates proven by one presentation
+	MaxSetSize    = zkp.MaxSetSize    // values of one membership predicate
+	MaxTypes      = 8                 // accepted credential types of one request or grant
+	MaxTypeLen    = 64                // bytes of a credential type name
 )
 
-// Op is a predicate operator.
-type Op uint8
+// Op is a predicate operator: zkp's, with its names ("eq", "ne", "lt",
+// "le", "gt", "ge", "range", "in") as text and JSON form. Ordered
+// operators compare a slot holding an ordered value (unsigned, integer or
+// date, as credential encodes them) with bound A (and B for InRange,
+// inclusive); Eq, Ne and InSet compare a slot with field elements (any
+// slot, hashed strings included).
+type Op = zkp.Op
 
-// Predicate operators. Ordered operators compare a slot holding an ordered
-// value (unsigned, integer or date, as credential encodes them) with bound
-// A (and B for InRange, inclusive); Eq, Ne and InSet compare a slot with
-// field elements (any slot, hashed strings included).
+// Predicate operators.
 const (
-	OpEq      Op = iota + 1 // slot == Set[0]
-	OpNe                    // slot != Set[0]
-	OpLt                    // slot <  A
-	OpLe                    // slot <= A
-	OpGt                    // slot >  A
-	OpGe                    // slot >= A
-	OpInRange               // A <= slot <= B
-	OpInSet                 // slot ∈ Set
+	OpEq      = zkp.OpEq      // slot == Set[0]
+	OpNe      = zkp.OpNe      // slot != Set[0]
+	OpLt      = zkp.OpLt      // slot <  A
+	OpLe      = zkp.OpLe      // slot <= A
+	OpGt      = zkp.OpGt      // slot >  A
+	OpGe      = zkp.OpGe      // slot >= A
+	OpInRange = zkp.OpInRange // A <= slot <= B
+	OpInSet   = zkp.OpInSet   // slot ∈ Set
 )
-
-var opNames = [...]string{OpEq: "eq", OpNe: "ne", OpLt: "lt", OpLe: "le", OpGt: "gt", OpGe: "ge", OpInRange: "range", OpInSet: "in"}
-
-// String returns the operator's short name ("ge", "in", ...).
-func (o Op) String() string {
-	if o >= OpEq && o <= OpInSet {
-		return opNames[o]
-	}
-	return "op(" + strconv.Itoa(int(o)) + ")"
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (o Op) MarshalText() ([]byte, error) {
-	if o < OpEq || o > OpInSet {
-		return nil, fmt.Errorf("%w: unknown predicate operator %d", ErrMalformed, o)
-	}
-	return []byte(opNames[o]), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (o *Op) UnmarshalText(b []byte) error {
-	for i, n := range opNames {
-		if i > 0 && n == string(b) {
-			*o = Op(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("%w: unknown predicate operator %q", ErrMalformed, b)
-}
 
 // FieldValue is a BN254 scalar-field element, big-endian, canonical
 // (less than the field modulus). Its JSON form is 64 hex digits.

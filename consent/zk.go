@@ -112,7 +112,7 @@ func zkStatement(req *Request, typ string, issuerKey *eddsa.PublicKey, root Dige
 		st.Disclose |= 1 << s
 	}
 	for _, p := range req.Predicates {
-		zp := zkp.Predicate{Slot: p.Slot, Op: zkp.Op(p.Op), A: p.A, B: p.B}
+		zp := zkp.Predicate{Slot: p.Slot, Op: p.Op, A: p.A, B: p.B}
 		for _, v := range p.Set {
 			e, err := v.Element()
 			if err != nil {

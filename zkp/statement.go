@@ -40,6 +40,24 @@ func (o Op) String() string {
 	return "op(" + strconv.Itoa(int(o)) + ")"
 }
 
+// MarshalText returns the operator's short name.
+func (o Op) MarshalText() ([]byte, error) {
+	if o < OpEq || o > OpInSet {
+		return nil, fmt.Errorf("%w: unknown predicate operator %d", ErrMalformed, o)
+	}
+	return []byte(opNames[o]), nil
+}
+
+// UnmarshalText parses a short name ("eq", "ge", "in", ...).
+func (o *Op) UnmarshalText(b []byte) error {
+	op, ok := parseOp(string(b))
+	if !ok {
+		return fmt.Errorf("%w: unknown predicate operator %.20q", ErrMalformed, b)
+	}
+	*o = op
+	return nil
+}
+
 // Predicate is one condition on one claim slot.
 type Predicate struct {
 	Slot uint8
