@@ -112,3 +112,31 @@ func TestCircuitSoundness(t *testing.T) {
 		})
 	}
 }
+
+// TestUnusedPredicatesInert: with 0 to 4 predicates the honest assignment
+// solves (unused positions constrain nothing), and an unused position
+// cannot be given a kind without changing the statement digest, so the
+// verifier's statement fixes which positions are used.
+func TestUnusedPredicatesInert(t *testing.T) {
+	f := newFixture(t)
+	all := f.st.Predicates
+	for k := 0; k <= len(all); k++ {
+		f.st.Predicates = all[:k]
+		a, _, _, err := assignment(&f.st, &f.hold)
+		if err != nil {
+			t.Fatalf("%d predicates: %v", k, err)
+		}
+		if err := solve(a); err != nil {
+			t.Fatalf("%d predicates: %v", k, err)
+		}
+		if k < MaxPredicates {
+			// Give the first unused position a false predicate without
+			// touching the statement digest: unsatisfiable.
+			a.Preds[k].Meta = slotMonths | flagRange
+			a.Preds[k].Lo, a.Preds[k].Hi = 0, 1
+			if err := solve(a); err == nil {
+				t.Fatalf("%d predicates: an unused position changed without changing the digest", k)
+			}
+		}
+	}
+}
