@@ -3,6 +3,7 @@ module github.com/civicproof/civicproof
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/consensys/gnark v0.16.1
 	github.com/consensys/gnark-crypto v0.21.0
 	github.com/gowebpki/jcs v1.0.1
