@@ -55,24 +55,11 @@ func BenchmarkGateReal(b *testing.B) {
 		for i := range reqs {
 			sts[i] = &Statement{Request: reqs[i], Type: testType, IssuerKey: e.world.issuer.Public(), Root: Digest(root.Root), Today: e.clock.Now()}
 		}
-		i := 0
-		for b.Loop() {
-			if _, err := sys.Verify(sts[i%4], ps[i%4].Proof); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		timeVerify(b, sys, sts, ps)
 	})
 	run := func(b *testing.B, e *realEnv) {
 		reqs, ps := realPresentations(b, e, b.N)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := e.gate.Verify(ctx, reqs[i], ps[i]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "presentations/s")
+		timeGate(b, e.gate, reqs, ps)
 	}
 	// The gate's checks and proof verification without the ledger append.
 	b.Run("gate/checks-only", func(b *testing.B) {
