@@ -104,17 +104,24 @@ func (e *realEnv) adultRequestTB(t testing.TB) *Request {
 	return r
 }
 
+// newRealGrant is a real env with the adult request and the citizen's
+// anchored grant for it; it skips in short mode.
+func newRealGrant(t *testing.T) (*realEnv, *Request, *Grant) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("Groth16 setup of the full circuit; run without -short")
+	}
+	e := newRealEnv(t)
+	req := e.adultRequest(t)
+	return e, req, e.anchoredGrant(t, e.citizen, req, nil)
+}
+
 // TestGateRealProofs runs the gate over real presentation proofs: accept,
 // replay refused, the agency learns no claim, a false predicate cannot be
 // proven, and after withdrawal a fresh proof is refused.
 func TestGateRealProofs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("Groth16 setup of the full circuit; run without -short")
-	}
 	ctx := context.Background()
-	e := newRealEnv(t)
-	req := e.adultRequest(t)
-	grant := e.anchoredGrant(t, e.citizen, req, nil)
+	e, req, grant := newRealGrant(t)
 
 	p, err := Present(ctx, e.citizen, e.pk, req, grant, e.hold, e.clock.Now())
 	if err != nil {
@@ -168,13 +175,8 @@ func TestGateRealProofs(t *testing.T) {
 // witness leads only to a root that was never published (its leaf would
 // have to be 0), so its new proof is refused too.
 func TestGateRealRevoked(t *testing.T) {
-	if testing.Short() {
-		t.Skip("Groth16 setup of the full circuit; run without -short")
-	}
 	ctx := context.Background()
-	e := newRealEnv(t)
-	req := e.adultRequest(t)
-	grant := e.anchoredGrant(t, e.citizen, req, nil)
+	e, req, grant := newRealGrant(t)
 	old, err := Present(ctx, e.citizen, e.pk, req, grant, e.hold, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
