@@ -87,8 +87,10 @@ func (n *Narrator) Summary() {
 	fmt.Fprintf(n.Out, "   %-60s %v\n", "total", total.Round(time.Millisecond))
 }
 
+// spin shows a progress line on Err while a step runs, when Err is a
+// terminal (redirected output gets no carriage-return frames).
 func (n *Narrator) spin(title string) func() {
-	if n.Err == nil {
+	if !isTerminal(n.Err) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -115,6 +117,16 @@ func (n *Narrator) spin(title string) func() {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 var fpRE = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
