@@ -58,6 +58,12 @@
 // access-record is written only when all checks pass. Cheap checks run
 // before the proof, so malformed or unauthorized presentations cost little.
 //
+// Proofs are checked against the issuer's current ZK key. After an issuer
+// rotates its key, its holders need their credentials re-issued under the
+// new key: a proof does not show that its credential was anchored on the
+// ledger, so accepting retired keys would let a leaked old key keep
+// minting credentials that pass.
+//
 // # Threats guarded against
 //
 // An agency asking for more than the citizen agreed to, or for another
