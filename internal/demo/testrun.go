@@ -3,22 +3,23 @@ package demo
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // TestRun is the body of a demo's test: it runs the whole flow for real
-// in a temporary directory, with the key cache in another one so that the
-// user's cache is left alone, fails the test with the narration if run
-// fails, and checks that the narration contains each of wants. It returns
-// the narration. Under testing.Short it skips the test: demos prove with
-// the full circuit.
+// (real proofs of the full circuit, in short mode too) in a temporary
+// directory, fails the test with the narration if run fails, and checks
+// that the narration contains each of wants. It returns the narration.
+//
+// The key cache is TestKeyCache, shared by the demos' tests and never the
+// user's: the first test binary to need keys makes them, the others load
+// them (a damaged or missing entry only means a new setup).
 func TestRun(t *testing.T, run RunFunc, wants ...string) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("proves with the full circuit; run without -short")
-	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // do not touch the user's key cache
+	t.Setenv("XDG_CACHE_HOME", TestKeyCache())
 	var out bytes.Buffer
 	if err := run(context.Background(), t.TempDir(), &out, nil); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
@@ -30,3 +31,7 @@ func TestRun(t *testing.T, run RunFunc, wants ...string) string {
 	}
 	return out.String()
 }
+
+// TestKeyCache is the cache directory of the demos' tests:
+// $TMPDIR/civicproof-test-cache.
+func TestKeyCache() string { return filepath.Join(os.TempDir(), "civicproof-test-cache") }
