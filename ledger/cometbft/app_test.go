@@ -1,0 +1,283 @@
+package cometbft
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/civicproof/civicproof/ledger"
+)
+
+func newApp(t *testing.T, w *world, dir string) *App {
+	t.Helper()
+	a, err := NewApp(Config{Dir: dir, Key: w.ledgerKey, Clock: func() time.Time { return w.t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func mustTx(t testing.TB, srs ...*ledger.SignedRecord) []byte {
+	t.Helper()
+	tx, err := EncodeTx(srs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+func finalize(t *testing.T, a *App, height int64, at time.Time, txs ...[]byte) *abci.FinalizeBlockResponse {
+	t.Helper()
+	res, err := a.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: height, Time: at, Txs: txs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestAppBlock drives the ABCI methods directly: block order, result codes
+// of refusals made by FinalizeBlock itself, the AppHash and Info.
+func TestAppBlock(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	dir := t.TempDir()
+	a := newApp(t, w, dir)
+	defer func() { a.Close() }()
+	init, err := a.InitChain(ctx, &abci.InitChainRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty := ledger.EmptyRoot(); !bytes.Equal(init.AppHash, empty[:]) {
+		t.Fatalf("initial app hash %x", init.AppHash)
+	}
+
+	setup := w.setupRecords(t)
+	var txs [][]byte
+	for _, sr := range setup[:4] {
+		txs = append(txs, mustTx(t, sr))
+	}
+	spaced := []byte("[" + string(mustTx(t, setup[4])) + ", " + string(mustTx(t, setup[5])) + "]")
+	txs = append(txs,
+		mustTx(t, setup[1]), // duplicate of an earlier transaction of the block
+		mustTx(t, w.sign(t, w.issuer, 8, &ledger.RevocationRoot{Root: h(0x30), Epoch: 1})),     // issuer not yet accredited
+		mustTx(t, w.sign(t, w.issuer, -3600, &ledger.RevocationRoot{Root: h(0x30), Epoch: 1})), // an hour before the block
+		[]byte("not a record"),
+		spaced,
+		mustTx(t, setup[4], setup[5]), // a batch, accepted at indices 4 and 5
+		mustTx(t, w.sign(t, w.issuer, 9, &ledger.RevocationRoot{Root: h(0x31), Epoch: 1})),
+	)
+	want := []uint32{0, 0, 0, 0, CodeDuplicate, CodeUnauthorized, CodeClock, CodeInvalid, CodeInvalid, 0, 0}
+	// Before the block, CheckTx sees the empty state.
+	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: txs[1], Type: abci.CHECK_TX_TYPE_CHECK}); res.Code != CodeUnauthorized {
+		t.Fatalf("CheckTx before governance-init: code %d (%s)", res.Code, res.Log)
+	}
+	res := finalize(t, a, 1, w.t0, txs...)
+	emb, err := ledger.NewInMemory(w.ledgerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	for i, r := range res.TxResults {
+		if r.Code != want[i] {
+			t.Errorf("tx %d: code %d (%s), want %d", i, r.Code, r.Log, want[i])
+			continue
+		}
+		if r.Code != 0 {
+			if r.Codespace != Codespace || r.Log == "" {
+				t.Errorf("tx %d: codespace %q log %q", i, r.Codespace, r.Log)
+			}
+			continue
+		}
+		srs, err := DecodeTx(txs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := emb.SubmitBatch(ctx, srs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := binary.BigEndian.Uint64(r.Data); got != rs[0].Index {
+			t.Errorf("tx %d: data says index %d, want %d", i, got, rs[0].Index)
+		}
+	}
+	ecp, _ := emb.Checkpoint(ctx)
+	if !bytes.Equal(res.AppHash, ecp.Root[:]) {
+		t.Fatalf("app hash %x, embedded root %s", res.AppHash, ecp.Root)
+	}
+	// Nothing is stored before Commit.
+	if cp, _ := a.Store().Checkpoint(ctx); cp.Size != 0 {
+		t.Fatalf("stored %d records before Commit", cp.Size)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	cp, _ := a.Store().Checkpoint(ctx)
+	if cp.Size != ecp.Size || cp.Root != ecp.Root {
+		t.Fatalf("stored size %d root %s, want %d %s", cp.Size, cp.Root, ecp.Size, ecp.Root)
+	}
+	if digest(t, a.Store().State()) != digest(t, emb.State()) {
+		t.Fatal("state differs from the embedded engine's")
+	}
+	info, _ := a.Info(ctx, &abci.InfoRequest{})
+	if info.LastBlockHeight != 1 || !bytes.Equal(info.LastBlockAppHash, res.AppHash) || info.AppVersion != AppVersion {
+		t.Fatalf("info %+v", info)
+	}
+
+	// An empty block keeps the app hash.
+	res2 := finalize(t, a, 2, w.t0)
+	if !bytes.Equal(res2.AppHash, res.AppHash) {
+		t.Fatal("empty block changed the app hash")
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 4, Time: w.t0}); err == nil {
+		t.Fatal("FinalizeBlock skipped a height")
+	}
+
+	// Queries.
+	q, _ := a.Query(ctx, &abci.QueryRequest{Path: "/record/0"})
+	if b, _ := setup[0].Bytes(); q.Code != 0 || !bytes.Equal(q.Value, b) {
+		t.Fatalf("query record: %+v", q)
+	}
+	q, _ = a.Query(ctx, &abci.QueryRequest{Path: "/checkpoint"})
+	if _, err := a.Store().Verifier().ParseCheckpoint(q.Value); err != nil {
+		t.Fatal(err)
+	}
+	q, _ = a.Query(ctx, &abci.QueryRequest{Path: "/size"})
+	if string(q.Value) != "7" {
+		t.Fatalf("query size %q", q.Value)
+	}
+	if q, _ = a.Query(ctx, &abci.QueryRequest{Path: "/record/99"}); q.Code == 0 {
+		t.Fatal("query past the end succeeded")
+	}
+
+	// A recheck that fails tells the waiting submitter.
+	stale := mustTx(t, setup[6])
+	ch := make(chan outcome, 1)
+	unwait, err := a.wait(stale, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	finalize(t, a, 3, w.t0, stale)
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-ch; o.code != 0 || o.first != 7 || o.cp == nil || o.cp.Size != 8 {
+		t.Fatalf("outcome %+v", o)
+	}
+	unwait()
+	unwait, _ = a.wait(stale, ch)
+	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: stale, Type: abci.CHECK_TX_TYPE_RECHECK}); res.Code != CodeDuplicate {
+		t.Fatalf("recheck of a committed record: code %d", res.Code)
+	}
+	if o := <-ch; !errors.Is(codeError(o.code, o.space, o.log), ledger.ErrDuplicate) {
+		t.Fatalf("recheck outcome %+v", o)
+	}
+	unwait()
+
+	// Restart: Info and the log survive.
+	before, _ := a.Store().Checkpoint(ctx)
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a = newApp(t, w, dir)
+	info, _ = a.Info(ctx, &abci.InfoRequest{})
+	if info.LastBlockHeight != 3 || !bytes.Equal(info.LastBlockAppHash, before.Root[:]) {
+		t.Fatalf("info after restart %+v", info)
+	}
+}
+
+// TestAppRecovery: a crash after commit.json is written and before the
+// embedded ledger commits is completed on restart; a commit.json that does
+// not match the log is reported as corruption.
+func TestAppRecovery(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	dir := t.TempDir()
+	a := newApp(t, w, dir)
+	setup := w.setupRecords(t)
+	res := finalize(t, a, 1, w.t0, mustTx(t, setup[0]), mustTx(t, setup[1], setup[2]))
+	// Commit's first step only, then the crash.
+	var recs [][]byte
+	for _, sr := range setup[:3] {
+		b, _ := sr.Bytes()
+		recs = append(recs, b)
+	}
+	if err := writeCommitInfo(dir, commitInfo{Height: 1, Size: 3, Root: ledger.Hash(res.AppHash), Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a = newApp(t, w, dir)
+	info, _ := a.Info(ctx, &abci.InfoRequest{})
+	cp, _ := a.Store().Checkpoint(ctx)
+	if info.LastBlockHeight != 1 || cp.Size != 3 || !bytes.Equal(cp.Root[:], res.AppHash) {
+		t.Fatalf("after recovery: info %+v, checkpoint size %d", info, cp.Size)
+	}
+	// The working state was rebuilt: the next block builds on it.
+	res = finalize(t, a, 2, w.t0, mustTx(t, setup[3]), mustTx(t, setup[1]))
+	if res.TxResults[0].Code != 0 || res.TxResults[1].Code != CodeDuplicate {
+		t.Fatalf("after recovery: codes %d %d", res.TxResults[0].Code, res.TxResults[1].Code)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := writeCommitInfo(dir, commitInfo{Height: 5, Size: 99, Root: ledger.EmptyRoot()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewApp(Config{Dir: dir, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("mismatched commit.json: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, commitFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewApp(Config{Dir: dir, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("garbled commit.json: %v", err)
+	}
+}
+
+func TestTxEncoding(t *testing.T) {
+	w := newWorld(t)
+	setup := w.setupRecords(t)
+	one := mustTx(t, setup[0])
+	if b, _ := setup[0].Bytes(); !bytes.Equal(one, b) {
+		t.Fatal("a one-record transaction is not the record's canonical bytes")
+	}
+	two := mustTx(t, setup[0], setup[1])
+	srs, err := DecodeTx(two)
+	if err != nil || len(srs) != 2 {
+		t.Fatalf("decode batch: %v", err)
+	}
+	for _, bad := range [][]byte{nil, []byte("[]"), []byte("[" + string(one) + "]"), append([]byte(" "), one...), append(two, ' ')} {
+		if _, err := DecodeTx(bad); !errors.Is(err, ledger.ErrInvalidRecord) {
+			t.Errorf("DecodeTx(%.20q): %v", bad, err)
+		}
+	}
+	if _, err := EncodeTx(); !errors.Is(err, ledger.ErrInvalidRecord) {
+		t.Fatal("empty batch encoded")
+	}
+	for code, errs := range codeErrors {
+		err := codeError(code, Codespace, "reason")
+		for _, e := range errs {
+			if !errors.Is(err, e) {
+				t.Errorf("code %d: %v does not wrap %v", code, err, e)
+			}
+		}
+		if got := codeOf(err); got != code {
+			t.Errorf("code %d maps back to %d", code, got)
+		}
+	}
+}

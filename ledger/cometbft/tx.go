@@ -1,0 +1,151 @@
+package cometbft
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/civicproof/civicproof/ledger"
+)
+
+// EncodeTx returns the transaction that submits records: the canonical
+// bytes of the signed record for one record, or for several (accepted all
+// together or not at all) a JSON array of their canonical bytes with no
+// whitespace.
+func EncodeTx(srs ...*ledger.SignedRecord) ([]byte, error) {
+	if len(srs) == 0 {
+		return nil, fmt.Errorf("%w: empty batch", ledger.ErrInvalidRecord)
+	}
+	var buf bytes.Buffer
+	if len(srs) > 1 {
+		buf.WriteByte('[')
+	}
+	for i, sr := range srs {
+		if sr == nil {
+			return nil, fmt.Errorf("ledger: record %d: %w: nil", i, ledger.ErrInvalidRecord)
+		}
+		if err := sr.Verify(); err != nil {
+			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+		}
+		b, err := sr.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
+	}
+	if len(srs) > 1 {
+		buf.WriteByte(']')
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeTx parses a transaction made by EncodeTx, verifying every record
+// (ledger.DecodeSignedRecord) and that the transaction is exactly the
+// canonical encoding. Errors wrap ledger.ErrInvalidRecord.
+func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
+	if len(tx) == 0 {
+		return nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
+	}
+	if tx[0] != '[' {
+		sr, err := decodeOne(tx)
+		if err != nil {
+			return nil, err
+		}
+		return []*ledger.SignedRecord{sr}, nil
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(tx, &raws); err != nil {
+		return nil, fmt.Errorf("%w: batch: %w", ledger.ErrInvalidRecord, err)
+	}
+	if len(raws) < 2 {
+		return nil, fmt.Errorf("%w: a batch holds at least two records", ledger.ErrInvalidRecord)
+	}
+	srs := make([]*ledger.SignedRecord, len(raws))
+	n := 1
+	for i, raw := range raws {
+		sr, err := decodeOne(raw)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+		}
+		srs[i] = sr
+		n += len(raw) + 1
+	}
+	if n != len(tx) {
+		// json.Unmarshal accepts whitespace between elements.
+		return nil, fmt.Errorf("%w: %w: batch", ledger.ErrInvalidRecord, ledger.ErrNonCanonical)
+	}
+	return srs, nil
+}
+
+func decodeOne(b []byte) (*ledger.SignedRecord, error) {
+	if len(b) > ledger.MaxRecordSize {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ledger.ErrInvalidRecord, len(b), ledger.MaxRecordSize)
+	}
+	return ledger.DecodeSignedRecord(b)
+}
+
+// Result codes of CheckTx and FinalizeBlock. Zero is success. Each code
+// stands for the ledger errors listed in errorsOf, most specific first.
+const (
+	CodeOK           uint32 = 0
+	CodeInvalid      uint32 = 1 // ledger.ErrInvalidRecord
+	CodeUnauthorized uint32 = 2 // ledger.ErrUnauthorized
+	CodeDuplicate    uint32 = 3 // ledger.ErrInvalidRecord, ledger.ErrDuplicate
+	CodeRotatedKey   uint32 = 4 // ledger.ErrUnauthorized, ledger.ErrRotatedKey
+	CodeClock        uint32 = 5 // ledger.ErrInvalidRecord, ledger.ErrClock
+	CodeInternal     uint32 = 6 // not a property of the record
+)
+
+// Codespace names this application's result codes.
+const Codespace = "civicproof.ledger"
+
+var codeErrors = map[uint32][]error{
+	CodeInvalid:      {ledger.ErrInvalidRecord},
+	CodeUnauthorized: {ledger.ErrUnauthorized},
+	CodeDuplicate:    {ledger.ErrInvalidRecord, ledger.ErrDuplicate},
+	CodeRotatedKey:   {ledger.ErrUnauthorized, ledger.ErrRotatedKey},
+	CodeClock:        {ledger.ErrInvalidRecord, ledger.ErrClock},
+}
+
+// codeOf maps a refusal to its result code.
+func codeOf(err error) uint32 {
+	switch {
+	case err == nil:
+		return CodeOK
+	case errors.Is(err, ledger.ErrRotatedKey):
+		return CodeRotatedKey
+	case errors.Is(err, ledger.ErrUnauthorized):
+		return CodeUnauthorized
+	case errors.Is(err, ledger.ErrDuplicate):
+		return CodeDuplicate
+	case errors.Is(err, ledger.ErrClock):
+		return CodeClock
+	case errors.Is(err, ledger.ErrInvalidRecord):
+		return CodeInvalid
+	default:
+		return CodeInternal
+	}
+}
+
+// codeError turns a result code and its log back into an error that wraps
+// the ledger errors the code stands for.
+func codeError(code uint32, codespace, log string) error {
+	if code == CodeOK {
+		return nil
+	}
+	if codespace != Codespace {
+		return fmt.Errorf("ledger/cometbft: refused (%s code %d): %s", codespace, code, log)
+	}
+	errs := codeErrors[code]
+	switch len(errs) {
+	case 1:
+		return fmt.Errorf("%w: %s", errs[0], log)
+	case 2:
+		return fmt.Errorf("%w: %w: %s", errs[0], errs[1], log)
+	}
+	return fmt.Errorf("ledger/cometbft: code %d: %s", code, log)
+}
