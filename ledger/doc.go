@@ -20,7 +20,7 @@
 //
 // State applies records in log order and enforces who may write what (see
 // each payload type). It is pure — no I/O, no clock — so the embedded engine
-// here and a replicated engine (for example a CometBFT application) derive
+// here and the replicated engine (package ledger/cometbft) derive
 // the same state from the same log; MarshalBinary and Digest give a
 // deterministic serialization to compare. A refused record changes nothing
 // and returns an error wrapping ErrUnauthorized or ErrInvalidRecord.
@@ -68,5 +68,7 @@
 // disk's sync latency. The state is rebuilt by replaying the file on open
 // (author signatures are not re-verified then: the signed checkpoint
 // authenticates every byte). NewInMemory runs the same engine without a
-// file.
+// file. Package ledger/cometbft is the distributed engine: the same state
+// machine as a CometBFT application, one validator per agency, each node
+// serving the Ledger interface from its own copy of the log.
 package ledger
