@@ -199,6 +199,20 @@ func (s *State) Apply(index uint64, sr *SignedRecord) error {
 // ApplyBatch applies records at indices first, first+1, ...; all or
 // nothing. The error names the failing record's position.
 func (s *State) ApplyBatch(first uint64, records []*SignedRecord) error {
+	return s.applyBatch(&first, records)
+}
+
+// CheckBatch reports whether ApplyBatch(Size(), records) would accept
+// records, without changing the state: it returns the error ApplyBatch
+// would return, or nil. A replicated engine uses it to admit records to
+// its mempool against the current state.
+func (s *State) CheckBatch(records []*SignedRecord) error {
+	return s.applyBatch(nil, records)
+}
+
+// applyBatch applies records at first, or, when first is nil, checks them
+// at the current size and rolls back.
+func (s *State) applyBatch(first *uint64, records []*SignedRecord) error {
 	type prepared struct {
 		rec  *Record
 		leaf Hash
@@ -216,12 +230,19 @@ func (s *State) ApplyBatch(first uint64, records []*SignedRecord) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	at := s.d.Size
+	if first != nil {
+		at = *first
+	}
 	mark := s.mark()
 	for i, p := range ps {
-		if err := s.applyLocked(first+uint64(i), p.rec, p.leaf); err != nil {
+		if err := s.applyLocked(at+uint64(i), p.rec, p.leaf); err != nil {
 			s.rollbackTo(mark)
 			return fmt.Errorf("ledger: record %d: %w", i, err)
 		}
+	}
+	if first == nil {
+		s.rollbackTo(mark)
 	}
 	s.commitJournal()
 	return nil

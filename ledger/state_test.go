@@ -392,3 +392,33 @@ func TestQueries(t *testing.T) {
 		t.Error("query result aliases the state")
 	}
 }
+
+// TestCheckBatch: CheckBatch answers as ApplyBatch would and never changes
+// the state.
+func TestCheckBatch(t *testing.T) {
+	w := newWorld(t)
+	recs := w.setupRecords(t)
+	s := NewState()
+	if err := s.ApplyBatch(0, recs[:4]); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Digest()
+	// The verifier may not accredit; the root may.
+	forged := sign(t, w.verifier, 4, &Accredit{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Age"}})
+	if err := s.CheckBatch([]*SignedRecord{forged}); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("CheckBatch(unauthorized) = %v, want ErrUnauthorized", err)
+	}
+	if err := s.CheckBatch(recs[4:]); err != nil {
+		t.Fatalf("CheckBatch(valid) = %v", err)
+	}
+	if err := s.CheckBatch([]*SignedRecord{recs[4], forged}); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("CheckBatch(mixed) = %v, want ErrUnauthorized", err)
+	}
+	after, _ := s.Digest()
+	if after != before || s.Size() != 4 {
+		t.Fatal("CheckBatch changed the state")
+	}
+	if err := s.ApplyBatch(4, recs[4:]); err != nil {
+		t.Fatalf("ApplyBatch after CheckBatch: %v", err)
+	}
+}
