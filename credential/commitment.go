@@ -77,7 +77,16 @@ func (c *Core) DisclosureRoot() fr.Element {
 
 // Message returns the field element the issuer signs.
 func (c *Core) Message() fr.Element {
-	return credentialMessage(c.Type, c.ClaimsCommitment(), c.DisclosureRoot(), c.HolderBinding, c.ValidUntil, c.RevocationIndex)
+	_, _, m := c.Commitments()
+	return m
+}
+
+// Commitments returns the claims commitment, the disclosure root and the
+// message in one pass, for callers that need more than the message (a
+// prover needs the disclosure root as a witness).
+func (c *Core) Commitments() (claims, disclosureRoot, message fr.Element) {
+	claims, disclosureRoot = c.ClaimsCommitment(), c.DisclosureRoot()
+	return claims, disclosureRoot, credentialMessage(c.Type, claims, disclosureRoot, c.HolderBinding, c.ValidUntil, c.RevocationIndex)
 }
 
 // Sign signs Message() with the issuer's ZK key (EdDSA on BN254's twisted
@@ -99,10 +108,17 @@ func (c *Core) Sign(key *eddsa.PrivateKey) ([]byte, error) {
 // VerifySignature checks sig over Message() under pub; ErrBadSignature if
 // it does not verify.
 func (c *Core) VerifySignature(pub *eddsa.PublicKey, sig []byte) error {
+	return VerifyMessage(pub, c.Message(), sig)
+}
+
+// VerifyMessage checks an issuer signature over a credential message
+// already computed (Core.Message or Core.Commitments); ErrBadSignature if
+// it does not verify.
+func VerifyMessage(pub *eddsa.PublicKey, msg fr.Element, sig []byte) error {
 	if pub == nil {
 		return fmt.Errorf("%w: no issuer key", ErrBadSignature)
 	}
-	return verifyMessage(pub, c.Message(), sig)
+	return verifyMessage(pub, msg, sig)
 }
 
 // DayValue returns the slot value of the day containing t (UTC): the

@@ -136,14 +136,20 @@ func credentialMessage(typ, claimsCommitment, disclosureRoot, holderBinding fr.E
 // message. A revealed value that was altered gives ErrBadSignature. It does
 // not consult the ledger (Verifier.VerifyDisclosure does).
 func (d *Disclosure) Check() error {
+	_, err := d.check()
+	return err
+}
+
+// check is Check, returning the verified message.
+func (d *Disclosure) check() (fr.Element, error) {
 	if d.IssuerKey == nil {
-		return fmt.Errorf("%w: disclosure without issuer key", ErrMalformed)
+		return fr.Element{}, fmt.Errorf("%w: disclosure without issuer key", ErrMalformed)
 	}
 	msg, err := d.Message()
 	if err != nil {
-		return err
+		return fr.Element{}, err
 	}
-	return verifyMessage(d.IssuerKey, msg, d.Signature)
+	return msg, verifyMessage(d.IssuerKey, msg, d.Signature)
 }
 
 // Anchor returns the ledger commitment of the disclosed credential (see

@@ -82,8 +82,11 @@ func anchorOf(msg fr.Element) [32]byte {
 }
 
 // ID returns the credential's id: "urn:civicproof:credential:" + hex(Anchor).
-func (c *Credential) ID() string {
-	a := c.Anchor()
+func (c *Credential) ID() string { return idOf(c.Core.Message()) }
+
+// idOf is the credential id of a message.
+func idOf(msg fr.Element) string {
+	a := anchorOf(msg)
 	return credentialIDPrefix + hex.EncodeToString(a[:])
 }
 
@@ -368,10 +371,11 @@ func ParseCredential(data []byte) (*Credential, error) {
 	if c.Signature, err = decodeSignature(p.ProofValue); err != nil {
 		return nil, fmt.Errorf("%w: proof proofValue: %w", ErrMalformed, err)
 	}
-	if err := c.Core.VerifySignature(c.IssuerKey, c.Signature); err != nil {
+	msg := c.Core.Message()
+	if err := VerifyMessage(c.IssuerKey, msg, c.Signature); err != nil {
 		return nil, fmt.Errorf("credential: proof does not verify under its verificationMethod: %w", err)
 	}
-	if w.ID != c.ID() {
+	if w.ID != idOf(msg) {
 		return nil, bad("id does not match the credential's anchor")
 	}
 	return c, nil

@@ -74,11 +74,12 @@ func (v *Verifier) Verify(ctx context.Context, c *Credential, w *revocation.Witn
 	if err := c.check(); err != nil {
 		return err
 	}
-	if err := c.Core.VerifySignature(c.IssuerKey, c.Signature); err != nil {
+	msg := c.Core.Message()
+	if err := VerifyMessage(c.IssuerKey, msg, c.Signature); err != nil {
 		return fmt.Errorf("credential: issuer signature: %w", err)
 	}
 	return v.verifySigned(ctx, signed{
-		schema: c.Schema, issuer: c.Issuer, issuerKey: c.IssuerKey, message: c.Core.Message(),
+		schema: c.Schema, issuer: c.Issuer, issuerKey: c.IssuerKey, message: msg,
 		validUntil: c.Core.ValidUntil, revocationIndex: c.Core.RevocationIndex,
 	}, w)
 }
@@ -87,10 +88,7 @@ func (v *Verifier) Verify(ctx context.Context, c *Credential, w *revocation.Witn
 // ErrBadSignature) and then every ledger, validity and revocation check of
 // Verify.
 func (v *Verifier) VerifyDisclosure(ctx context.Context, d *Disclosure, w *revocation.Witness) error {
-	if err := d.Check(); err != nil {
-		return err
-	}
-	msg, err := d.Message()
+	msg, err := d.check()
 	if err != nil {
 		return err
 	}

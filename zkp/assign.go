@@ -55,7 +55,8 @@ func assignment(st *Statement, h *Holding) (*presentationCircuit, fr.Element, [N
 	if core.Type != st.Type {
 		return fail("credential type differs from the requested type")
 	}
-	if err := core.VerifySignature(c.IssuerKey, c.Signature); err != nil {
+	_, disclosureRoot, msg := core.Commitments()
+	if err := credential.VerifyMessage(c.IssuerKey, msg, c.Signature); err != nil {
 		return fail("%w", err)
 	}
 	if credential.HolderBinding(h.Secret) != core.HolderBinding {
@@ -96,7 +97,7 @@ func assignment(st *Statement, h *Holding) (*presentationCircuit, fr.Element, [N
 		IssuerX:   st.IssuerKey.A.X, IssuerY: st.IssuerKey.A.Y,
 		Type: st.Type, Today: st.Today, Root: st.Root, Nonce: st.Nonce, Scope: st.Scope,
 		Nullifier: nf, Mask: uint64(st.Disclose),
-		Salt: core.Salt, DisclosureRoot: core.DisclosureRoot(), Secret: h.Secret,
+		Salt: core.Salt, DisclosureRoot: disclosureRoot, Secret: h.Secret,
 		ValidUntil: core.ValidUntil, RevocationIndex: core.RevocationIndex,
 		SigRX: sig.R.X, SigRY: sig.R.Y, SigS: new(big.Int).SetBytes(sig.S[:]),
 	}
