@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -20,7 +21,8 @@ import (
 // by fingerprint. The gate additionally requires each key's fingerprint
 // to be registered on the ledger for its shape.
 type ZKSystem struct {
-	keys map[[32]byte]*zkp.VerifyingKey
+	keys  map[[32]byte]*zkp.VerifyingKey
+	types sync.Map // credential type name -> its credential.TypeID (fr.Element)
 }
 
 // NewZKSystem returns a proof system verifying with the given keys.
@@ -53,7 +55,14 @@ func (s *ZKSystem) Verify(st *Statement, proof []byte) (*Proven, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no verifying key %x in this proof system", ErrUnofficialKey, p.Fingerprint[:8])
 	}
-	zst, err := ZKStatement(st.Request, st.Type, st.IssuerKey, st.Root, st.Today)
+	if st.IssuerKey == nil {
+		return nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
+	}
+	typ, err := s.typeID(st.Type)
+	if err != nil {
+		return nil, err
+	}
+	zst, err := zkStatement(st.Request, typ, st.IssuerKey.ZK(), st.Root, st.Today)
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +80,30 @@ func (s *ZKSystem) Verify(st *Statement, proof []byte) (*Proven, error) {
 	return out, nil
 }
 
+// typeID returns credential.TypeID of a type name, remembered: the gate
+// passes only types whose issuer is accredited for them, so the set stays
+// small, and each id costs two Poseidon2 hashes.
+func (s *ZKSystem) typeID(typ string) (fr.Element, error) {
+	if v, ok := s.types.Load(typ); ok {
+		return v.(fr.Element), nil
+	}
+	id, err := typeID(typ)
+	if err != nil {
+		return id, err
+	}
+	s.types.Store(typ, id)
+	return id, nil
+}
+
+// typeID is credential.TypeID of a consent type name "<schema>/<version>".
+func typeID(typ string) (fr.Element, error) {
+	name, version, err := SplitType(typ)
+	if err != nil {
+		return fr.Element{}, err
+	}
+	return credential.TypeID(name, version), nil
+}
+
 // ZKStatement returns the zkp statement a proof answering req with a
 // credential of type typ ("<schema>/<version>") must satisfy: the
 // request's disclosures and predicates, its ZKNonce and ZKScope, the
@@ -80,16 +113,17 @@ func ZKStatement(req *Request, typ string, issuerKey *identity.PublicKey, root D
 	if issuerKey == nil {
 		return nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
 	}
-	return zkStatement(req, typ, issuerKey.ZK(), root, today)
-}
-
-func zkStatement(req *Request, typ string, issuerKey *eddsa.PublicKey, root Digest, today time.Time) (*zkp.Statement, error) {
-	if req == nil || issuerKey == nil {
-		return nil, fmt.Errorf("%w: statement needs a request and an issuer key", ErrMalformed)
-	}
-	name, version, err := SplitType(typ)
+	id, err := typeID(typ)
 	if err != nil {
 		return nil, err
+	}
+	return zkStatement(req, id, issuerKey.ZK(), root, today)
+}
+
+// zkStatement is ZKStatement with the type id already computed.
+func zkStatement(req *Request, typeID fr.Element, issuerKey *eddsa.PublicKey, root Digest, today time.Time) (*zkp.Statement, error) {
+	if req == nil || issuerKey == nil {
+		return nil, fmt.Errorf("%w: statement needs a request and an issuer key", ErrMalformed)
 	}
 	var r fr.Element
 	if err := r.SetBytesCanonical(root[:]); err != nil {
@@ -97,7 +131,7 @@ func zkStatement(req *Request, typ string, issuerKey *eddsa.PublicKey, root Dige
 	}
 	st := &zkp.Statement{
 		Request: zkp.Request{
-			Type:  credential.TypeID(name, version),
+			Type:  typeID,
 			Nonce: req.ZKNonce(),
 			Scope: req.ZKScope(),
 		},
@@ -147,7 +181,7 @@ func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, 
 	c := h.Credential
 	typ := TypeOf(c)
 	root := h.Witness.RootWith(fr.Element{})
-	st, err := zkStatement(req, typ, c.IssuerKey, Digest(root.Bytes()), now)
+	st, err := zkStatement(req, c.Core.Type, c.IssuerKey, Digest(root.Bytes()), now)
 	if err != nil {
 		return nil, err
 	}
