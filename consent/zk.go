@@ -161,8 +161,34 @@ func zkStatement(req *Request, typeID fr.Element, issuerKey *eddsa.PublicKey, ro
 
 // TypeOf returns the consent name of a credential's type,
 // "<schema name>/<version>".
-func TypeOf(c *credential.Credential) string {
-	return c.Schema.Name + "/" + strconv.FormatUint(uint64(c.Schema.Version), 10)
+func TypeOf(c *credential.Credential) string { return TypeName(c.Schema) }
+
+// TypeName returns the consent name of a schema's credential type,
+// "<schema name>/<version>", as requests and grants list it.
+func TypeName(s *credential.Schema) string {
+	return s.Name + "/" + strconv.FormatUint(uint64(s.Version), 10)
+}
+
+// CanAnswer reports whether the holding can answer req as of now, without
+// proving: zkp.ErrUnsatisfied (wrapping credential.ErrExpired,
+// credential.ErrRevoked … where one applies) when the credential does not
+// satisfy the request, so a wallet can say so before asking the user for
+// consent. The revocation root is the one the holding's witness leads to.
+func CanAnswer(req *Request, h *zkp.Holding, now time.Time) error {
+	st, err := holdingStatement(req, h, now)
+	if err != nil {
+		return err
+	}
+	return zkp.Check(st, h)
+}
+
+// holdingStatement is the statement a wallet proves for req with h.
+func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Statement, error) {
+	if req == nil || h == nil || h.Credential == nil || h.Witness == nil {
+		return nil, fmt.Errorf("%w: need a request and a holding with its witness", ErrMalformed)
+	}
+	root := h.Witness.RootWith(fr.Element{})
+	return zkStatement(req, h.Credential.Core.Type, h.Credential.IssuerKey, Digest(root.Bytes()), now)
 }
 
 // Present is the wallet's answer to a request: it proves with pk that the
@@ -179,9 +205,7 @@ func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, 
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant and a holding with its witness", ErrMalformed)
 	}
 	c := h.Credential
-	typ := TypeOf(c)
-	root := h.Witness.RootWith(fr.Element{})
-	st, err := zkStatement(req, c.Core.Type, c.IssuerKey, Digest(root.Bytes()), now)
+	st, err := holdingStatement(req, h, now)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +217,7 @@ func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, 
 	if err != nil {
 		return nil, err
 	}
-	p := &Presentation{Request: req.ID(), Grant: grant, Type: typ, Issuer: c.Issuer, Proof: b}
+	p := &Presentation{Request: req.ID(), Grant: grant, Type: TypeOf(c), Issuer: c.Issuer, Proof: b}
 	if err := p.Sign(key); err != nil {
 		return nil, err
 	}

@@ -202,3 +202,24 @@ func TestGateRealRevoked(t *testing.T) {
 		t.Fatalf("revoked credential: %v, want ErrStaleRoot", err)
 	}
 }
+
+// TestCanAnswer: the wallet learns that a request cannot be answered
+// before asking for consent or proving.
+func TestCanAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Groth16 setup of the full circuit; run without -short")
+	}
+	e := newRealEnv(t)
+	req := e.adultRequest(t)
+	if err := CanAnswer(req, e.hold, e.clock.Now()); err != nil {
+		t.Fatalf("CanAnswer(adult) = %v", err)
+	}
+	younger := e.adultRequest(t)
+	younger.Predicates[0].A = credential.DayValue(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err := CanAnswer(younger, e.hold, e.clock.Now()); !errors.Is(err, zkp.ErrUnsatisfied) {
+		t.Fatalf("CanAnswer(false predicate) = %v, want zkp.ErrUnsatisfied", err)
+	}
+	if got := TypeName(e.schema); got != testType || got != TypeOf(e.hold.Credential) {
+		t.Fatalf("TypeName = %q, TypeOf = %q, want %q", got, TypeOf(e.hold.Credential), testType)
+	}
+}

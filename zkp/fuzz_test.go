@@ -96,7 +96,7 @@ func FuzzInspect(f *testing.F) {
 			mustMalformed(t, err)
 			return
 		}
-		if h.Backend != p.Backend || h.Fingerprint != p.Fingerprint || h.Root != p.Root || h.Shape() != p.Backend.Shape() {
+		if h.Backend != p.Backend || h.Fingerprint != p.Fingerprint || h.Root != p.Root || h.Nullifier != p.Nullifier || h.Shape() != p.Backend.Shape() {
 			t.Fatal("Inspect disagrees with the decoded proof")
 		}
 	})

@@ -38,6 +38,19 @@ type Result struct {
 	Nullifier fr.Element
 }
 
+// Check reports whether h satisfies st, as Prove would find before
+// proving (ErrUnsatisfied, wrapping credential's ErrExpired, ErrRevoked,
+// ErrHolderMismatch … where one applies, or ErrInvalidStatement), without
+// proving: a wallet can tell its user a request cannot be answered
+// before asking for consent.
+func Check(st *Statement, h *Holding) error {
+	if st == nil {
+		return fmt.Errorf("%w: nil statement", ErrInvalidStatement)
+	}
+	_, _, _, err := assignment(st, h)
+	return err
+}
+
 // Prove makes a proof that h satisfies st. It checks h first and returns
 // ErrUnsatisfied (wrapping credential's ErrExpired, ErrRevoked,
 // ErrHolderMismatch … where one applies) when it cannot. Proving is not
@@ -233,6 +246,7 @@ type Header struct {
 	Backend     Backend
 	Fingerprint [32]byte
 	Root        fr.Element
+	Nullifier   fr.Element // as the prover claims it; bound only once verified
 }
 
 // Shape returns the ledger name of the proof's circuit and backend.
@@ -244,7 +258,7 @@ func Inspect(b []byte) (Header, error) {
 	if err := p.UnmarshalBinary(b); err != nil {
 		return Header{}, err
 	}
-	return Header{Backend: p.Backend, Fingerprint: p.Fingerprint, Root: p.Root}, nil
+	return Header{Backend: p.Backend, Fingerprint: p.Fingerprint, Root: p.Root, Nullifier: p.Nullifier}, nil
 }
 
 // UnmarshalBinary decodes MarshalBinary's encoding strictly. A Groth16

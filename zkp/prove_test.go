@@ -160,3 +160,18 @@ func TestProveRefuses(t *testing.T) {
 		t.Fatalf("Prove(cancelled) = %v", err)
 	}
 }
+
+// TestCheck: Check answers as Prove's own check does, without proving.
+func TestCheck(t *testing.T) {
+	f := newFixture(t)
+	if err := Check(&f.st, &f.hold); err != nil {
+		t.Fatalf("Check(honest) = %v", err)
+	}
+	f.st.Today = f.hold.Credential.Core.ValidUntil + 1
+	if err := Check(&f.st, &f.hold); !errors.Is(err, credential.ErrExpired) {
+		t.Fatalf("Check(expired) = %v, want credential.ErrExpired", err)
+	}
+	if err := Check(nil, &f.hold); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("Check(nil) = %v", err)
+	}
+}
