@@ -281,11 +281,7 @@ func (c *Ceremony) Finish(beacon []byte) (*ProvingKey, *VerifyingKey, error) {
 }
 
 func wrapGroth16(pk groth16.ProvingKey, vk groth16.VerifyingKey) (*ProvingKey, *VerifyingKey, error) {
-	v := &VerifyingKey{backend: Groth16, g16: vk}
-	if err := v.seal(); err != nil {
-		return nil, nil, err
-	}
-	return &ProvingKey{backend: Groth16, g16: pk, vk: v}, v, nil
+	return pairKeys(&ProvingKey{backend: Groth16, g16: pk}, &VerifyingKey{backend: Groth16, g16: vk})
 }
 
 func checkBeacon(b []byte) error {

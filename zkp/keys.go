@@ -146,6 +146,12 @@ func SetupUnsafe(ctx context.Context, b Backend) (*ProvingKey, *VerifyingKey, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("zkp: %s setup: %w", b, err)
 	}
+	return pairKeys(pk, vk)
+}
+
+// pairKeys seals a new verifying key (encoding and fingerprint) and links
+// it to its proving key.
+func pairKeys(pk *ProvingKey, vk *VerifyingKey) (*ProvingKey, *VerifyingKey, error) {
 	if err := vk.seal(); err != nil {
 		return nil, nil, err
 	}
