@@ -327,7 +327,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 				b.records = append(b.records, bs)
 			}
 		}
-		b.outcomes[sha256.Sum256(tx)] = o
+		// A transaction repeated in the block is refused as a duplicate
+		// the second time: its submitter gets the first outcome.
+		h := sha256.Sum256(tx)
+		if _, ok := b.outcomes[h]; !ok {
+			b.outcomes[h] = o
+		}
 	}
 	b.root = a.root()
 	a.pending = b

@@ -42,6 +42,18 @@ func finalize(t *testing.T, a *App, height int64, at time.Time, txs ...[]byte) *
 	return res
 }
 
+// recv returns the outcome sent on ch, failing the test if none comes.
+func recv(t *testing.T, ch <-chan outcome) outcome {
+	t.Helper()
+	select {
+	case o := <-ch:
+		return o
+	case <-time.After(10 * time.Second):
+		t.Fatal("no outcome")
+		return outcome{}
+	}
+}
+
 // TestAppBlock drives the ABCI methods directly: block order, result codes
 // of refusals made by FinalizeBlock itself, the AppHash and Info.
 func TestAppBlock(t *testing.T) {
@@ -78,6 +90,14 @@ func TestAppBlock(t *testing.T) {
 	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: txs[1], Type: abci.CHECK_TX_TYPE_CHECK}); res.Code != CodeUnauthorized {
 		t.Fatalf("CheckTx before governance-init: code %d (%s)", res.Code, res.Log)
 	}
+	// The submitter of a transaction repeated in the block learns that it
+	// was accepted, not the refusal of the repetition.
+	dupCh := make(chan outcome, 1)
+	unwaitDup, err := a.wait(txs[1], dupCh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unwaitDup()
 	res := finalize(t, a, 1, w.t0, txs...)
 	emb, err := ledger.NewInMemory(w.ledgerKey)
 	if err != nil {
@@ -121,6 +141,9 @@ func TestAppBlock(t *testing.T) {
 	cp, _ := a.Store().Checkpoint(ctx)
 	if cp.Size != ecp.Size || cp.Root != ecp.Root {
 		t.Fatalf("stored size %d root %s, want %d %s", cp.Size, cp.Root, ecp.Size, ecp.Root)
+	}
+	if o := recv(t, dupCh); o.code != CodeOK || o.first != 1 || o.cp == nil || o.cp.Size != cp.Size {
+		t.Fatalf("outcome of a transaction repeated in its block: %+v", o)
 	}
 	if digest(t, a.Store().State()) != digest(t, emb.State()) {
 		t.Fatal("state differs from the embedded engine's")
@@ -170,15 +193,17 @@ func TestAppBlock(t *testing.T) {
 	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	if o := <-ch; o.code != 0 || o.first != 7 || o.cp == nil || o.cp.Size != 8 {
+	if o := recv(t, ch); o.code != 0 || o.first != 7 || o.cp == nil || o.cp.Size != 8 {
 		t.Fatalf("outcome %+v", o)
 	}
 	unwait()
-	unwait, _ = a.wait(stale, ch)
+	if unwait, err = a.wait(stale, ch); err != nil {
+		t.Fatal(err)
+	}
 	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: stale, Type: abci.CHECK_TX_TYPE_RECHECK}); res.Code != CodeDuplicate {
 		t.Fatalf("recheck of a committed record: code %d", res.Code)
 	}
-	if o := <-ch; !errors.Is(codeError(o.code, o.space, o.log), ledger.ErrDuplicate) {
+	if o := recv(t, ch); !errors.Is(codeError(o.code, o.space, o.log), ledger.ErrDuplicate) {
 		t.Fatalf("recheck outcome %+v", o)
 	}
 	unwait()
