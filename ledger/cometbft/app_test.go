@@ -208,12 +208,31 @@ func TestAppBlock(t *testing.T) {
 	}
 	unwait()
 
+	// A record within the skew of the node clock passes CheckTx but is
+	// refused by FinalizeBlock when far from the block time.
+	late := mustTx(t, w.sign(t, w.issuer, 20, &ledger.RevocationRoot{Root: h(0x40), Epoch: 2}))
+	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: late, Type: abci.CHECK_TX_TYPE_CHECK}); res.Code != CodeOK {
+		t.Fatalf("CheckTx of a record at the node clock: code %d (%s)", res.Code, res.Log)
+	}
+	before3, _ := a.Store().Checkpoint(ctx)
+	res4 := finalize(t, a, 4, w.t0.Add(time.Hour), late)
+	if r := res4.TxResults[0]; r.Code != CodeClock || r.Codespace != Codespace {
+		t.Fatalf("record an hour before the block: code %d (%s)", r.Code, r.Log)
+	}
+	if !bytes.Equal(res4.AppHash, before3.Root[:]) {
+		t.Fatal("a refused record changed the app hash")
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Restart: Info and the log survive.
 	before, _ := a.Store().Checkpoint(ctx)
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
 	a = newApp(t, w, dir)
+	// Block 4 accepted nothing and is not recorded: CometBFT replays it.
 	info, _ = a.Info(ctx, &abci.InfoRequest{})
 	if info.LastBlockHeight != 3 || !bytes.Equal(info.LastBlockAppHash, before.Root[:]) {
 		t.Fatalf("info after restart %+v", info)

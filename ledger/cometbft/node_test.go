@@ -10,8 +10,6 @@ import (
 	"github.com/civicproof/civicproof/ledger"
 )
 
-var _ ledger.Ledger = (*Ledger)(nil)
-
 func digest(t testing.TB, s *ledger.State) ledger.Hash {
 	t.Helper()
 	d, err := s.Digest()
@@ -50,8 +48,25 @@ func TestNode(t *testing.T) {
 			t.Fatalf("receipt %d has index %d", i, r.Index)
 		}
 	}
-	if brs[0].Checkpoint != brs[1].Checkpoint {
-		t.Fatal("batch records committed under different checkpoints")
+	// Each batch receipt's checkpoint includes both records of the batch.
+	for _, r := range brs {
+		for j, sr := range batch {
+			idx := brs[j].Index
+			if idx >= r.Checkpoint.Size {
+				t.Fatalf("batch record %d at index %d, receipt checkpoint of size %d", j, idx, r.Checkpoint.Size)
+			}
+			b, err := sr.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := l.InclusionProof(ctx, idx, r.Checkpoint.Size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ledger.VerifyInclusion(r.Checkpoint, idx, b, p); err != nil {
+				t.Fatalf("batch record %d in the receipt checkpoint: %v", j, err)
+			}
+		}
 	}
 
 	// The same records through the embedded engine give the same log and
@@ -85,8 +100,14 @@ func TestNode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		gb, _ := got.Bytes()
-		wb, _ := sr.Bytes()
+		gb, err := got.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, err := sr.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !bytes.Equal(gb, wb) {
 			t.Fatalf("record %d differs", i)
 		}
@@ -125,7 +146,7 @@ func TestNode(t *testing.T) {
 	}{
 		{"revocation root by a non-issuer agency", []*ledger.SignedRecord{w.sign(t, w.other, 9, &ledger.RevocationRoot{Root: h(0x32), Epoch: 1})}, []error{ledger.ErrUnauthorized}},
 		{"duplicate record", []*ledger.SignedRecord{setup[1]}, []error{ledger.ErrInvalidRecord, ledger.ErrDuplicate}},
-		{"record far from the block time", []*ledger.SignedRecord{w.sign(t, w.issuer, 3600, &ledger.RevocationRoot{Root: h(0x33), Epoch: 3})}, []error{ledger.ErrInvalidRecord, ledger.ErrClock}},
+		{"record far from the node clock", []*ledger.SignedRecord{w.sign(t, w.issuer, 3600, &ledger.RevocationRoot{Root: h(0x33), Epoch: 3})}, []error{ledger.ErrInvalidRecord, ledger.ErrClock}},
 		{"batch with one unauthorized record", []*ledger.SignedRecord{
 			w.sign(t, w.issuer, 10, &ledger.RevocationRoot{Root: h(0x34), Epoch: 4}),
 			w.sign(t, w.citizen, 11, &ledger.RevocationRoot{Root: h(0x35), Epoch: 1}),
@@ -152,10 +173,24 @@ func TestNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range all {
-		e := <-sub
+	for i, sr := range all {
+		e, ok := <-sub
+		if !ok {
+			t.Fatalf("subscription closed after %d entries", i)
+		}
 		if e.Index != uint64(i) {
 			t.Fatalf("entry %d has index %d", i, e.Index)
+		}
+		gb, err := e.Record.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, err := sr.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(gb, wb) {
+			t.Fatalf("entry %d differs from the submitted record", i)
 		}
 	}
 	scancel()
