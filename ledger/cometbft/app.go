@@ -85,7 +85,7 @@ type outcome struct {
 	code  uint32
 	space string
 	log   string
-	cp    *ledger.Checkpoint
+	cp    *ledger.Checkpoint // first checkpoint including it, if accepted
 }
 
 var _ abci.Application = (*App)(nil)
@@ -275,10 +275,9 @@ func (a *App) check(tx []byte) error {
 	if err := a.checkTimes(srs, a.clock(), "the node clock"); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	work := a.work
-	a.mu.Unlock()
-	return work.CheckBatch(srs)
+	// a.work is set once by load, before the App is shared; the State
+	// synchronizes its own reads and writes.
+	return a.work.CheckBatch(srs)
 }
 
 func (a *App) checkTimes(srs []*ledger.SignedRecord, now time.Time, clock string) error {
@@ -313,11 +312,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	for i, tx := range req.Txs {
 		first := a.work.Size()
 		srs, err := a.apply(tx, req.Time)
-		o := outcome{first: first, code: codeOf(err)}
+		var o outcome
 		if err != nil {
-			o.space, o.log = Codespace, err.Error()
+			o = outcome{code: codeOf(err), space: Codespace, log: err.Error()}
 			res.TxResults[i] = &abci.ExecTxResult{Code: o.code, Codespace: Codespace, Log: o.log}
 		} else {
+			o.first = first
 			res.TxResults[i] = &abci.ExecTxResult{Code: CodeOK, Data: binary.BigEndian.AppendUint64(nil, first)}
 			for _, sr := range srs {
 				bs, err := sr.Bytes()
@@ -411,7 +411,9 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	info.Records = nil
 	a.last = info
 	for h, o := range b.outcomes {
-		o.cp = cp
+		if o.code == CodeOK {
+			o.cp = cp
+		}
 		a.notify(h, o)
 	}
 	return &abci.CommitResponse{}, nil

@@ -313,15 +313,15 @@ func TestTxEncoding(t *testing.T) {
 	if _, err := EncodeTx(); !errors.Is(err, ledger.ErrInvalidRecord) {
 		t.Fatal("empty batch encoded")
 	}
-	for code, errs := range codeErrors {
-		err := codeError(code, Codespace, "reason")
-		for _, e := range errs {
+	for _, c := range codes {
+		err := codeError(c.code, Codespace, "reason")
+		for _, e := range c.errs {
 			if !errors.Is(err, e) {
-				t.Errorf("code %d: %v does not wrap %v", code, err, e)
+				t.Errorf("code %d: %v does not wrap %v", c.code, err, e)
 			}
 		}
-		if got := codeOf(err); got != code {
-			t.Errorf("code %d maps back to %d", code, got)
+		if got := codeOf(err); got != c.code {
+			t.Errorf("code %d maps back to %d", c.code, got)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
 		return nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
 	}
 	if tx[0] != '[' {
-		sr, err := decodeOne(tx)
+		sr, err := ledger.DecodeSignedRecord(tx)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +67,7 @@ func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
 	srs := make([]*ledger.SignedRecord, len(raws))
 	n := 1
 	for i, raw := range raws {
-		sr, err := decodeOne(raw)
+		sr, err := ledger.DecodeSignedRecord(raw)
 		if err != nil {
 			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
 		}
@@ -81,15 +81,8 @@ func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
 	return srs, nil
 }
 
-func decodeOne(b []byte) (*ledger.SignedRecord, error) {
-	if len(b) > ledger.MaxRecordSize {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ledger.ErrInvalidRecord, len(b), ledger.MaxRecordSize)
-	}
-	return ledger.DecodeSignedRecord(b)
-}
-
 // Result codes of CheckTx and FinalizeBlock. Zero is success. Each code
-// stands for the ledger errors listed in errorsOf, most specific first.
+// stands for the ledger errors listed in codes, most specific first.
 const (
 	CodeOK           uint32 = 0
 	CodeInvalid      uint32 = 1 // ledger.ErrInvalidRecord
@@ -103,32 +96,32 @@ const (
 // Codespace names this application's result codes.
 const Codespace = "civicproof.ledger"
 
-var codeErrors = map[uint32][]error{
-	CodeInvalid:      {ledger.ErrInvalidRecord},
-	CodeUnauthorized: {ledger.ErrUnauthorized},
-	CodeDuplicate:    {ledger.ErrInvalidRecord, ledger.ErrDuplicate},
-	CodeRotatedKey:   {ledger.ErrUnauthorized, ledger.ErrRotatedKey},
-	CodeClock:        {ledger.ErrInvalidRecord, ledger.ErrClock},
+// codes lists each refusal code with the ledger errors it stands for, in
+// the order codeOf tries them: a code whose last error is more specific
+// comes before the codes of its more general errors.
+var codes = []struct {
+	code uint32
+	errs []error
+}{
+	{CodeRotatedKey, []error{ledger.ErrUnauthorized, ledger.ErrRotatedKey}},
+	{CodeUnauthorized, []error{ledger.ErrUnauthorized}},
+	{CodeDuplicate, []error{ledger.ErrInvalidRecord, ledger.ErrDuplicate}},
+	{CodeClock, []error{ledger.ErrInvalidRecord, ledger.ErrClock}},
+	{CodeInvalid, []error{ledger.ErrInvalidRecord}},
 }
 
-// codeOf maps a refusal to its result code.
+// codeOf maps a refusal to its result code: the first code whose most
+// specific error it wraps.
 func codeOf(err error) uint32 {
-	switch {
-	case err == nil:
+	if err == nil {
 		return CodeOK
-	case errors.Is(err, ledger.ErrRotatedKey):
-		return CodeRotatedKey
-	case errors.Is(err, ledger.ErrUnauthorized):
-		return CodeUnauthorized
-	case errors.Is(err, ledger.ErrDuplicate):
-		return CodeDuplicate
-	case errors.Is(err, ledger.ErrClock):
-		return CodeClock
-	case errors.Is(err, ledger.ErrInvalidRecord):
-		return CodeInvalid
-	default:
-		return CodeInternal
 	}
+	for _, c := range codes {
+		if errors.Is(err, c.errs[len(c.errs)-1]) {
+			return c.code
+		}
+	}
+	return CodeInternal
 }
 
 // codeError turns a result code and its log back into an error that wraps
@@ -140,12 +133,16 @@ func codeError(code uint32, codespace, log string) error {
 	if codespace != Codespace {
 		return fmt.Errorf("ledger/cometbft: refused (%s code %d): %s", codespace, code, log)
 	}
-	errs := codeErrors[code]
-	switch len(errs) {
-	case 1:
-		return fmt.Errorf("%w: %s", errs[0], log)
-	case 2:
-		return fmt.Errorf("%w: %w: %s", errs[0], errs[1], log)
+	for _, c := range codes {
+		if c.code != code {
+			continue
+		}
+		switch len(c.errs) {
+		case 1:
+			return fmt.Errorf("%w: %s", c.errs[0], log)
+		case 2:
+			return fmt.Errorf("%w: %w: %s", c.errs[0], c.errs[1], log)
+		}
 	}
 	return fmt.Errorf("ledger/cometbft: code %d: %s", code, log)
 }
