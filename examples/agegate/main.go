@@ -37,8 +37,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
 
+	w, err := demo.NewWorld(ctx, dir, "Ministry of Digital Affairs")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var (
-		w                            *demo.World
 		registry, licensing, citizen *identity.PrivateKey
 		gate                         *consent.Gate
 		hold                         *zkp.Holding
@@ -46,17 +50,9 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		req                          *consent.Request
 		p                            *consent.Presentation
 	)
-	defer func() {
-		if w != nil {
-			w.Close()
-		}
-	}()
-	steps := []demo.Step{
-		{Title: "The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", Fn: func() error {
+	return n.Finish("agegate",
+		demo.Step{Title: "The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", Fn: func() error {
 			var err error
-			if w, err = demo.NewWorld(ctx, dir, "Ministry of Digital Affairs"); err != nil {
-				return err
-			}
 			if registry, err = w.Agency(ctx, "Civil Registry", identitySchema.Name); err != nil {
 				return err
 			}
@@ -71,11 +67,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Citizen:          %s (keys stay in the wallet)", citizen.DID())
 			return nil
 		}},
-		{Title: "Proving keys for the presentation circuit", Fn: func() error {
-			_, err := w.Keys(ctx, n)
-			return err
-		}},
-		{Title: "The registry issues the citizen an identity credential", Fn: func() error {
+		w.KeysStep(ctx, n),
+		demo.Step{Title: "The registry issues the citizen an identity credential", Fn: func() error {
 			issuer, err := w.Issuer(ctx, registry, identitySchema)
 			if err != nil {
 				return err
@@ -95,46 +88,38 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("The ledger records only a commitment to the credential, not the birth date.")
 			return nil
 		}},
-		{Title: "The agency asks \"age ≥ 18?\"; the wallet finds no consent and the citizen grants exactly that", Fn: func() error {
+		demo.Step{Title: "The agency asks \"age ≥ 18?\"; the wallet finds no consent and the citizen grants exactly that", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, licensing); err != nil {
 				return err
 			}
-			asked, err := ageRequest(gate, w.Now())
-			if err != nil {
-				return err
-			}
-			if _, err := consent.CheckRequest(w.Now(), asked); err == nil {
-				return errors.New("wallet found consent that was never given")
-			} else {
-				n.Say("Wallet: %v", err)
-			}
-			if grant, err = w.Consent(ctx, citizen, asked, 365*24*time.Hour); err != nil {
-				return err
-			}
-			n.Say("Consent receipt anchored on the ledger: purpose %s, legal basis %s, one predicate.", asked.Purpose, asked.LegalBasis)
-			return nil
-		}},
-		{Title: "The citizen proves age ≥ 18 in zero knowledge", Fn: func() error {
-			var err error
 			if req, err = ageRequest(gate, w.Now()); err != nil {
 				return err
 			}
-			st, err := consent.StatusOf(w.Ledger, grant, w.Now())
-			if err != nil {
+			_, err = consent.CheckRequest(w.Now(), req)
+			if !errors.Is(err, consent.ErrNoConsent) {
+				return fmt.Errorf("wallet check before consent: want no consent, got %v", err)
+			}
+			n.Say("Wallet: %v", err)
+			if grant, err = w.Consent(ctx, citizen, req, 365*24*time.Hour); err != nil {
 				return err
 			}
-			if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
-				return err
-			}
-			start := time.Now()
-			if p, err = consent.Present(ctx, citizen, w.PK, req, grant, hold, w.Now()); err != nil {
-				return err
-			}
-			n.Say("Proof made in %v: %d bytes (a 128-byte Groth16 proof with its key fingerprint, root and nullifier).", time.Since(start).Round(time.Millisecond), len(p.Proof))
+			n.Say("Consent receipt anchored on the ledger: purpose %s, legal basis %s, one predicate.", req.Purpose, req.LegalBasis)
 			return nil
 		}},
-		{Title: "The agency verifies: proof, accreditation, official key, fresh root, nonce, consent", Fn: func() error {
+		demo.Step{Title: "The citizen proves age ≥ 18 in zero knowledge", Fn: func() error {
+			// The wallet answers the request the citizen consented to.
+			var (
+				took time.Duration
+				err  error
+			)
+			if p, took, err = w.Prove(ctx, citizen, req, grant, hold); err != nil {
+				return err
+			}
+			n.Say("Proof made in %v: %d bytes (a 128-byte Groth16 proof with its key fingerprint, root and nullifier).", took.Round(time.Millisecond), len(p.Proof))
+			return nil
+		}},
+		demo.Step{Title: "The agency verifies: proof, accreditation, official key, fresh root, nonce, consent", Fn: func() error {
 			start := time.Now()
 			res, err := gate.Verify(ctx, req, p)
 			if err != nil {
@@ -145,7 +130,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Access record written to the ledger at index %d (no personal data in it).", res.Access.Index)
 			return nil
 		}},
-		{Title: "Someone replays the same proof", Fn: func() error {
+		demo.Step{Title: "Someone replays the same proof", Fn: func() error {
 			_, err := gate.Verify(ctx, req, p)
 			if !errors.Is(err, consent.ErrReplay) {
 				return fmt.Errorf("replay not refused as a replay: %v", err)
@@ -153,7 +138,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Refused: %v", err)
 			return nil
 		}},
-		{Title: "The citizen withdraws consent; a fresh proof is refused", Fn: func() error {
+		demo.Step{Title: "The citizen withdraws consent; a fresh proof is refused", Fn: func() error {
 			if _, err := consent.Withdraw(ctx, w.Ledger, citizen, grant, w.Now()); err != nil {
 				return err
 			}
@@ -161,6 +146,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
+			// The wallet would now refuse (Prove checks the grant's status
+			// first); a wallet that proves anyway is refused by the gate.
 			p2, err := consent.Present(ctx, citizen, w.PK, req2, grant, hold, w.Now())
 			if err != nil {
 				return err
@@ -172,13 +159,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Refused: %v", err)
 			return nil
 		}},
-	}
-	if err := n.Run(steps...); err != nil {
-		return err
-	}
-	n.Summary()
-	fmt.Fprintln(out, "\nagegate: all steps passed.")
-	return nil
+	)
 }
 
 // ageRequest asks for "born on or before today minus 18 years" and nothing else.
@@ -188,7 +169,7 @@ func ageRequest(g *consent.Gate, now time.Time) (*consent.Request, error) {
 		Purpose:       consent.PurposeIdentityVerification,
 		LegalBasis:    consent.BasisLegalObligation,
 		NoticeVersion: "venue-entry/1",
-		Types:         []string{"Identity/1"},
+		Types:         []string{consent.TypeName(identitySchema)},
 		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: cutoff}},
 		Scope:         "venue-licensing/age-check",
 	})

@@ -9,5 +9,5 @@ import (
 // TestRun runs the whole demo: real issuance, consent, proof, verification,
 // replay and withdrawal refusals.
 func TestRun(t *testing.T) {
-	demo.TestRun(t, run, "Accepted", "Refused: consent: nonce already used", "all steps passed")
+	demo.TestRun(t, run, "Accepted in", "Refused: consent: nonce already used", "all steps passed")
 }

@@ -61,6 +61,20 @@ var notice = "Flood relief, November 2026. Residents of " + strings.Join(affecte
 	" may claim one relief package per person. You prove that your registered district is one of these," +
 	" without revealing which, your name or your address."
 
+// noticeHash and affectedSet go into every relief request: the notice's
+// hash, and the slot encodings of the affected districts' names
+// (credential.HashString; Sign sorts them).
+var (
+	noticeHash  = consent.Digest(sha256.Sum256([]byte(notice)))
+	affectedSet = func() []consent.FieldValue {
+		set := make([]consent.FieldValue, len(affected))
+		for i, d := range affected {
+			set[i] = consent.FieldValueOf(credential.HashString(d))
+		}
+		return set
+	}()
+)
+
 // handout is what the relief agency handed out for one accepted claim.
 type handout struct {
 	units     uint64
@@ -70,31 +84,30 @@ type handout struct {
 // resident is one resident's wallet: a key, and the residence credential
 // with its holder secret and revocation witness.
 type resident struct {
-	label string
-	key   *identity.PrivateKey
-	hold  *zkp.Holding
+	key  *identity.PrivateKey
+	hold *zkp.Holding
 }
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
 
+	w, err := demo.NewWorld(ctx, dir, "Ministry of the Interior")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var (
-		w                *demo.World
 		register, relief *identity.PrivateKey
 		gate             *consent.Gate
 		ana, ben, cleo   *resident
-		first            *consent.Result             // Ana's accepted claim
+		anaNullifier     consent.Digest              // the nullifier hash of Ana's accepted claim
 		handed           = map[ledger.Hash]handout{} // by access-record hash: the agency's own books
 	)
-	defer func() {
-		if w != nil {
-			w.Close()
-		}
-	}()
 
 	// claim has r grant consent to the relief agency under a fresh
-	// request, prove and present; the gate verifies.
+	// request, prove (after the wallet's coverage check) and present; the
+	// gate verifies.
 	claim := func(r *resident) (*consent.Request, *consent.Presentation, *consent.Result, error) {
 		req, err := reliefRequest(gate)
 		if err != nil {
@@ -104,7 +117,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		p, err := consent.Present(ctx, r.key, w.PK, req, grant, r.hold, w.Now())
+		p, _, err := w.Prove(ctx, r.key, req, grant, r.hold)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -113,26 +126,23 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	}
 	// hand records the supplies given for an accepted claim on the ledger,
 	// under the hash of the claim's access record.
-	hand := func(res *consent.Result, units uint64) error {
+	hand := func(res *consent.Result, units uint64) (consent.Digest, error) {
 		if len(res.Disclosed) != 0 {
-			return fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
+			return consent.Digest{}, fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
 		}
 		nh := consent.NullifierHash(scope, res.Nullifier)
 		if _, err := w.Submit(ctx, relief, &ledger.AgencyEvent{Topic: topic, Digest: res.Access.LeafHash, Amount: units}); err != nil {
-			return err
+			return consent.Digest{}, err
 		}
 		handed[res.Access.LeafHash] = handout{units: units, nullifier: ledger.Hash(nh)}
 		n.Say("Accepted. The agency saw a wallet pseudonym and nullifier hash %x…; no district, no name (disclosed claims: 0).", nh[:8])
 		n.Say("%d units handed out; agency-event recorded under the access record's hash %x….", units, res.Access.LeafHash[:8])
-		return nil
+		return nh, nil
 	}
 
-	steps := []demo.Step{
-		{Title: "Ledger opens; the register is accredited to issue Residence", Fn: func() error {
+	return n.Finish("emergencyaid",
+		demo.Step{Title: "Ledger opens; the register is accredited to issue Residence", Fn: func() error {
 			var err error
-			if w, err = demo.NewWorld(ctx, dir, "Ministry of the Interior"); err != nil {
-				return err
-			}
 			if register, err = w.Agency(ctx, "Population Register", residenceSchema.Name); err != nil {
 				return err
 			}
@@ -143,11 +153,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("National Relief Agency: %s", relief.DID())
 			return nil
 		}},
-		{Title: "Proving keys for the presentation circuit", Fn: func() error {
-			_, err := w.Keys(ctx, n)
-			return err
-		}},
-		{Title: "The register issues residence credentials to three residents", Fn: func() error {
+		w.KeysStep(ctx, n),
+		demo.Step{Title: "The register issues residence credentials to three residents", Fn: func() error {
 			issuer, err := w.Issuer(ctx, register, residenceSchema)
 			if err != nil {
 				return err
@@ -157,88 +164,77 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 				label    string
 				district string
 			}{{&ana, "Ana", "Riverside"}, {&ben, "Ben", "Millbrook"}, {&cleo, "Cleo", "Hilltop"}} {
-				if *r.p, err = issue(ctx, w, issuer, r.label, r.district); err != nil {
+				if *r.p, err = issue(ctx, w, issuer, r.district); err != nil {
 					return err
 				}
 				n.Say("%-4s lives in %-9s (only the wallet knows; the ledger holds the credential's anchor).", r.label, r.district)
 			}
 			return nil
 		}},
-		{Title: "The relief agency opens claims for the flood", Fn: func() error {
+		demo.Step{Title: "The relief agency opens claims for the flood", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, relief); err != nil {
 				return err
-			}
-			req, err := reliefRequest(gate)
-			if err != nil {
-				return err
-			}
-			if len(req.Disclose) != 0 || len(req.Predicates) != 1 || len(req.Predicates[0].Set) != len(affected) {
-				return errors.New("the request is not the one announced")
 			}
 			n.Say("Asks: district ∈ {%s} — %d hashed names, nothing disclosed.", strings.Join(affected, ", "), len(affected))
 			n.Say("Nullifier scope %q: one claim per resident for this disaster.", scope)
 			return nil
 		}},
-		{Title: "Ana (Riverside) claims", Fn: func() error {
+		demo.Step{Title: "Ana (Riverside) claims", Fn: func() error {
 			_, _, res, err := claim(ana)
 			if err != nil {
 				return err
 			}
-			first = res
-			return hand(res, 12)
+			anaNullifier, err = hand(res, 12)
+			return err
 		}},
-		{Title: "Ben (Millbrook) claims", Fn: func() error {
+		demo.Step{Title: "Ben (Millbrook) claims", Fn: func() error {
 			_, _, res, err := claim(ben)
 			if err != nil {
 				return err
 			}
-			return hand(res, 9)
+			_, err = hand(res, 9)
+			return err
 		}},
-		{Title: "Ana claims again, from a new pseudonym with a new consent", Fn: func() error {
+		demo.Step{Title: "Ana claims again, from a new pseudonym with a new consent", Fn: func() error {
 			// A new wallet key: the agency cannot link it to Ana's first
 			// claim by the citizen DID or the grant. The credential is the
 			// same, so the nullifier is the same.
-			again := &resident{label: "Ana", hold: ana.hold}
+			again := &resident{hold: ana.hold}
 			var err error
 			if again.key, err = identity.GenerateKey(nil); err != nil {
 				return err
 			}
 			before := w.Ledger.State().AgencyTotal(relief.DID(), topic)
-			_, p, _, err := claim(again)
-			if !errors.Is(err, consent.ErrNullifierUsed) {
-				return fmt.Errorf("second claim not refused for its nullifier: %v", err)
+			_, p, _, refused := claim(again)
+			if !errors.Is(refused, consent.ErrNullifierUsed) {
+				return fmt.Errorf("second claim not refused for its nullifier: %v", refused)
 			}
-			var proof zkp.Proof
-			if err := proof.UnmarshalBinary(p.Proof); err != nil {
+			h, err := zkp.Inspect(p.Proof)
+			if err != nil {
 				return err
 			}
-			nh := consent.NullifierHash(scope, consent.FieldValueOf(proof.Nullifier))
-			if nh != consent.NullifierHash(scope, first.Nullifier) {
+			nh := consent.NullifierHash(scope, consent.FieldValueOf(h.Nullifier))
+			if nh != anaNullifier {
 				return errors.New("the second claim carries another nullifier")
 			}
 			if after := w.Ledger.State().AgencyTotal(relief.DID(), topic); after != before {
 				return fmt.Errorf("supplies total moved from %d to %d on a refused claim", before, after)
 			}
 			n.Say("Fresh request, fresh proof; the proof is valid, but its nullifier hash %x… was used in this scope.", nh[:8])
-			n.Say("Refused: %v", err)
+			n.Say("Refused: %v", refused)
 			n.Say("The agency knows only that this is someone who has already claimed, not who; no supplies recorded.")
 			return nil
 		}},
-		{Title: "Cleo (Hilltop, not affected) cannot make a proof", Fn: func() error {
+		demo.Step{Title: "Cleo (Hilltop, not affected) cannot make a proof", Fn: func() error {
 			req, err := reliefRequest(gate)
 			if err != nil {
 				return err
 			}
-			grant, err := consent.NewGrant(nil, cleo.key.DID(), req, w.Now(), 7*24*time.Hour)
-			if err != nil {
-				return err
-			}
-			if err := grant.Sign(cleo.key); err != nil {
-				return err
-			}
+			// The wallet checks the credential against the request before
+			// asking Cleo for consent.
 			size := w.Ledger.State().Size()
-			_, err = consent.Present(ctx, cleo.key, w.PK, req, grant, cleo.hold, w.Now())
+			err = consent.CanAnswer(req, cleo.hold, w.Now())
 			if !errors.Is(err, zkp.ErrUnsatisfied) {
 				return fmt.Errorf("proof for an unaffected district not refused by the wallet: %v", err)
 			}
@@ -249,22 +245,16 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Nothing is sent to the agency and nothing is written to the ledger.")
 			return nil
 		}},
-		{Title: "An auditor checks the supplies total against the ledger", Fn: func() error {
+		demo.Step{Title: "An auditor checks the supplies total against the ledger", Fn: func() error {
 			return audit(ctx, w.Ledger, relief, handed, n)
 		}},
-	}
-	if err := n.Run(steps...); err != nil {
-		return err
-	}
-	n.Summary()
-	fmt.Fprintln(out, "\nemergencyaid: all steps passed.")
-	return nil
+	)
 }
 
 // issue has the register issue a residence credential to a new resident,
 // delivered encrypted to their wallet, with a revocation witness for the
 // register's published root.
-func issue(ctx context.Context, w *demo.World, issuer *credential.Issuer, label, district string) (*resident, error) {
+func issue(ctx context.Context, w *demo.World, issuer *credential.Issuer, district string) (*resident, error) {
 	key, err := identity.GenerateKey(nil)
 	if err != nil {
 		return nil, err
@@ -278,24 +268,19 @@ func issue(ctx context.Context, w *demo.World, issuer *credential.Issuer, label,
 	if err != nil {
 		return nil, err
 	}
-	return &resident{label: label, key: key, hold: hold}, nil
+	return &resident{key: key, hold: hold}, nil
 }
 
 // reliefRequest asks for "district ∈ affected" in the flood's nullifier
-// scope and discloses nothing. Set values are the slot encodings of the
-// names (credential.HashString); Sign sorts them.
+// scope and discloses nothing.
 func reliefRequest(g *consent.Gate) (*consent.Request, error) {
-	set := make([]consent.FieldValue, len(affected))
-	for i, d := range affected {
-		set[i] = consent.FieldValueOf(credential.HashString(d))
-	}
 	return g.NewRequest(consent.Request{
 		Purpose:       consent.PurposeEmergencyAid,
 		LegalBasis:    consent.BasisPublicTask,
 		NoticeVersion: "flood-2026-11/1",
-		NoticeHash:    sha256.Sum256([]byte(notice)),
-		Types:         []string{"Residence/1"},
-		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpInSet, Set: set}},
+		NoticeHash:    noticeHash,
+		Types:         []string{consent.TypeName(residenceSchema)},
+		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpInSet, Set: affectedSet}},
 		Scope:         scope,
 	})
 }

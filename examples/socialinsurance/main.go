@@ -51,26 +51,23 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 	n := demo.New(out, errw)
 	fmt.Fprintln(out, "civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
 
+	w, err := demo.NewWorld(ctx, dir, "Ministry of Labour and Social Affairs")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var (
-		w                        *demo.World
 		bureau, housing, citizen *identity.PrivateKey
 		issuer                   *credential.Issuer
+		verifier                 *credential.Verifier // the wallet's check of a credential against the ledger
 		gate                     *consent.Gate
 		secret                   fr.Element
-		original, corrected      *credential.Credential
+		hold, corrected          *zkp.Holding
 		grant                    *consent.Grant
 	)
-	defer func() {
-		if w != nil {
-			w.Close()
-		}
-	}()
-	steps := []demo.Step{
-		{Title: "Ledger opens; bureau accredited to issue ContributionRecord", Fn: func() error {
+	return n.Finish("socialinsurance",
+		demo.Step{Title: "Ledger opens; bureau accredited to issue ContributionRecord", Fn: func() error {
 			var err error
-			if w, err = demo.NewWorld(ctx, dir, "Ministry of Labour and Social Affairs"); err != nil {
-				return err
-			}
 			if bureau, err = w.Agency(ctx, "Social Insurance Bureau", contributionSchema.Name); err != nil {
 				return err
 			}
@@ -80,16 +77,16 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if citizen, err = identity.GenerateKey(nil); err != nil {
 				return err
 			}
+			if verifier, err = credential.NewVerifier(w.Ledger.State(), credential.VerifierOptions{Now: w.Now}); err != nil {
+				return err
+			}
 			n.Say("Social Insurance Bureau: %s", bureau.DID())
 			n.Say("Public Housing Agency:   %s", housing.DID())
 			n.Say("Citizen:                 %s (keys stay in the wallet)", citizen.DID())
 			return nil
 		}},
-		{Title: "Proving keys for the presentation circuit", Fn: func() error {
-			_, err := w.Keys(ctx, n)
-			return err
-		}},
-		{Title: "The bureau issues the citizen a contribution record", Fn: func() error {
+		w.KeysStep(ctx, n),
+		demo.Step{Title: "The bureau issues the citizen a contribution record", Fn: func() error {
 			var err error
 			if issuer, err = w.Issuer(ctx, bureau, contributionSchema); err != nil {
 				return err
@@ -101,16 +98,15 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			// payments were never booked). The bureau binds it to the hash
 			// of the holder secret and never sees the secret.
 			claims := credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"}
-			hold, _, err := w.Hold(ctx, issuer, contributionSchema, citizen, secret, claims, w.Now().AddDate(1, 0, 0))
-			if err != nil {
+			if hold, _, err = w.Hold(ctx, issuer, contributionSchema, citizen, secret, claims, w.Now().AddDate(1, 0, 0)); err != nil {
 				return err
 			}
-			original = hold.Credential
+			anchor := hold.Credential.Anchor()
 			n.Say("Claims: monthsPaidLast36=25, status=active, lastContribution=2026-10-31; delivered encrypted to the citizen.")
-			n.Say("The ledger records only the credential's anchor %x…, not the claims.", shortHash(original.Anchor()))
+			n.Say("The ledger records only the credential's anchor %x…, not the claims.", anchor[:8])
 			return nil
 		}},
-		{Title: "The housing agency asks two facts; the citizen consents", Fn: func() error {
+		demo.Step{Title: "The housing agency asks two facts; the citizen consents", Fn: func() error {
 			var err error
 			if gate, err = w.Gate(ctx, housing); err != nil {
 				return err
@@ -119,11 +115,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if _, err := consent.CheckRequest(w.Now(), req); err == nil {
-				return errors.New("wallet found consent that was never given")
-			} else {
-				n.Say("Wallet: %v", err)
+			_, err = consent.CheckRequest(w.Now(), req)
+			if !errors.Is(err, consent.ErrNoConsent) {
+				return fmt.Errorf("wallet check before consent: want no consent, got %v", err)
 			}
+			n.Say("Wallet: %v", err)
 			if grant, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
 				return err
 			}
@@ -131,8 +127,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("predicates \"monthsPaidLast36 ≥ 24\" and \"status = active\", no disclosure.")
 			return nil
 		}},
-		{Title: "The citizen proves both predicates; the agency verifies", Fn: func() error {
-			res, err := presentAndVerify(ctx, w, gate, issuer, citizen, grant, original, secret, firstReview, n)
+		demo.Step{Title: "The citizen proves both predicates; the agency verifies", Fn: func() error {
+			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant, hold, firstReview, n)
 			if err != nil {
 				return err
 			}
@@ -140,16 +136,20 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("It did not learn the exact number of months, the last payment date, or the citizen's name.")
 			return nil
 		}},
-		{Title: "The bureau supersedes the record with a corrected one", Fn: func() error {
+		demo.Step{Title: "The bureau supersedes the record with a corrected one", Fn: func() error {
 			before, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
 			if err != nil {
 				return err
 			}
-			c, err := issuer.Supersede(ctx, original, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
+			c, err := issuer.Supersede(ctx, hold.Credential, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
 			if err != nil {
 				return err
 			}
-			if corrected, _, err = demo.Deliver(c, citizen); err != nil {
+			held, _, err := demo.Deliver(c, citizen)
+			if err != nil {
+				return err
+			}
+			if corrected, err = demo.HoldingOf(issuer, held, secret); err != nil {
 				return err
 			}
 			after, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
@@ -159,27 +159,23 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if after.Epoch <= before.Epoch || after.Root == before.Root {
 				return fmt.Errorf("no new revocation root after the correction (epoch %d → %d)", before.Epoch, after.Epoch)
 			}
-			if !issuer.Registry().Revoked(original.Core.RevocationIndex) {
+			if !issuer.Registry().Revoked(hold.Credential.Core.RevocationIndex) {
 				return errors.New("the superseded credential is not revoked in the bureau's registry")
 			}
 			n.Say("Two late payments are booked: monthsPaidLast36 25 → 27; the corrected record is delivered encrypted.")
 			n.Say("One ledger batch: credential-issued (new), revocation-root epoch %d → %d, credential-superseded (old → new).", before.Epoch, after.Epoch)
 			return nil
 		}},
-		{Title: "Second review: the old credential proves nothing", Fn: func() error {
+		demo.Step{Title: "Second review: the old credential proves nothing", Fn: func() error {
 			// The wallet fetches a fresh witness for the old credential.
 			// Its index is revoked in the new root, so the path leads to
 			// that root only with the leaf set; with the leaf unset it
 			// leads to the root before the correction.
-			wit, err := issuer.Registry().Witness(original.Core.RevocationIndex)
+			old, err := demo.HoldingOf(issuer, hold.Credential, secret)
 			if err != nil {
 				return err
 			}
-			v, err := credential.NewVerifier(w.Ledger.State(), credential.VerifierOptions{Now: w.Now})
-			if err != nil {
-				return err
-			}
-			err = v.Verify(ctx, original, wit)
+			err = verifier.Verify(ctx, old.Credential, old.Witness)
 			if !errors.Is(err, credential.ErrSuperseded) {
 				return fmt.Errorf("wallet check of the old credential: %v, want superseded", err)
 			}
@@ -190,8 +186,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			hold := &zkp.Holding{Credential: original, Secret: secret, Witness: wit}
-			p, err := consent.Present(ctx, citizen, w.PK, req, grant, hold, w.Now())
+			p, _, err := w.Prove(ctx, citizen, req, grant, old)
 			if err != nil {
 				return fmt.Errorf("expected the wallet to be able to prove against the old root: %w", err)
 			}
@@ -219,24 +214,18 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Refused by the gate: %v", err)
 			return nil
 		}},
-		{Title: "Second review: the corrected credential is accepted", Fn: func() error {
-			res, err := presentAndVerify(ctx, w, gate, issuer, citizen, grant, corrected, secret, secondReview, n)
+		demo.Step{Title: "Second review: the corrected credential is accepted", Fn: func() error {
+			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant, corrected, secondReview, n)
 			if err != nil {
 				return err
 			}
 			n.Say("Accepted under the grant given in step 4 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
 			return nil
 		}},
-		{Title: "The correction trail, read back from the ledger", Fn: func() error {
-			return showTrail(ctx, w.Ledger, bureau, original.Anchor(), corrected.Anchor(), n)
+		demo.Step{Title: "The correction trail, read back from the ledger", Fn: func() error {
+			return showTrail(ctx, w.Ledger, bureau, hold.Credential.Anchor(), corrected.Credential.Anchor(), n)
 		}},
-	}
-	if err := n.Run(steps...); err != nil {
-		return err
-	}
-	n.Summary()
-	fmt.Fprintln(out, "\nsocialinsurance: all steps passed.")
-	return nil
+	)
 }
 
 // Nullifier scopes of the agency's two reviews of the application. The gate
@@ -260,7 +249,7 @@ func housingRequest(g *consent.Gate, scope string) (*consent.Request, error) {
 		Purpose:       consent.PurposeBenefitEligibility,
 		LegalBasis:    consent.BasisPublicTask,
 		NoticeVersion: "housing-allocation/3",
-		Types:         []string{"ContributionRecord/1"},
+		Types:         []string{consent.TypeName(contributionSchema)},
 		Predicates: []consent.Predicate{
 			{Slot: 0, Op: consent.OpGe, A: 24},
 			{Slot: 1, Op: consent.OpEq, Set: []consent.FieldValue{consent.FieldValueOf(active)}},
@@ -269,41 +258,24 @@ func housingRequest(g *consent.Gate, scope string) (*consent.Request, error) {
 	})
 }
 
-// presentAndVerify has the wallet fetch a current revocation witness from
-// the bureau and check the credential against the ledger, check the
-// request against the citizen's grant and prove; then the agency's gate
-// verifies.
-func presentAndVerify(ctx context.Context, w *demo.World, gate *consent.Gate, issuer *credential.Issuer, citizen *identity.PrivateKey,
-	grant *consent.Grant, c *credential.Credential, secret fr.Element, scope string, n *demo.Narrator) (*consent.Result, error) {
+// presentAndVerify has the wallet check the held credential against the
+// ledger (v) and answer a request of the agency in scope under the
+// citizen's grant (Prove: coverage check, then proof); then the agency's
+// gate verifies.
+func presentAndVerify(ctx context.Context, w *demo.World, gate *consent.Gate, v *credential.Verifier, citizen *identity.PrivateKey,
+	grant *consent.Grant, hold *zkp.Holding, scope string, n *demo.Narrator) (*consent.Result, error) {
 	req, err := housingRequest(gate, scope)
 	if err != nil {
 		return nil, err
 	}
-	st, err := consent.StatusOf(w.Ledger, grant, w.Now())
-	if err != nil {
-		return nil, err
-	}
-	if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
-		return nil, err
-	}
-	wit, err := issuer.Registry().Witness(c.Core.RevocationIndex)
-	if err != nil {
-		return nil, err
-	}
-	v, err := credential.NewVerifier(w.Ledger.State(), credential.VerifierOptions{Now: w.Now})
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Verify(ctx, c, wit); err != nil {
+	if err := v.Verify(ctx, hold.Credential, hold.Witness); err != nil {
 		return nil, fmt.Errorf("wallet check of the credential: %w", err)
 	}
-	start := time.Now()
-	p, err := consent.Present(ctx, citizen, w.PK, req, grant, &zkp.Holding{Credential: c, Secret: secret, Witness: wit}, w.Now())
+	p, proved, err := w.Prove(ctx, citizen, req, grant, hold)
 	if err != nil {
 		return nil, err
 	}
-	proved := time.Since(start)
-	start = time.Now()
+	start := time.Now()
 	res, err := gate.Verify(ctx, req, p)
 	if err != nil {
 		return nil, err
@@ -357,5 +329,3 @@ func showTrail(ctx context.Context, l ledger.Ledger, bureau *identity.PrivateKey
 	}
 	return errors.New("no credential-superseded record in the log")
 }
-
-func shortHash(h [32]byte) []byte { return h[:8] }

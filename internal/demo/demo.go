@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// ErrBadFingerprint is returned for a fingerprint that is not a safe
-// directory name (lowercase hex or base32/base58 characters only).
+// ErrBadFingerprint is returned for a cache fingerprint or entry name that
+// is not a safe file name (letters, digits, '_' and '-' only).
 var ErrBadFingerprint = errors.New("demo: bad fingerprint")
 
 // Narrator prints numbered steps and plain-language notes, and records how
@@ -65,6 +65,17 @@ func (n *Narrator) Run(steps ...Step) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// Finish runs steps, prints the timings and "<name>: all steps passed."
+// when every step passed; it returns the first step's error otherwise.
+func (n *Narrator) Finish(name string, steps ...Step) error {
+	if err := n.Run(steps...); err != nil {
+		return err
+	}
+	n.Summary()
+	fmt.Fprintf(n.Out, "\n%s: all steps passed.\n", name)
 	return nil
 }
 
@@ -129,7 +140,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-var fpRE = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+var (
+	fpRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{8,128}$`)
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
 
 // Cache stores proving material under Dir/<fingerprint>/<name>.
 type Cache struct{ Dir string }
@@ -187,7 +201,7 @@ func (c Cache) Store(fingerprint, name string, b []byte) error {
 }
 
 func (c Cache) path(fingerprint, name string) (string, error) {
-	if !fpRE.MatchString(fingerprint) || !fpRE.MatchString(name+"xxxxxxxx") || filepath.Base(name) != name {
+	if !fpRE.MatchString(fingerprint) || !nameRE.MatchString(name) {
 		return "", fmt.Errorf("%w: %q/%q", ErrBadFingerprint, fingerprint, name)
 	}
 	return filepath.Join(c.Dir, fingerprint, name), nil

@@ -24,12 +24,21 @@ func TestRun(t *testing.T, run RunFunc, wants ...string) string {
 	if err := run(context.Background(), t.TempDir(), &out, nil); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
-	for _, want := range wants {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q", want)
-		}
+	for _, want := range missing(out.String(), wants) {
+		t.Errorf("output lacks %q", want)
 	}
 	return out.String()
+}
+
+// missing returns the wants that out does not contain, in order.
+func missing(out string, wants []string) []string {
+	var lack []string
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			lack = append(lack, want)
+		}
+	}
+	return lack
 }
 
 // TestKeyCache is the cache directory of the demos' tests:

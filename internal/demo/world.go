@@ -127,11 +127,21 @@ func (w *World) Hold(ctx context.Context, issuer *credential.Issuer, schema *cre
 	if err != nil {
 		return nil, 0, err
 	}
-	wit, err := issuer.Registry().Witness(held.Core.RevocationIndex)
-	if err != nil {
+	if hold, err = HoldingOf(issuer, held, secret); err != nil {
 		return nil, 0, err
 	}
-	return &zkp.Holding{Credential: held, Secret: secret, Witness: wit}, sealed, nil
+	return hold, sealed, nil
+}
+
+// HoldingOf is what the wallet holds for c: the credential, the holder
+// secret and a revocation witness fetched from the issuer's registry for
+// its current tree.
+func HoldingOf(issuer *credential.Issuer, c *credential.Credential, secret fr.Element) (*zkp.Holding, error) {
+	wit, err := issuer.Registry().Witness(c.Core.RevocationIndex)
+	if err != nil {
+		return nil, fmt.Errorf("revocation witness: %w", err)
+	}
+	return &zkp.Holding{Credential: c, Secret: secret, Witness: wit}, nil
 }
 
 // Deliver seals c to the holder's HPKE key and opens it with the holder's
@@ -154,6 +164,11 @@ func Deliver(c *credential.Credential, holder *identity.PrivateKey) (*credential
 // before the citizen signs it, and anchors its receipt on the ledger.
 func (w *World) Consent(ctx context.Context, citizen *identity.PrivateKey, req *consent.Request, validity time.Duration,
 	edits ...func(*consent.Grant)) (*consent.Grant, error) {
+	// The wallet checks the agency's signature, the request's shape and
+	// its expiry before showing it to the citizen.
+	if err := req.Verify(w.Now()); err != nil {
+		return nil, err
+	}
 	g, err := consent.NewGrant(nil, citizen.DID(), req, w.Now(), validity)
 	if err != nil {
 		return nil, err
@@ -181,47 +196,95 @@ func (w *World) Gate(ctx context.Context, key *identity.PrivateKey) (*consent.Ga
 // Keys loads the presentation circuit's Groth16 keys from the user cache
 // (keyed by the circuit digest) or, on a first run, makes them with the
 // single-party demo setup and caches them; then the root authority
-// registers the verifying key's fingerprint on the ledger. It reports
-// whether the keys came from the cache.
-func (w *World) Keys(ctx context.Context, n *Narrator) (cached bool, err error) {
+// registers the verifying key's fingerprint on the ledger.
+func (w *World) Keys(ctx context.Context, n *Narrator) error {
 	d, err := zkp.CircuitDigest(zkp.Groth16)
 	if err != nil {
-		return false, err
+		return err
 	}
 	fp := hex.EncodeToString(d[:16])
 	c, cerr := UserCache()
 	if cerr == nil {
-		if b, err := c.Load(fp, "groth16-pk"); err == nil {
-			if pk, err := zkp.ReadProvingKey(bytes.NewReader(b)); err == nil {
-				w.PK, w.VK, cached = pk, pk.VerifyingKey(), true
-			} else {
-				n.Say("cached proving key unreadable (%v); making a new one", err)
-			}
-		} else if !errors.Is(err, os.ErrNotExist) {
-			n.Say("key cache unavailable (%v)", err)
-		}
+		w.PK = loadCachedPK(c, fp, n)
 	}
-	if !cached {
+	if w.PK != nil {
+		n.Say("Proving key loaded from %s (cached by circuit digest %s).", c.Dir, fp)
+	} else {
 		n.Say("DEMO SETUP: first run on this machine, making proving keys in this process.")
 		n.Say("A single-party setup is for demos only; production keys come from a multi-party ceremony.")
-		if w.PK, w.VK, err = zkp.SetupUnsafe(ctx, zkp.Groth16); err != nil {
-			return false, err
+		if w.PK, _, err = zkp.SetupUnsafe(ctx, zkp.Groth16); err != nil {
+			return err
 		}
 		if cerr == nil {
-			var buf bytes.Buffer
-			if _, err := w.PK.WriteTo(&buf); err == nil {
-				if err := c.Store(fp, "groth16-pk", buf.Bytes()); err != nil {
-					n.Say("could not cache the keys (%v); the next run will set up again", err)
-				}
-			}
+			storePK(c, fp, w.PK, n)
 		}
-	} else {
-		n.Say("Proving key loaded from %s (cached by circuit digest %s).", c.Dir, fp)
 	}
+	w.VK = w.PK.VerifyingKey()
 	f := w.VK.Fingerprint()
 	if _, err := w.Submit(ctx, w.Root, &ledger.VerifyingKey{Shape: w.VK.Shape(), Fingerprint: ledger.Hash(f)}); err != nil {
-		return cached, fmt.Errorf("registering the verifying key: %w", err)
+		return fmt.Errorf("registering the verifying key: %w", err)
 	}
 	n.Say("Verifying key %x… registered on the ledger as the official key for %s.", f[:8], w.VK.Shape())
-	return cached, nil
+	return nil
+}
+
+// KeysStep is the step every demo runs second: Keys, narrated.
+func (w *World) KeysStep(ctx context.Context, n *Narrator) Step {
+	return Step{Title: "Proving keys for the presentation circuit", Fn: func() error { return w.Keys(ctx, n) }}
+}
+
+// pkName is the cache entry of the Groth16 proving key.
+const pkName = "groth16-pk"
+
+// loadCachedPK returns the proving key cached under fp, or nil (saying
+// why when the entry exists but cannot be used).
+func loadCachedPK(c Cache, fp string, n *Narrator) *zkp.ProvingKey {
+	b, err := c.Load(fp, pkName)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			n.Say("key cache unavailable (%v)", err)
+		}
+		return nil
+	}
+	pk, err := zkp.ReadProvingKey(bytes.NewReader(b))
+	if err != nil {
+		n.Say("cached proving key unreadable (%v); making a new one", err)
+		return nil
+	}
+	return pk
+}
+
+// storePK caches pk under fp; a failure only means the next run sets up
+// again.
+func storePK(c Cache, fp string, pk *zkp.ProvingKey, n *Narrator) {
+	var buf bytes.Buffer
+	if _, err := pk.WriteTo(&buf); err != nil {
+		n.Say("could not encode the keys for the cache (%v); the next run will set up again", err)
+		return
+	}
+	if err := c.Store(fp, pkName, buf.Bytes()); err != nil {
+		n.Say("could not cache the keys (%v); the next run will set up again", err)
+	}
+}
+
+// Prove is the wallet's answer to req under grant: it reads the grant's
+// status from the ledger, checks that it covers req (CheckRequest: the
+// request's signature, shape and expiry too), then proves with hold and
+// signs with key (Present). It returns the presentation and how long
+// proving took.
+func (w *World) Prove(ctx context.Context, key *identity.PrivateKey, req *consent.Request, grant *consent.Grant,
+	hold *zkp.Holding) (*consent.Presentation, time.Duration, error) {
+	st, err := consent.StatusOf(w.Ledger, grant, w.Now())
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
+		return nil, 0, err
+	}
+	start := time.Now()
+	p, err := consent.Present(ctx, key, w.PK, req, grant, hold, w.Now())
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, time.Since(start), nil
 }

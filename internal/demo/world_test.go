@@ -132,4 +132,25 @@ func TestConsent(t *testing.T) {
 	if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
 		t.Errorf("grant does not cover its request: %v", err)
 	}
+	// Prove refuses before proving when the grant is not on the ledger.
+	loose, err := consent.NewGrant(nil, citizen.DID(), req, w.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := loose.Sign(citizen); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Prove(ctx, citizen, req, loose, nil); !errors.Is(err, consent.ErrNoConsent) {
+		t.Errorf("Prove under an unanchored grant: %v, want ErrNoConsent", err)
+	}
+	// The wallet checks the request before the citizen signs anything.
+	size := w.Ledger.State().Size()
+	bad := *req
+	bad.Scope = "another-scope"
+	if _, err := w.Consent(ctx, citizen, &bad, time.Hour); !errors.Is(err, consent.ErrBadSignature) {
+		t.Errorf("Consent to an altered request: %v, want ErrBadSignature", err)
+	}
+	if w.Ledger.State().Size() != size {
+		t.Error("consent to an altered request was anchored")
+	}
 }
