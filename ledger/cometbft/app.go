@@ -75,7 +75,8 @@ type App struct {
 type block struct {
 	height   int64
 	root     ledger.Hash
-	records  [][]byte
+	records  [][]byte               // canonical bytes of the accepted records
+	srs      []*ledger.SignedRecord // the same records, decoded
 	outcomes map[[32]byte]outcome
 }
 
@@ -311,7 +312,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	res := &abci.FinalizeBlockResponse{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	for i, tx := range req.Txs {
 		first := a.work.Size()
-		srs, err := a.apply(tx, req.Time)
+		srs, bs, err := a.apply(tx, req.Time)
 		var o outcome
 		if err != nil {
 			o = outcome{code: codeOf(err), space: Codespace, log: err.Error()}
@@ -319,13 +320,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		} else {
 			o.first = first
 			res.TxResults[i] = &abci.ExecTxResult{Code: CodeOK, Data: binary.BigEndian.AppendUint64(nil, first)}
-			for _, sr := range srs {
-				bs, err := sr.Bytes()
-				if err != nil {
-					panic("ledger/cometbft: bytes of an applied record: " + err.Error())
-				}
-				b.records = append(b.records, bs)
-			}
+			b.srs = append(b.srs, srs...)
+			b.records = append(b.records, bs...)
 		}
 		// A transaction repeated in the block is refused as a duplicate
 		// the second time: its submitter gets the first outcome.
@@ -340,28 +336,26 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	return res, nil
 }
 
-// apply applies one transaction to the working state and tree.
-func (a *App) apply(tx []byte, blockTime time.Time) ([]*ledger.SignedRecord, error) {
-	srs, err := DecodeTx(tx)
+// apply applies one transaction to the working state and tree. It
+// returns the transaction's records and their canonical bytes.
+func (a *App) apply(tx []byte, blockTime time.Time) ([]*ledger.SignedRecord, [][]byte, error) {
+	srs, bs, err := decodeTx(tx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := a.checkTimes(srs, blockTime, "the block time"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := a.work.ApplyBatch(a.work.Size(), srs); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, sr := range srs {
-		lh, err := sr.LeafHash()
-		if err != nil {
-			panic("ledger/cometbft: leaf hash of an applied record: " + err.Error())
-		}
+	for _, b := range bs {
+		lh := ledger.LeafHash(b)
 		if err := a.rng.Append(lh[:], nil); err != nil {
 			panic("ledger/cometbft: compact range append: " + err.Error())
 		}
 	}
-	return srs, nil
+	return srs, bs, nil
 }
 
 // Commit implements abci.Application: it makes the finalized block
@@ -383,15 +377,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		if err := writeCommitInfo(a.dir, info); err != nil {
 			return nil, err
 		}
-		srs := make([]*ledger.SignedRecord, len(b.records))
-		for i, bs := range b.records {
-			sr, err := ledger.DecodeSignedRecord(bs)
-			if err != nil {
-				return nil, fmt.Errorf("ledger/cometbft: commit: %w", err)
-			}
-			srs[i] = sr
-		}
-		rs, err := a.store.SubmitBatch(context.Background(), srs)
+		rs, err := a.store.SubmitBatch(context.Background(), b.srs)
 		if err != nil {
 			// The working state accepted these records: the embedded
 			// ledger must too. Stop rather than diverge.

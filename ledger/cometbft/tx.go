@@ -25,10 +25,7 @@ func EncodeTx(srs ...*ledger.SignedRecord) ([]byte, error) {
 		if sr == nil {
 			return nil, fmt.Errorf("ledger: record %d: %w: nil", i, ledger.ErrInvalidRecord)
 		}
-		if err := sr.Verify(); err != nil {
-			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
-		}
-		b, err := sr.Bytes()
+		b, err := sr.VerifiedBytes()
 		if err != nil {
 			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
 		}
@@ -47,38 +44,46 @@ func EncodeTx(srs ...*ledger.SignedRecord) ([]byte, error) {
 // (ledger.DecodeSignedRecord) and that the transaction is exactly the
 // canonical encoding. Errors wrap ledger.ErrInvalidRecord.
 func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
+	srs, _, err := decodeTx(tx)
+	return srs, err
+}
+
+// decodeTx is DecodeTx that also returns each record's canonical bytes
+// (which DecodeSignedRecord checked), not aliasing tx.
+func decodeTx(tx []byte) ([]*ledger.SignedRecord, [][]byte, error) {
 	if len(tx) == 0 {
-		return nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
+		return nil, nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
 	}
 	if tx[0] != '[' {
 		sr, err := ledger.DecodeSignedRecord(tx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return []*ledger.SignedRecord{sr}, nil
+		return []*ledger.SignedRecord{sr}, [][]byte{bytes.Clone(tx)}, nil
 	}
-	var raws []json.RawMessage
+	var raws []json.RawMessage // json.Unmarshal copies each element
 	if err := json.Unmarshal(tx, &raws); err != nil {
-		return nil, fmt.Errorf("%w: batch: %w", ledger.ErrInvalidRecord, err)
+		return nil, nil, fmt.Errorf("%w: batch: %w", ledger.ErrInvalidRecord, err)
 	}
 	if len(raws) < 2 {
-		return nil, fmt.Errorf("%w: a batch holds at least two records", ledger.ErrInvalidRecord)
+		return nil, nil, fmt.Errorf("%w: a batch holds at least two records", ledger.ErrInvalidRecord)
 	}
 	srs := make([]*ledger.SignedRecord, len(raws))
+	bs := make([][]byte, len(raws))
 	n := 1
 	for i, raw := range raws {
 		sr, err := ledger.DecodeSignedRecord(raw)
 		if err != nil {
-			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+			return nil, nil, fmt.Errorf("ledger: record %d: %w", i, err)
 		}
-		srs[i] = sr
+		srs[i], bs[i] = sr, raw
 		n += len(raw) + 1
 	}
 	if n != len(tx) {
 		// json.Unmarshal accepts whitespace between elements.
-		return nil, fmt.Errorf("%w: %w: batch", ledger.ErrInvalidRecord, ledger.ErrNonCanonical)
+		return nil, nil, fmt.Errorf("%w: %w: batch", ledger.ErrInvalidRecord, ledger.ErrNonCanonical)
 	}
-	return srs, nil
+	return srs, bs, nil
 }
 
 // Result codes of CheckTx and FinalizeBlock. Zero is success. Each code
