@@ -34,14 +34,6 @@ var identitySchema = credential.MustSchema("Identity", 1,
 )
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	n := demo.New(out, errw)
-	fmt.Fprintln(out, "civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
-
-	w, err := demo.NewWorld(ctx, dir, "Ministry of Digital Affairs")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
 	var (
 		registry, licensing, citizen *identity.PrivateKey
 		gate                         *consent.Gate
@@ -50,6 +42,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		req                          *consent.Request
 		p                            *consent.Presentation
 	)
+	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of Digital Affairs",
+		"civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	return n.Finish("agegate",
 		demo.Step{Title: "The ministry opens the ledger; the civil registry is accredited to issue Identity credentials", Fn: func() error {
 			var err error

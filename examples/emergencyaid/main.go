@@ -89,14 +89,6 @@ type resident struct {
 }
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	n := demo.New(out, errw)
-	fmt.Fprintln(out, "civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
-
-	w, err := demo.NewWorld(ctx, dir, "Ministry of the Interior")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
 	var (
 		register, relief *identity.PrivateKey
 		gate             *consent.Gate
@@ -104,29 +96,40 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		anaNullifier     consent.Digest              // the nullifier hash of Ana's accepted claim
 		handed           = map[ledger.Hash]handout{} // by access-record hash: the agency's own books
 	)
+	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of the Interior",
+		"civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 
 	// claim has r grant consent to the relief agency under a fresh
 	// request, prove (after the wallet's coverage check) and present; the
 	// gate verifies.
-	claim := func(r *resident) (*consent.Request, *consent.Presentation, *consent.Result, error) {
+	claim := func(r *resident) (*consent.Presentation, *consent.Result, error) {
 		req, err := reliefRequest(gate)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		grant, err := w.Consent(ctx, r.key, req, 7*24*time.Hour)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		p, _, err := w.Prove(ctx, r.key, req, grant, r.hold)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		res, err := gate.Verify(ctx, req, p)
-		return req, p, res, err
+		return p, res, err
 	}
-	// hand records the supplies given for an accepted claim on the ledger,
-	// under the hash of the claim's access record.
-	hand := func(res *consent.Result, units uint64) (consent.Digest, error) {
+	// hand has r claim and, once the claim is accepted, records the
+	// supplies given on the ledger under the hash of the claim's access
+	// record. It returns the claim's nullifier hash.
+	hand := func(r *resident, units uint64) (consent.Digest, error) {
+		_, res, err := claim(r)
+		if err != nil {
+			return consent.Digest{}, err
+		}
 		if len(res.Disclosed) != 0 {
 			return consent.Digest{}, fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
 		}
@@ -181,19 +184,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			return nil
 		}},
 		demo.Step{Title: "Ana (Riverside) claims", Fn: func() error {
-			_, _, res, err := claim(ana)
-			if err != nil {
-				return err
-			}
-			anaNullifier, err = hand(res, 12)
+			var err error
+			anaNullifier, err = hand(ana, 12)
 			return err
 		}},
 		demo.Step{Title: "Ben (Millbrook) claims", Fn: func() error {
-			_, _, res, err := claim(ben)
-			if err != nil {
-				return err
-			}
-			_, err = hand(res, 9)
+			_, err := hand(ben, 9)
 			return err
 		}},
 		demo.Step{Title: "Ana claims again, from a new pseudonym with a new consent", Fn: func() error {
@@ -206,7 +202,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 				return err
 			}
 			before := w.Ledger.State().AgencyTotal(relief.DID(), topic)
-			_, p, _, refused := claim(again)
+			p, _, refused := claim(again)
 			if !errors.Is(refused, consent.ErrNullifierUsed) {
 				return fmt.Errorf("second claim not refused for its nullifier: %v", refused)
 			}

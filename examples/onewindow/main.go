@@ -146,14 +146,6 @@ func applicationFacts() []*fact {
 }
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	n := demo.New(out, errw)
-	fmt.Fprintln(out, "civicproof one window: one application, three facts from three agencies, one service window.")
-
-	w, err := demo.NewWorld(ctx, dir, "Ministry of Digital Affairs")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
 	var (
 		window   *identity.PrivateKey
 		citizen  *identity.PrivateKey
@@ -161,6 +153,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		facts    = applicationFacts()
 		accesses []consent.Access // the citizen's access log, as the ledger lists it
 	)
+	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of Digital Affairs",
+		"civicproof one window: one application, three facts from three agencies, one service window.")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	return n.Finish("onewindow",
 		demo.Step{Title: "The ministry opens the ledger and accredits three issuers", Fn: func() error {
 			var err error

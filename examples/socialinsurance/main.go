@@ -48,14 +48,6 @@ var contributionSchema = credential.MustSchema("ContributionRecord", 1,
 )
 
 func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	n := demo.New(out, errw)
-	fmt.Fprintln(out, "civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
-
-	w, err := demo.NewWorld(ctx, dir, "Ministry of Labour and Social Affairs")
-	if err != nil {
-		return err
-	}
-	defer w.Close()
 	var (
 		bureau, housing, citizen *identity.PrivateKey
 		issuer                   *credential.Issuer
@@ -65,6 +57,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		hold, corrected          *zkp.Holding
 		grant                    *consent.Grant
 	)
+	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of Labour and Social Affairs",
+		"civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	return n.Finish("socialinsurance",
 		demo.Step{Title: "Ledger opens; bureau accredited to issue ContributionRecord", Fn: func() error {
 			var err error

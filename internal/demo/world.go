@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -54,6 +55,19 @@ func NewWorld(ctx context.Context, dir, ministry string) (*World, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// Start begins a demo: it prints the banner line on out, opens the world
+// (NewWorld) in dir with ministry as the governance root, and returns it
+// with a Narrator on out and errw. The caller closes the world.
+func Start(ctx context.Context, dir string, out, errw io.Writer, ministry, banner string) (*World, *Narrator, error) {
+	n := New(out, errw)
+	fmt.Fprintln(out, banner)
+	w, err := NewWorld(ctx, dir, ministry)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, n, nil
 }
 
 // Close closes the ledger.

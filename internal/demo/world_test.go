@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -152,5 +153,20 @@ func TestConsent(t *testing.T) {
 	}
 	if w.Ledger.State().Size() != size {
 		t.Error("consent to an altered request was anchored")
+	}
+}
+
+func TestStart(t *testing.T) {
+	var out bytes.Buffer
+	w, n, err := Start(context.Background(), t.TempDir(), &out, nil, "Test Ministry", "sample: what it shows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if out.String() != "sample: what it shows\n" || n.Out != &out {
+		t.Errorf("banner %q", out.String())
+	}
+	if w.Ledger.State().Size() != 1 {
+		t.Errorf("%d records, want the governance root only", w.Ledger.State().Size())
 	}
 }
