@@ -338,7 +338,9 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
-//   - the presentation: ErrMalformed, ErrBadSignature;
+//   - the presentation: ErrMalformed, ErrBadSignature, and
+//     ErrTypeNotRequested for a credential type the request does not
+//     list (whatever the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
 //     ErrPurposeMismatch, ErrAgencyMismatch, ErrNotCovered;
@@ -388,6 +390,11 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	if p.Request != reqID {
 		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
+	}
+	// The request says which credential types answer it; the grant only
+	// narrows what the citizen allows and can never widen the request.
+	if err := requestedType(req, p.Type); err != nil {
+		return nil, err
 	}
 	grant := p.Grant
 	gid := grant.ID()
