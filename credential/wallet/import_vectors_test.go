@@ -68,9 +68,14 @@ func buildImportVectors() map[string]importVector {
 		"bad-checksum":       v("a ciphertext byte flipped, checksum kept", func() []byte { b := bytes.Clone(ok); b[70] ^= 1; return b }(), "ErrCorrupt"),
 		"truncated":          v("cut by one byte", ok[:len(ok)-1], "ErrCorrupt"),
 		"trailing-garbage":   v("a byte appended", append(bytes.Clone(ok), 0), "ErrCorrupt"),
-		"wrong-version":      v("version 2 header", func() []byte { b := bytes.Clone(ok[:len(ok)-sumSize]); b[len(magic)] = 2; s := sha256.Sum256(b); return append(b, s[:]...) }(), "ErrCorrupt"),
-		"forged-ciphertext":  v("in-bounds parameters, valid checksum, ciphertext made without the key", ok, "ErrWrongPassphrase"),
-		"too-short":          v("header only", ok[:headerSize], "ErrCorrupt"),
+		"wrong-version": v("version 2 header", func() []byte {
+			b := bytes.Clone(ok[:len(ok)-sumSize])
+			b[len(magic)] = 2
+			s := sha256.Sum256(b)
+			return append(b, s[:]...)
+		}(), "ErrCorrupt"),
+		"forged-ciphertext": v("in-bounds parameters, valid checksum, ciphertext made without the key", ok, "ErrWrongPassphrase"),
+		"too-short":         v("header only", ok[:headerSize], "ErrCorrupt"),
 	}
 }
 
