@@ -529,10 +529,12 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 }
 
 // RevocationTopic is the topic of the agency-event ledger records by
-// which an agency revokes a grant it holds (digest = grant id, amount 0).
-// The ledger has no record kind for agency-side revocation; an
-// agency-event makes it durable, public and auditable.
-const RevocationTopic = "consent/revoke"
+// which an agency revokes a grant it holds (digest = grant id, amount 0):
+// ledger.GrantRevokeTopic, which the ledger accepts only from the agency
+// the grant was anchored to, so no other agency can revoke it, even in
+// appearance. An agency-event makes the revocation durable, public and
+// auditable.
+const RevocationTopic = ledger.GrantRevokeTopic
 
 // Revoke ends a grant from the agency's side (state dpv:ConsentRevoked):
 // it writes an agency-event record (RevocationTopic) to the ledger, after
