@@ -341,7 +341,7 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //   - the presentation: ErrMalformed, ErrBadSignature;
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
-//     ErrPurposeMismatch, ErrAgencyMismatch, ErrNotCovered;
+//     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
 //   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
