@@ -59,6 +59,10 @@ var (
 	ErrPurposeMismatch = errors.New("consent: purpose mismatch")
 	// ErrAgencyMismatch: the grant is for another agency.
 	ErrAgencyMismatch = errors.New("consent: grant is for another agency")
+	// ErrScopeMismatch: the grant names another nullifier scope than the
+	// request's (for example an agency asking in a scope name the citizen
+	// consented to for something else).
+	ErrScopeMismatch = errors.New("consent: grant is for another scope")
 	// ErrNotCovered: the request asks for a credential type, disclosure or
 	// predicate the grant does not allow (or a part was withdrawn).
 	ErrNotCovered = errors.New("consent: request not covered by the grant")

@@ -343,7 +343,7 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //     list (whatever the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
-//     ErrPurposeMismatch, ErrAgencyMismatch, ErrNotCovered;
+//     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
 //   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //

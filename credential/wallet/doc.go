@@ -1,6 +1,8 @@
 // Package wallet is the holder's store: the holder secret and the
 // credentials bound to it, kept in one file encrypted at rest under a
-// passphrase, with their revocation witnesses.
+// passphrase, with their revocation witnesses, and the master secret from
+// which package holder derives the citizen's pairwise identities (so they
+// are restored with every backup).
 //
 // # Format and choices
 //

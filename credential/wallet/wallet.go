@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bytes"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -172,6 +173,7 @@ func open(data, pass []byte) ([]byte, *sealedKey, error) {
 // contents is the plaintext JSON of a wallet.
 type contents struct {
 	HolderSecret string  `json:"holderSecret"`
+	MasterSecret string  `json:"masterSecret,omitempty"` // absent in wallets made before it existed
 	Credentials  []entry `json:"credentials"`
 }
 
@@ -190,6 +192,7 @@ type Store struct {
 	key    *sealedKey
 	rand   io.Reader
 	secret fr.Element
+	master [MasterSecretSize]byte
 	creds  []*held
 }
 
@@ -212,7 +215,11 @@ func Create(path string, passphrase []byte, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet: holder secret: %w", err)
 	}
-	return create(path, passphrase, opts, &Store{secret: secret})
+	s := &Store{secret: secret}
+	if _, err := io.ReadFull(rnd, s.master[:]); err != nil {
+		return nil, fmt.Errorf("wallet: master secret: %w", err)
+	}
+	return create(path, passphrase, opts, s)
 }
 
 func create(path string, passphrase []byte, opts Options, s *Store) (*Store, error) {
@@ -267,6 +274,13 @@ func (s *Store) load(pt []byte) error {
 	if !ok || s.secret.SetBytesCanonical(b) != nil {
 		return fmt.Errorf("%w: holder secret", ErrCorrupt)
 	}
+	if c.MasterSecret == "" {
+		s.master = legacyMaster(b)
+	} else if m, ok := parseHex(c.MasterSecret); ok {
+		s.master = [MasterSecretSize]byte(m)
+	} else {
+		return fmt.Errorf("%w: master secret", ErrCorrupt)
+	}
 	for i, e := range c.Credentials {
 		cred, err := credential.ParseCredential(e.Credential)
 		if err != nil {
@@ -286,7 +300,7 @@ func (s *Store) load(pt []byte) error {
 
 func (s *Store) marshal() ([]byte, error) {
 	b := s.secret.Bytes()
-	c := contents{HolderSecret: fmt.Sprintf("%x", b[:]), Credentials: make([]entry, len(s.creds))}
+	c := contents{HolderSecret: fmt.Sprintf("%x", b[:]), MasterSecret: fmt.Sprintf("%x", s.master[:]), Credentials: make([]entry, len(s.creds))}
 	for i, h := range s.creds {
 		e := entry{Credential: h.doc, WitnessEpoch: h.epoch, Revoked: h.revoked}
 		if h.witness != nil {
@@ -383,6 +397,29 @@ func (s *Store) HolderSecret() fr.Element {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.secret
+}
+
+// MasterSecretSize is the size of a wallet's master secret.
+const MasterSecretSize = 32
+
+// MasterSecret returns the wallet's master secret: 32 random bytes drawn
+// at Create and kept in the file and in every backup, from which package
+// holder derives the citizen's pairwise identities (one per agency). A
+// wallet made before master secrets existed derives it from the holder
+// secret with HKDF-SHA-256 (domain "civicproof/wallet/v1/legacy-master"),
+// so its pairwise identities are just as reproducible from its backup.
+func (s *Store) MasterSecret() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.master[:])
+}
+
+func legacyMaster(holderSecret []byte) [MasterSecretSize]byte {
+	k, err := hkdf.Key(sha256.New, holderSecret, nil, "civicproof/wallet/v1/legacy-master", MasterSecretSize)
+	if err != nil { // only for lengths HKDF cannot produce
+		panic(err)
+	}
+	return [MasterSecretSize]byte(k)
 }
 
 // HolderBinding returns HolderBinding(secret), what an issuer needs.
