@@ -9,11 +9,16 @@ import (
 
 // JSON-LD contexts of a civicproof credential. ContextCivicproofV1 defines
 // every term civicproof writes beyond VC 2.0: the schema, status and BN254
-// proof types and their fields. Claim names are defined per schema by the
-// document's third context, {"@vocab": "<schema id>#"}: a claim expands to
-// urn:civicproof:schema:sha256:<schema hash>#<claim name>, and so does the
-// schema's name in "type". JSON-LD expansion in safe mode keeps every term
-// (checked with jsonld.js in interop/).
+// proof types and their fields (each scoped to its type), and the claim
+// names, which a schema chooses, through the context's @vocab
+// https://w3id.org/civicproof/v1/claims# (a claim "district" expands to
+// https://w3id.org/civicproof/v1/claims#district, the schema's name in
+// "type" likewise; credentialSchema says what they mean). JSON-LD
+// expansion in safe mode keeps every term (checked with jsonld.js in
+// interop/). The @vocab is in the shipped context, not in an inline
+// context object, because verifiers compare a Data Integrity proof's
+// @context with the document's item by item and an inline object does not
+// compare equal in @digitalbazaar's implementation.
 const (
 	ContextCivicproofV1 = "https://w3id.org/civicproof/v1"
 	ContextDIDv1        = "https://www.w3.org/ns/did/v1"

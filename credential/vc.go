@@ -23,8 +23,7 @@ import (
 // Constants of the credential document (W3C Verifiable Credentials Data
 // Model 2.0). The VC 2.0 context has no @vocab (undefined terms moved to a
 // separate context), so every other term civicproof writes is defined by
-// ContextCivicproofV1, and claim names by a per-schema @vocab context (see
-// ContextCivicproofV1).
+// ContextCivicproofV1 (claim names through its @vocab).
 const (
 	ContextV2           = "https://www.w3.org/ns/credentials/v2"
 	TypeVC              = "VerifiableCredential"
@@ -150,8 +149,7 @@ type vcProofJSON struct {
 
 // MarshalJSON returns the credential as a W3C VC 2.0 JSON document:
 //
-//	{"@context":["https://www.w3.org/ns/credentials/v2","https://w3id.org/civicproof/v1",
-//	             {"@vocab":"urn:civicproof:schema:sha256:<hex>#"}],
+//	{"@context":["https://www.w3.org/ns/credentials/v2","https://w3id.org/civicproof/v1"],
 //	 "id":"urn:civicproof:credential:<hex anchor>",
 //	 "type":["VerifiableCredential","<schema name>"],
 //	 "issuer":"did:key:...","validFrom":"<RFC 3339 UTC>","validUntil":"YYYY-MM-DDT23:59:59Z",
@@ -196,10 +194,8 @@ func (c *Credential) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// documentContext is the @context of a credential of the schema with hash h.
-func documentContext(h [32]byte) []any {
-	return []any{ContextV2, ContextCivicproofV1, map[string]string{"@vocab": schemaID(h) + "#"}}
-}
+// documentContext is the @context of a credential in the current form.
+func documentContext() []any { return []any{ContextV2, ContextCivicproofV1} }
 
 // unsecured returns the document without its proof, in the current form
 // when the credential has (or is about to get) a Data Integrity proof.
@@ -230,7 +226,7 @@ func (c *Credential) unsecured() (*vcJSON, error) {
 	}
 	ctx := []any{ContextV2}
 	if c.DataIntegrity != nil {
-		ctx = documentContext(h)
+		ctx = documentContext()
 	}
 	return &vcJSON{
 		Context:           ctx,
@@ -443,14 +439,10 @@ func ParseCredential(data []byte) (*Credential, error) {
 
 	// Proofs.
 	if !legacy {
-		h, err := c.Schema.Hash()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		want, _ := json.Marshal(documentContext(h))
+		want, _ := json.Marshal(documentContext())
 		got, _ := json.Marshal(w.Context)
 		if !bytes.Equal(want, got) {
-			return nil, bad("@context must be [%s, %s, {\"@vocab\": <schema id>#}]", ContextV2, ContextCivicproofV1)
+			return nil, bad("@context must be [%s, %s]", ContextV2, ContextCivicproofV1)
 		}
 	}
 	var p vcProofJSON

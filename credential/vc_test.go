@@ -265,8 +265,11 @@ func TestParseCredentialRejects(t *testing.T) {
 		{"BN254 proof dropped", func(m map[string]any) { m["proof"] = diProof(m) }, ErrMalformed},
 		{"third proof", func(m map[string]any) { m["proof"] = append(m["proof"].([]any), diProof(m)) }, ErrMalformed},
 		{"empty proof set", func(m map[string]any) { m["proof"] = []any{} }, ErrMalformed},
-		{"schema vocabulary changed", func(m map[string]any) {
-			m["@context"].([]any)[2] = map[string]any{"@vocab": "https://example.org/#"}
+		{"extra context", func(m map[string]any) {
+			m["@context"] = append(m["@context"].([]any), map[string]any{"@vocab": "https://example.org/#"})
+		}, ErrMalformed},
+		{"contexts swapped", func(m map[string]any) {
+			m["@context"] = []any{ContextCivicproofV1, ContextV2}
 		}, ErrMalformed},
 		{"bad holder DID", func(m map[string]any) { obj(m, "credentialSubject")["id"] = "did:key:zzz" }, ErrMalformed},
 	}
