@@ -83,10 +83,10 @@ func TestDIDKeySpecVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := doc.KeyAgreement[0]; got != did+"#"+x25519 {
+	if got := doc.KeyAgreement[0].ID; got != did+"#"+x25519 {
 		t.Errorf("keyAgreement = %s, want %s#%s", got, did, x25519)
 	}
-	if got := doc.Authentication[0]; got != did+"#"+did[len("did:key:"):] {
+	if got := doc.Authentication[0].ID; got != did+"#"+did[len("did:key:"):] {
 		t.Errorf("authentication = %s", got)
 	}
 }
