@@ -203,4 +203,3 @@ func (i *Issuer) serveCredential(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, CredentialResponse{Credential: sealed, Witness: wb})
 	return nil
 }
-
