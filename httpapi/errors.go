@@ -86,7 +86,7 @@ var errorCodes = []ErrorCode{
 	{consent.ErrBadProof, http.StatusBadRequest, "invalid_presentation"},
 	{consent.ErrNullifierUsed, http.StatusConflict, "nullifier_used"},
 	{consent.ErrBadSignature, http.StatusBadRequest, "invalid_signature"},
-	{consent.ErrMalformed, http.StatusBadRequest, "invalid_request"},
+	{consent.ErrMalformed, http.StatusBadRequest, "malformed"},
 	// Issuance.
 	{credential.ErrInvalidClaim, http.StatusBadRequest, "invalid_credential_request"},
 	{credential.ErrInvalidRequest, http.StatusBadRequest, "invalid_credential_request"},

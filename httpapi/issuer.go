@@ -137,8 +137,9 @@ func (i *Issuer) Handler() http.Handler {
 	return mux
 }
 
-// take removes and returns the offer of code if it is live.
-func (i *Issuer) take(code string, typ string) (*offer, error) {
+// take returns the offer of code if it is live and for typ, and removes it
+// if consume.
+func (i *Issuer) take(code string, typ string, consume bool) (*offer, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	for c, o := range i.offers {
@@ -146,7 +147,9 @@ func (i *Issuer) take(code string, typ string) (*offer, error) {
 			if !i.opts.now().Before(o.expires) || consent.TypeName(o.schema) != typ {
 				return nil, ErrInvalidGrant
 			}
-			delete(i.offers, c)
+			if consume {
+				delete(i.offers, c)
+			}
 			return o, nil
 		}
 	}
@@ -175,10 +178,13 @@ func (i *Issuer) serveCredential(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || len(bind) != fr.Bytes || binding.SetBytesCanonical(bind) != nil || cr.HolderKey == nil {
 		return fmt.Errorf("%w: holder key and a 32-byte canonical holder binding are required", ErrBadBody)
 	}
+	if _, err := i.take(code, cr.Configuration, false); err != nil {
+		return err
+	}
 	if err := cr.HolderKey.Verify(CredentialRequestDomain, credentialProofMessage(code, bind), cr.Proof); err != nil {
 		return ErrInvalidProof
 	}
-	o, err := i.take(code, cr.Configuration)
+	o, err := i.take(code, cr.Configuration, true)
 	if err != nil {
 		return err
 	}
