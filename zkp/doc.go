@@ -27,7 +27,10 @@
 //  5. every slot the request discloses holds the value the proof carries;
 //  6. the proof's nullifier is Poseidon2(secret, scope) (Nullifier), the
 //     same for every proof of one holder in one scope and unlinkable
-//     across scopes, so a verifier can refuse a second claim.
+//     across scopes, so a verifier can refuse a second claim. The scope
+//     element is AgencyScope(agency DID, scope name), computed outside the
+//     circuit by wallet and verifier alike, so two agencies never share a
+//     scope and never receive the same nullifier for one holder.
 //
 // # The public input
 //
