@@ -217,7 +217,7 @@ func (c *Client) Anchor(ctx context.Context, base string, key *identity.PrivateK
 		return 0, err
 	}
 	sr, err := ledger.NewRecord(key.DID(), now, &ledger.ConsentReceipt{
-		Grant: ledger.Hash(g.ID()), Agency: g.Agency, Receipt: ledger.Hash(rh),
+		Grant: ledger.Hash(g.ID()), Content: ledger.HashBytes(g.SignedBytes()), Agency: g.Agency, Receipt: ledger.Hash(rh),
 	}).Sign(key)
 	if err != nil {
 		return 0, fmt.Errorf("httpapi: anchor: %w", err)
