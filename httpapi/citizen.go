@@ -77,6 +77,7 @@ func NewCitizen(l ledger.Ledger, baseURL string, opts Options) (*Citizen, error)
 //
 //	GET  {base}/log?did=D                      AccessLog of citizen DID D
 //	GET  {base}/agency?did=D&role=R&type=T     AgencyFacts
+//	GET  {base}/key?fingerprint=F&shape=S      KeyFacts
 //	POST {base}/records                        a signed consent-receipt or
 //	                                           consent-withdrawal record -> {"index": n}
 //
@@ -88,6 +89,7 @@ func (c *Citizen) Handler() http.Handler {
 	mux.Handle("GET "+p+"/log", c.opts.handle(c.serveLog))
 	mux.Handle("GET "+p+"/agency", c.opts.handle(c.serveAgency))
 	mux.Handle("POST "+p+"/records", c.opts.handle(c.serveRecord))
+	mux.Handle("GET "+p+"/key", c.opts.handle(c.serveKey))
 	return mux
 }
 
@@ -250,5 +252,51 @@ func (c *Citizen) serveRecord(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, recordResult{Index: rc.Index})
+	return nil
+}
+
+// KeyFacts show that a verifying key fingerprint is official for a
+// circuit shape: the governance-init record and the root authority's
+// verifying-key record, with proofs. Check them with VerifyOfficialKey.
+type KeyFacts struct {
+	Checkpoint []byte      `json:"checkpoint"`
+	Governance LedgerEntry `json:"governance"`
+	Key        LedgerEntry `json:"key"`
+}
+
+// Key returns the facts of the verifying key with fingerprint fp for
+// shape (ledger.ErrNotFound if it was never made official).
+func (c *Citizen) Key(ctx context.Context, shape string, fp ledger.Hash) (*KeyFacts, error) {
+	cp, err := c.l.Checkpoint(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: checkpoint: %w", ErrServer, err)
+	}
+	for _, k := range c.l.State().VerifyingKeys(shape) {
+		if k.Fingerprint != fp || k.Index >= cp.Size {
+			continue
+		}
+		out := &KeyFacts{Checkpoint: cp.Note}
+		if out.Governance, err = c.entry(ctx, 0, cp.Size); err != nil {
+			return nil, err
+		}
+		if out.Key, err = c.entry(ctx, k.Index, cp.Size); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: verifying key", ledger.ErrNotFound)
+}
+
+func (c *Citizen) serveKey(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var fp ledger.Hash
+	if err := fp.UnmarshalText([]byte(q.Get("fingerprint"))); err != nil || q.Get("shape") == "" || len(q.Get("shape")) > 200 {
+		return fmt.Errorf("%w: shape and a hex fingerprint are required", ErrBadBody)
+	}
+	f, err := c.Key(r.Context(), q.Get("shape"), fp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, f)
 	return nil
 }

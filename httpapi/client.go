@@ -239,3 +239,12 @@ func (c *Client) Withdraw(ctx context.Context, base string, key *identity.Privat
 	}
 	return c.Submit(ctx, base, sr)
 }
+
+// Key fetches the facts of the verifying key fp for shape; check them with
+// VerifyOfficialKey.
+func (c *Client) Key(ctx context.Context, base, shape string, fp [32]byte) (*KeyFacts, error) {
+	var f KeyFacts
+	q := url.Values{"shape": {shape}, "fingerprint": {ledger.Hash(fp).String()}}
+	err := c.getJSON(ctx, strings.TrimSuffix(base, "/")+"/key?"+q.Encode(), &f)
+	return &f, err
+}

@@ -34,6 +34,23 @@ func TestFlow(t *testing.T) {
 	if err != nil || ag.Name != "Venue Licensing Agency" || ag.Governance != "Test Ministry" {
 		t.Fatalf("VerifyAgency = %+v, %v", ag, err)
 	}
+	// and that the proving key's verifying key is the official one.
+	vk := e.w.PK.VerifyingKey()
+	kf, err := e.client.Key(ctx, e.url("/citizen"), vk.Shape(), vk.Fingerprint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := httpapi.VerifyOfficialKey(kf, e.lv, vk.Shape(), vk.Fingerprint()); err != nil {
+		t.Fatal(err)
+	}
+	other := vk.Fingerprint()
+	other[0] ^= 1
+	if err := httpapi.VerifyOfficialKey(kf, e.lv, vk.Shape(), other); !errors.Is(err, httpapi.ErrBadLedgerProof) {
+		t.Fatalf("another key taken for official: %v", err)
+	}
+	if _, err := e.client.Key(ctx, e.url("/citizen"), vk.Shape(), other); !errors.Is(err, ledger.ErrNotFound) {
+		t.Fatalf("unknown key served: %v", err)
+	}
 	g := e.consentTo(t, h, ro)
 	p := e.present(t, h, ro, g)
 	res, err := e.client.Respond(ctx, ro, p)

@@ -221,3 +221,31 @@ func VerifyAccessLog(log *AccessLog, v *ledger.Verifier, citizen identity.DID) (
 	}
 	return out, nil
 }
+
+// VerifyOfficialKey checks f against a checkpoint signed by the ledger:
+// the records' proofs and signatures, and that the root authority made
+// fingerprint fp official for shape. A wallet runs it on the verifying
+// key inside a proving key it fetched before proving with it. Errors wrap
+// ErrBadLedgerProof.
+func VerifyOfficialKey(f *KeyFacts, v *ledger.Verifier, shape string, fp [32]byte) error {
+	cp, err := v.ParseCheckpoint(f.Checkpoint)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadLedgerProof, err)
+	}
+	gov, err := checkEntry(cp, f.Governance)
+	if err != nil {
+		return err
+	}
+	if _, ok := gov.Record.Payload.(*ledger.GovernanceInit); !ok || f.Governance.Index != 0 {
+		return fmt.Errorf("%w: record 0 is not the governance init", ErrBadLedgerProof)
+	}
+	kr, err := checkEntry(cp, f.Key)
+	if err != nil {
+		return err
+	}
+	k, ok := kr.Record.Payload.(*ledger.VerifyingKey)
+	if !ok || kr.Record.Author != gov.Record.Author || k.Shape != shape || k.Fingerprint != ledger.Hash(fp) {
+		return fmt.Errorf("%w: no official %s key %x…", ErrBadLedgerProof, shape, fp[:8])
+	}
+	return nil
+}
