@@ -117,6 +117,15 @@
 // constraint counts: a test fails when the circuit changes size, so that
 // a change of the circuit (and hence of every key) is deliberate.
 //
+// Prove compiles the circuit on first use (about 1 s in WebAssembly). A
+// wallet that cannot afford it loads the compiled constraint system
+// instead: WriteConstraintSystem writes it (1.4 MB for Groth16) with its
+// circuit digest, and LoadConstraintSystem installs it for the process
+// after checking it against a digest the wallet trusts, refusing any other
+// with ErrCircuitMismatch (17 ms natively,
+// go test ./zkp -run '^$' -bench LoadConstraintSystem -benchtime 3x).
+// The zkp package and what it imports build for GOOS=js GOARCH=wasm.
+//
 // SetupUnsafe makes a key pair in one process; whoever runs it could keep
 // the setup's secret and forge proofs, so it is for tests and demos.
 // Production Groth16 keys come from a Ceremony, gnark's multi-party setup

@@ -194,6 +194,7 @@ type Store struct {
 	secret fr.Element
 	master [MasterSecretSize]byte
 	creds  []*held
+	sealed []byte // the encrypted form of an in-memory store (New)
 }
 
 type held struct {
@@ -223,7 +224,7 @@ func Create(path string, passphrase []byte, opts Options) (*Store, error) {
 }
 
 func create(path string, passphrase []byte, opts Options, s *Store) (*Store, error) {
-	if _, err := os.Lstat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil && path != "" {
 		return nil, fmt.Errorf("%w: %s", ErrExists, path)
 	}
 	s.rand = opts.Rand
@@ -325,6 +326,10 @@ func (s *Store) save() error {
 	data, err := s.key.seal(pt, s.rand)
 	if err != nil {
 		return err
+	}
+	if s.path == "" { // in memory (New): the caller keeps Sealed's bytes
+		s.sealed = data
+		return nil
 	}
 	return writeAtomic(s.path, data)
 }
