@@ -2,6 +2,7 @@ package cometbft
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -43,6 +44,11 @@ type Config struct {
 	MaxSkew time.Duration
 	// Clock is the clock CheckTx uses (default time.Now).
 	Clock func() time.Time
+	// ValidatorKey, when set, is this node's CometBFT validator key
+	// (Ed25519): the node then cosigns every checkpoint it commits with
+	// it (see ValidatorSet and App.Cosignature). Leave it nil on a node
+	// that is not a validator.
+	ValidatorKey ed25519.PrivateKey
 }
 
 // App is the ABCI application of the ledger: the ledger.State state machine
@@ -57,10 +63,13 @@ type Config struct {
 type App struct {
 	abci.BaseApplication
 
-	dir     string
-	maxSkew time.Duration
-	clock   func() time.Time
-	store   *ledger.Embedded
+	dir      string
+	maxSkew  time.Duration
+	clock    func() time.Time
+	store    *ledger.Embedded
+	origin   string
+	cosigner *cosigner // nil on a node that is not a validator
+	cosigs   cosignatures
 
 	mu      sync.Mutex
 	work    *ledger.State  // committed state plus the finalized block
@@ -127,7 +136,19 @@ func NewApp(c Config) (*App, error) {
 		return nil, err
 	}
 	a.store = st
+	a.origin = c.Origin
+	if a.origin == "" {
+		a.origin = ledger.DefaultOrigin
+	}
+	if c.ValidatorKey != nil {
+		if a.cosigner, err = newCosigner(a.origin, c.ValidatorKey); err != nil {
+			return nil, errors.Join(err, st.Close())
+		}
+	}
 	if err := a.load(); err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	if err := a.cosign(a.last.Size, a.root()); err != nil {
 		return nil, errors.Join(err, st.Close())
 	}
 	return a, nil
@@ -395,6 +416,11 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		}
 	}
 	info.Records = nil
+	if info.Size != a.last.Size {
+		if err := a.cosign(info.Size, info.Root); err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: commit height %d: %w", b.height, err)
+		}
+	}
 	a.last = info
 	for h, o := range b.outcomes {
 		if o.code == CodeOK {
