@@ -76,6 +76,7 @@ type App struct {
 	rng     *compact.Range // tree of the committed log plus the finalized block
 	last    commitInfo     // last committed block
 	pending *block         // finalized, not yet committed
+	genesis *block         // genesis records, applied by InitChain, written with the first block
 	waiters map[[32]byte]map[chan<- outcome]struct{}
 	closed  bool
 }
@@ -258,15 +259,35 @@ func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, erro
 	return res, nil
 }
 
-// InitChain implements abci.Application. The initial AppHash is the root
-// of the empty log (or of the stored log, which must then be empty).
-func (a *App) InitChain(context.Context, *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+// InitChain implements abci.Application. The genesis file's app_state
+// may hold the log's first records (GenesisAppState: typically the
+// governance record founding the consortium); they are applied here and
+// written with the first block. The initial AppHash is the root of the
+// log they make (of the empty log when there are none). The stored log
+// must be empty.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.rng.End() != 0 {
+	if a.rng.End() != 0 || a.last.Height != 0 {
 		return nil, fmt.Errorf("ledger/cometbft: InitChain on a log of %d records", a.rng.End())
 	}
-	root := ledger.EmptyRoot()
+	srs, bs, err := parseGenesisAppState(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	if len(srs) > 0 {
+		if err := a.work.ApplyBatch(0, srs); err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: genesis records: %w", err)
+		}
+		for _, b := range bs {
+			lh := ledger.LeafHash(b)
+			if err := a.rng.Append(lh[:], nil); err != nil {
+				panic("ledger/cometbft: compact range append: " + err.Error())
+			}
+		}
+		a.genesis = &block{srs: srs, records: bs}
+	}
+	root := a.root()
 	return &abci.InitChainResponse{AppHash: root[:]}, nil
 }
 
@@ -330,6 +351,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		return nil, fmt.Errorf("ledger/cometbft: FinalizeBlock %d after height %d", req.Height, a.last.Height)
 	}
 	b := &block{height: req.Height, outcomes: map[[32]byte]outcome{}}
+	if a.genesis != nil { // the genesis records are written with the first block
+		b.srs, b.records = a.genesis.srs, a.genesis.records
+	}
 	res := &abci.FinalizeBlockResponse{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	for i, tx := range req.Txs {
 		first := a.work.Size()
@@ -391,6 +415,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		return nil, errors.New("ledger/cometbft: Commit without FinalizeBlock")
 	}
 	a.pending = nil
+	a.genesis = nil
 	info := commitInfo{Height: b.height, Size: a.rng.End(), Root: b.root}
 	var cp *ledger.Checkpoint
 	if len(b.records) > 0 {

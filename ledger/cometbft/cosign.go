@@ -319,3 +319,27 @@ func (a *App) LatestCosignature() ([]byte, error) {
 	}
 	return nil, ErrNoCosignature
 }
+
+// signedText returns the text of a note that carries at least one valid
+// validator signature (whatever the power).
+func (vs *ValidatorSet) signedText(b []byte) (string, error) {
+	n, err := note.Open(b, vs.verifiers)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadCosignature, err)
+	}
+	return n.Text, nil
+}
+
+// signedSize returns the size of a checkpoint note that carries at least
+// one valid validator signature.
+func (vs *ValidatorSet) signedSize(b []byte) (uint64, error) {
+	text, err := vs.signedText(b)
+	if err != nil {
+		return 0, err
+	}
+	var cp log.Checkpoint
+	if _, err := cp.Unmarshal([]byte(text)); err != nil || cp.Origin != vs.origin {
+		return 0, fmt.Errorf("%w: not a checkpoint of %q", ErrBadCosignature, vs.origin)
+	}
+	return cp.Size, nil
+}
