@@ -77,6 +77,7 @@ type App struct {
 	last    commitInfo     // last committed block
 	pending *block         // finalized, not yet committed
 	genesis *block         // genesis records, applied by InitChain, written with the first block
+	vals    powers         // validator set after the finalized block (nil: unknown)
 	waiters map[[32]byte]map[chan<- outcome]struct{}
 	closed  bool
 }
@@ -190,6 +191,9 @@ func (a *App) load() error {
 	}
 	info.Records = nil
 	a.last = info
+	if a.vals, err = readValidators(a.dir); err != nil {
+		return err
+	}
 	a.work = ledger.NewState()
 	a.rng = rangeFactory.NewEmptyRange(0)
 	const chunk = 1024
@@ -208,6 +212,19 @@ func (a *App) load() error {
 				return err
 			}
 			srs = append(srs, sr)
+		}
+		if a.vals != nil && slices.ContainsFunc(srs, isValidatorEvent) {
+			// Validator changes are checked against the state before
+			// their records, as FinalizeBlock did.
+			for _, sr := range srs {
+				if a.vals, _, err = applyValidatorChanges(a.work, a.vals, []*ledger.SignedRecord{sr}); err != nil {
+					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
+				}
+				if err := a.work.Apply(a.work.Size(), sr); err != nil {
+					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
+				}
+			}
+			continue
 		}
 		if err := a.work.ApplyBatch(i, srs); err != nil {
 			return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
@@ -275,6 +292,14 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	if err != nil {
 		return nil, err
 	}
+	vals, err := genesisPowers(req.Validators)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeValidators(a.dir, vals); err != nil {
+		return nil, fmt.Errorf("ledger/cometbft: InitChain: %w", err)
+	}
+	a.vals = vals
 	if len(srs) > 0 {
 		if err := a.work.ApplyBatch(0, srs); err != nil {
 			return nil, fmt.Errorf("ledger/cometbft: genesis records: %w", err)
@@ -318,6 +343,12 @@ func (a *App) check(tx []byte) error {
 	if err := a.checkTimes(srs, a.clock(), "the node clock"); err != nil {
 		return err
 	}
+	a.mu.Lock()
+	vals := a.vals
+	a.mu.Unlock()
+	if _, _, err := applyValidatorChanges(a.work, vals, srs); err != nil {
+		return err
+	}
 	// a.work is set once by load, before the App is shared; the State
 	// synchronizes its own reads and writes.
 	return a.work.CheckBatch(srs)
@@ -351,6 +382,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		return nil, fmt.Errorf("ledger/cometbft: FinalizeBlock %d after height %d", req.Height, a.last.Height)
 	}
 	b := &block{height: req.Height, outcomes: map[[32]byte]outcome{}}
+	before := a.vals
 	if a.genesis != nil { // the genesis records are written with the first block
 		b.srs, b.records = a.genesis.srs, a.genesis.records
 	}
@@ -378,6 +410,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	b.root = a.root()
 	a.pending = b
 	res.AppHash = slices.Clone(b.root[:])
+	res.ValidatorUpdates = updatesBetween(before, a.vals)
 	return res, nil
 }
 
@@ -391,8 +424,15 @@ func (a *App) apply(tx []byte, blockTime time.Time) ([]*ledger.SignedRecord, [][
 	if err := a.checkTimes(srs, blockTime, "the block time"); err != nil {
 		return nil, nil, err
 	}
+	vals, changed, err := applyValidatorChanges(a.work, a.vals, srs)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := a.work.ApplyBatch(a.work.Size(), srs); err != nil {
 		return nil, nil, err
+	}
+	if changed {
+		a.vals = vals
 	}
 	for _, b := range bs {
 		lh := ledger.LeafHash(b)
