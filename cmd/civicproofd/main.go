@@ -1,18 +1,3 @@
-// Command civicproofd runs a node of a civicproof consortium: the ledger's
-// state machine as a CometBFT application, with a read API over HTTP.
-//
-//	civicproofd init    --home DIR            a founding node: keys, genesis with the governance record
-//	civicproofd testnet --v 4 --o DIR         homes for a local network of validators
-//	civicproofd start   --home DIR            run the node (CometBFT + the app + the HTTP API)
-//	civicproofd join    --home DIR --genesis FILE --peers ID@HOST:PORT,...
-//	                                          a non-validator node that syncs from peers
-//
-// A home directory follows CometBFT's layout (config/config.toml,
-// config/genesis.json, config/node_key.json,
-// config/priv_validator_key.json, data/) plus config/civicproofd.toml
-// (the API address and the checkpoint origin), config/ledger_key.json
-// (the key signing this node's own checkpoints) and ledger/ (the
-// application's files).
 package main
 
 import (
