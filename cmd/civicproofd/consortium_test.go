@@ -31,6 +31,7 @@ var (
 	loadFor   = flag.Duration("consortium.load", 0, "run TestConsortium's load phases this long each (default: a short CI run)")
 	loadBatch = flag.Int("consortium.batch", 1, "records per transaction in TestConsortium's load")
 	loadConc  = flag.Int("consortium.submitters", 16, "concurrent submitters in TestConsortium's load")
+	loadProf  = flag.String("consortium.profile", "", "write a CPU profile of node 0 during TestConsortium's first load phase to this file")
 )
 
 // consortium is a network of civicproofd processes started from the built
@@ -87,8 +88,11 @@ func freeBase(t *testing.T, n int) int {
 func newConsortium(t *testing.T, n int) *consortium {
 	t.Helper()
 	c := &consortium{t: t, bin: buildBinary(t), dir: t.TempDir(), base: freeBase(t, n), procs: make([]*exec.Cmd, n)}
-	out, err := exec.Command(c.bin, "testnet", "--v", fmt.Sprint(n), "--o", c.dir, "--base-port", fmt.Sprint(c.base),
-		"--timeout-commit", "100ms").CombinedOutput()
+	args := []string{"testnet", "--v", fmt.Sprint(n), "--o", c.dir, "--base-port", fmt.Sprint(c.base), "--timeout-commit", "100ms"}
+	if *loadProf != "" {
+		args = append(args, "--pprof")
+	}
+	out, err := exec.Command(c.bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("testnet: %v\n%s", err, out)
 	}
@@ -352,6 +356,18 @@ func TestConsortium(t *testing.T) {
 	var seq atomic.Uint64
 	conc, batch := *loadConc, *loadBatch
 	// Phase 1: all four nodes.
+	if *loadProf != "" {
+		go func() {
+			secs := max(1, int(phase.Seconds())-2)
+			b, err := httpGet(ctx, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", c.base+3, secs))
+			if err == nil {
+				err = os.WriteFile(*loadProf, b, 0o600)
+			}
+			if err != nil {
+				t.Errorf("profile of node 0: %v", err)
+			}
+		}()
+	}
 	start := time.Now()
 	acks, lats, fails := c.load(ctx, agencies, all, conc, batch, phase, &seq)
 	el := time.Since(start)

@@ -46,12 +46,12 @@ type settings struct {
 
 // nodeSpec is what makes one home.
 type nodeSpec struct {
-	home, moniker string
-	p2p, rpc, api string // listen addresses (host:port; rpc "" disables CometBFT's RPC)
-	peers         []string
-	origin        string
-	timeoutCommit time.Duration
-	loopback      bool
+	home, moniker       string
+	p2p, rpc, api, prof string // listen addresses (host:port); rpc "" disables CometBFT's RPC, prof "" pprof
+	peers               []string
+	origin              string
+	timeoutCommit       time.Duration
+	loopback            bool
 }
 
 // makeHome writes the configuration and keys of one node and returns its
@@ -73,6 +73,7 @@ func makeHome(s nodeSpec) (cmted25519.PubKey, p2p.ID, error) {
 		cfg.P2P.AddrBookStrict = false
 		cfg.P2P.PexReactor = false
 	}
+	cfg.RPC.PprofListenAddress = s.prof
 	if s.timeoutCommit > 0 {
 		cfg.Consensus.TimeoutCommit = s.timeoutCommit
 	}
@@ -209,6 +210,7 @@ func runTestnet(_ context.Context, args []string, stdout io.Writer) error {
 	chainID := fs.String("chain-id", "civicproof-testnet", "chain ID")
 	origin := fs.String("origin", ledger.DefaultOrigin, "checkpoint origin")
 	commit := fs.Duration("timeout-commit", 200*time.Millisecond, "CometBFT timeout_commit")
+	pprof := fs.Bool("pprof", false, "serve Go's pprof on base+10i+3 (CometBFT's rpc.pprof_laddr)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -216,13 +218,19 @@ func runTestnet(_ context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("between 1 and 64 validators, not %d", *n)
 	}
 	port := func(i, k int) string { return net.JoinHostPort(*host, fmt.Sprint(*base+10*i+k)) }
+	profAddr := func(i int) string {
+		if !*pprof {
+			return ""
+		}
+		return port(i, 3)
+	}
 	ids := make([]p2p.ID, *n)
 	var vals []types.GenesisValidator
 	var gens []string
 	for i := range *n {
 		home := filepath.Join(*out, fmt.Sprintf("node%d", i))
 		pub, id, err := makeHome(nodeSpec{home: home, moniker: fmt.Sprintf("node%d", i), p2p: port(i, 0), api: port(i, 1), rpc: port(i, 2),
-			origin: *origin, timeoutCommit: *commit, loopback: true})
+			origin: *origin, timeoutCommit: *commit, loopback: true, prof: profAddr(i)})
 		if err != nil {
 			return err
 		}
@@ -240,7 +248,7 @@ func runTestnet(_ context.Context, args []string, stdout io.Writer) error {
 		}
 		home := filepath.Join(*out, fmt.Sprintf("node%d", i))
 		if _, _, err := makeHome(nodeSpec{home: home, moniker: fmt.Sprintf("node%d", i), p2p: port(i, 0), api: port(i, 1), rpc: port(i, 2),
-			origin: *origin, timeoutCommit: *commit, loopback: true, peers: peers}); err != nil {
+			origin: *origin, timeoutCommit: *commit, loopback: true, prof: profAddr(i), peers: peers}); err != nil {
 			return err
 		}
 	}
