@@ -351,6 +351,28 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 // gate or on the ledger unless every check passes.
 func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Result, error) {
 	now := g.cfg.clock()
+	pre, err := g.prepare(req, p, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.zk.Verify(pre.stmt, p.Proof)
+	if err != nil {
+		return nil, err
+	}
+	return g.commit(ctx, req, p, pre.status, out, now)
+}
+
+// prepared is what the checks before the proof yield: the statement the
+// proof must establish and the grant's status.
+type prepared struct {
+	stmt   *Statement
+	status *Status
+}
+
+// prepare runs every check of Verify that comes before the proof (see
+// Verify for the errors) and derives the statement the proof must
+// establish. It changes nothing.
+func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared, error) {
 	if req == nil || p == nil {
 		return nil, fmt.Errorf("%w: nil request or presentation", ErrMalformed)
 	}
@@ -471,11 +493,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
-	out, err := g.zk.Verify(stmt, p.Proof)
-	if err != nil {
-		return nil, err
-	}
-	return g.commit(ctx, req, p, st, out, now)
+	return &prepared{stmt: stmt, status: st}, nil
 }
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes
