@@ -144,13 +144,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			// The wallet would now refuse (Prove checks the grant's status
-			// first); a wallet that proves anyway is refused by the gate.
-			p2, err := consent.Present(ctx, citizen, w.PK, req2, grant, hold, w.Now())
-			if err != nil {
-				return err
-			}
-			_, err = gate.Verify(ctx, req2, p2)
+			_, _, err = w.Prove(ctx, citizen, req2, grant, hold)
 			if !errors.Is(err, consent.ErrConsentWithdrawn) {
 				return fmt.Errorf("proof after withdrawal not refused for withdrawal: %v", err)
 			}

@@ -292,11 +292,8 @@ func (w *World) Prove(ctx context.Context, key *identity.PrivateKey, req *consen
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
-		return nil, 0, err
-	}
 	start := time.Now()
-	p, err := consent.Present(ctx, key, w.PK, req, grant, hold, w.Now())
+	p, err := consent.Present(ctx, key, w.PK, req, st, hold, w.Now())
 	if err != nil {
 		return nil, 0, err
 	}
