@@ -34,3 +34,20 @@ func (is *Issuer) IssueSealed(ctx context.Context, s *Schema, req *Request, hold
 	}
 	return c, sealed, nil
 }
+
+// Setup prepares an accredited issuer to issue: it registers each schema
+// on the ledger (RegisterSchema) and, when the issuer has published no
+// revocation root yet, publishes its first one (PublishRevocations), which
+// holders prove against.
+func (is *Issuer) Setup(ctx context.Context, schemas ...*Schema) error {
+	for _, s := range schemas {
+		if err := is.RegisterSchema(ctx, s); err != nil {
+			return err
+		}
+	}
+	if _, err := is.ledger.State().LatestRevocationRoot(is.key.DID()); err == nil {
+		return nil
+	}
+	_, err := is.PublishRevocations(ctx)
+	return err
+}

@@ -17,9 +17,10 @@ import (
 // never loaded for a newer one, since the digest names the file.
 //
 // A proving key is trusted input (ReadProvingKey): keep the directory
-// private to the user, as UserKeyCache does.
+// private to the user, as UserKeyCache does. The zero KeyCache is the
+// user's cache (UserKeyCache).
 type KeyCache struct {
-	Dir string
+	Dir string // "": the directory of UserKeyCache
 }
 
 // UserKeyCache is the cache in the user's cache directory:
@@ -35,14 +36,23 @@ func UserKeyCache() (KeyCache, error) {
 
 // Path returns the file that holds backend b's proving key.
 func (c KeyCache) Path(b Backend) (string, error) {
-	if c.Dir == "" {
-		return "", errors.New("zkp: key cache without a directory")
+	c, err := c.resolve()
+	if err != nil {
+		return "", err
 	}
 	d, err := CircuitDigest(b)
 	if err != nil {
 		return "", err
 	}
 	return filepath.Join(c.Dir, b.String()+"-"+hex.EncodeToString(d[:])+".pk"), nil
+}
+
+// resolve returns c with its directory set.
+func (c KeyCache) resolve() (KeyCache, error) {
+	if c.Dir != "" {
+		return c, nil
+	}
+	return UserKeyCache()
 }
 
 // Load reads backend b's proving key for the current circuit. A key not
@@ -77,10 +87,10 @@ func (c KeyCache) Store(pk *ProvingKey) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("zkp: key cache: %w", err)
 	}
-	f, err := os.CreateTemp(c.Dir, filepath.Base(p)+".tmp*")
+	f, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("zkp: key cache: %w", err)
 	}

@@ -59,8 +59,10 @@ func TestKeyCache(t *testing.T) {
 			t.Errorf("%s: Load = %v, want ErrMalformed", name, err)
 		}
 	}
-	if _, err := (KeyCache{}).Load(Groth16); err == nil {
-		t.Error("a cache without a directory loaded a key")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	user, _ := UserKeyCache()
+	if p, err := (KeyCache{}).Path(Groth16); err != nil || user.Dir == "" || !strings.HasPrefix(p, user.Dir) {
+		t.Errorf("the zero KeyCache's file is %q (%v), want one in the user's cache", p, err)
 	}
 	if testing.Short() {
 		return

@@ -71,16 +71,12 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		narrate.Step{Title: "Proving key of the presentation circuit; the ministry publishes its verifying key", Do: func() error {
 			// From the user's cache, or made once by a single-party DEMO setup
 			// (production keys come from zkp.Ceremony).
-			cache, err := zkp.UserKeyCache()
-			if err != nil {
-				return err
-			}
 			var made bool
-			took, err := n.Wait("loading or making the proving key", func() error { pk, made, err = cache.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err })
+			took, err := n.Wait("loading or making the proving key", func() error { pk, made, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err })
 			if err != nil {
 				return err
 			}
-			n.Say("Proving key ready in %v (new: %v), cached in %s.", took.Round(time.Millisecond), made, cache.Dir)
+			n.Say("Proving key ready in %v (newly made: %v).", took.Round(time.Millisecond), made)
 			_, err = consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now())
 			return err
 		}},
@@ -89,10 +85,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if err != nil {
 				return err
 			}
-			if err := issuer.RegisterSchema(ctx, identitySchema); err != nil {
-				return err
-			}
-			if _, err := issuer.PublishRevocations(ctx); err != nil {
+			if err := issuer.Setup(ctx, identitySchema); err != nil { // schema registered, first revocation root
 				return err
 			}
 			// The registry sees only the binding of the wallet's secret.
