@@ -14,7 +14,7 @@ import (
 func realPresentations(b testing.TB, e *realEnv, n int) ([]*Request, []*Presentation) {
 	b.Helper()
 	ctx := context.Background()
-	grant := e.anchoredGrant(b, e.citizen, e.adultRequestTB(b), nil)
+	grant := e.status(b, e.anchoredGrant(b, e.citizen, e.adultRequestTB(b), nil))
 	reqs := make([]*Request, n)
 	ps := make([]*Presentation, n)
 	for i := range n {

@@ -93,6 +93,7 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 }
 
 func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircuit) ([]byte, error) {
+	defer quiet()()
 	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
 	if err != nil {
 		return nil, fmt.Errorf("zkp: witness: %w", err)
@@ -140,6 +141,7 @@ func Verify(vk *VerifyingKey, st *Statement, p *Proof) (*Result, error) {
 }
 
 func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {
+	defer quiet()()
 	switch vk.backend {
 	case Groth16:
 		gp, err := groth16Proof(raw)
