@@ -345,6 +345,11 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
+// A proof is dated by the wallet's clock. The gate accepts the UTC date
+// of any instant in [req.IssuedAt - ClockSkew, now + ClockSkew]: its own
+// date, or the neighbouring one when the request's life or the tolerance
+// crosses midnight (at most one more verification, and only then).
+//
 // Cheap checks run before the proof is verified. Nothing changes in the
 // gate or on the ledger unless every check passes.
 func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Result, error) {
@@ -457,7 +462,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 		if _, err := state.RevocationRootEntry(issuer.ID, ledger.Hash(info.Root)); err == nil {
 			return nil, fmt.Errorf("%w: proven against a superseded root of %s", ErrStaleRoot, issuer.ID)
 		}
-		return nil, fmt.Errorf("%w: proven against a root %s never published", ErrStaleRoot, issuer.ID)
+		return nil, fmt.Errorf("%w: proven against root %s, which %s never published", ErrStaleRoot, info.Root, issuer.ID)
 	}
 	if age := now.Sub(time.Unix(root.Time, 0)); age > g.cfg.maxRootAge {
 		return nil, fmt.Errorf("%w: latest root of %s is %v old", ErrStaleRoot, issuer.ID, age.Round(time.Second))
@@ -465,6 +470,16 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
 	out, err := g.zk.Verify(stmt, p.Proof)
+	for _, day := range otherProofDays(req.IssuedAt, now) {
+		if !errors.Is(err, ErrBadProof) {
+			break
+		}
+		alt := *stmt
+		alt.Today = day
+		if o, e := g.zk.Verify(&alt, p.Proof); e == nil {
+			out, err = o, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

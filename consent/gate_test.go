@@ -78,7 +78,8 @@ type wallet struct {
 	claim  uint64 // slot 3
 	value  uint64 // slot 2
 	sys    *smallSystem
-	root   *Digest // root to prove against (default: the latest)
+	root   *Digest    // root to prove against (default: the latest)
+	today  *time.Time // the wallet's clock when proving (default: the gate's)
 }
 
 // present proves req with the wallet's credential and signs the
@@ -93,7 +94,11 @@ func (e *gateEnv) present(t testing.TB, req *Request, w wallet) *Presentation {
 	if w.root != nil {
 		root = *w.root
 	}
-	st := &Statement{Request: req, Type: testType, IssuerKey: e.issuer.Public(), Root: root, Today: e.clock.Now()}
+	today := e.clock.Now()
+	if w.today != nil {
+		today = *w.today
+	}
+	st := &Statement{Request: req, Type: testType, IssuerKey: e.issuer.Public(), Root: root, Today: today}
 	proof, err := sys.prove(st, w.secret, w.claim, w.value)
 	if err != nil {
 		t.Fatal(err)

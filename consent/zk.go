@@ -199,10 +199,18 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 // and signs the presentation under grant with key (the
 // grant's signer: the citizen, or the guardian acting for them). Check
 // coverage first with CheckRequest, so the user is asked before anything
-// is proven.
+// is proven. A now outside the request's life is refused before proving:
+// ErrClockSkew (with ErrExpired) when now is more than ClockSkew before
+// the request's issue time, ErrExpired when it is past its expiry.
 func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, grant *Grant, h *zkp.Holding, now time.Time) (*Presentation, error) {
 	if key == nil || pk == nil || req == nil || grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant and a holding with its witness", ErrMalformed)
+	}
+	// The proof is dated by now; a gate accepts only dates within the
+	// request's life (give or take ClockSkew), so a skewed clock is
+	// reported here rather than as a bad proof at the gate.
+	if err := req.checkTime(now); err != nil {
+		return nil, fmt.Errorf("consent: present: %w", err)
 	}
 	c := h.Credential
 	st, err := holdingStatement(req, h, now)
