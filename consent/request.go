@@ -306,6 +306,9 @@ func ParseRequestJSON(b []byte) (*Request, error) {
 }
 
 func strictJSON(b []byte, v any) error {
+	if len(b) > MaxJSONSize {
+		return fmt.Errorf("%d bytes of JSON, at most %d", len(b), MaxJSONSize)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
