@@ -104,3 +104,33 @@ func TestBadLengths(t *testing.T) {
 		}
 	})
 }
+
+// TestCeremonyBadLengths cuts and pads a ceremony transcript (a small
+// circuit's, two contributions per phase): reading every prefix, and the
+// transcript with bytes appended, fails with ErrBadTranscript.
+func TestCeremonyBadLengths(t *testing.T) {
+	c := newCubeCeremony(t)
+	runCeremony(t, c, 2)
+	good := transcript(t, c)
+	read := func(b []byte) error { return newCubeCeremony(t).readFrom(bytes.NewReader(b)) }
+	if err := read(good); err != nil {
+		t.Fatal(err)
+	}
+	step := max(1, len(good)/300) // every prefix of the header, then about 300 cuts
+	for i := 0; i < len(good); i++ {
+		if i > 256 && i%step != 0 && i != len(good)-1 {
+			continue
+		}
+		if err := read(good[:i]); !errors.Is(err, ErrBadTranscript) {
+			t.Fatalf("prefix %d of %d: got %v, want ErrBadTranscript", i, len(good), err)
+		}
+	}
+	for _, pad := range []string{"\x00", "x", "\xff\xff\xff\xff"} {
+		if err := read(append(bytes.Clone(good), pad...)); !errors.Is(err, ErrBadTranscript) {
+			t.Fatalf("padded with %q: got %v, want ErrBadTranscript", pad, err)
+		}
+	}
+	if err := read(append(bytes.Clone(good), make([]byte, 16<<20)...)); !errors.Is(err, ErrBadTranscript) {
+		t.Fatalf("16 MiB appended: got %v, want ErrBadTranscript", err)
+	}
+}
