@@ -81,6 +81,7 @@ func (g *Gate) VerifyBatch(ctx context.Context, pairs []Pair) ([]*Result, []erro
 		}
 	}
 	for j, i := range idx {
+		outs[j], perr[j] = g.otherDays(pairs[i].Request, sts[j], proofs[j], now, outs[j], perr[j])
 		switch {
 		case perr[j] != nil:
 			errs[i] = perr[j]

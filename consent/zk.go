@@ -160,12 +160,20 @@ func zkStatement(req *Request, typeID fr.Element, issuerKey *eddsa.PublicKey, ro
 }
 
 // TypeOf returns the consent name of a credential's type,
-// "<schema name>/<version>".
-func TypeOf(c *credential.Credential) string { return TypeName(c.Schema) }
+// "<schema name>/<version>" ("" for a credential without a schema).
+func TypeOf(c *credential.Credential) string {
+	if c == nil {
+		return ""
+	}
+	return TypeName(c.Schema)
+}
 
 // TypeName returns the consent name of a schema's credential type,
-// "<schema name>/<version>", as requests and grants list it.
+// "<schema name>/<version>", as requests and grants list it ("" for nil).
 func TypeName(s *credential.Schema) string {
+	if s == nil {
+		return ""
+	}
 	return s.Name + "/" + strconv.FormatUint(uint64(s.Version), 10)
 }
 
@@ -197,7 +205,9 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 // Present is the wallet's answer to a request under the grant whose
 // status st reports (StatusOf, read from the ledger just before). Before
 // proving anything it checks, as CheckRequest does, the request (its
-// signature, shape and expiry: ErrBadSignature, ErrMalformed, ErrExpired)
+// signature, shape and expiry: ErrBadSignature, ErrMalformed, ErrExpired,
+// and ErrClockSkew with ErrExpired when now is more than ClockSkew before
+// the request's issue time)
 // and that the grant is live and covers it, refusing with a
 // *CoverageError that matches the sentinel of each problem:
 // ErrConsentWithdrawn, ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 )
 
 // Contexts of a DID document (DID Core 1.0 and the Multikey vocabulary of
@@ -258,7 +259,9 @@ func strictUnmarshal(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// Only whitespace may follow (Token returns io.EOF); More alone does
+	// not report a stray ']' or '}'.
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("trailing data after JSON value")
 	}
 	return nil

@@ -540,3 +540,25 @@ func BenchmarkParseDIDOversized(b *testing.B) {
 		}
 	}
 }
+
+// TestDocumentCutAndPad: every prefix of a DID document and the document
+// with bytes appended (a stray ']' or '}' included) are refused.
+func TestDocumentCutAndPad(t *testing.T) {
+	doc, err := json.Marshal(NewDocument(deterministicKey(t, 7).Public()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseDocument(doc); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(doc); i++ {
+		if _, err := ParseDocument(doc[:i]); !errors.Is(err, ErrInvalidDocument) {
+			t.Fatalf("prefix %d: %v, want ErrInvalidDocument", i, err)
+		}
+	}
+	for _, pad := range []string{"]", "}", "x", "{}", "\x00"} {
+		if _, err := ParseDocument(append(bytes.Clone(doc), pad...)); !errors.Is(err, ErrInvalidDocument) {
+			t.Fatalf("padded with %q: %v, want ErrInvalidDocument", pad, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -201,6 +202,14 @@ var proofMagic = [4]byte{'C', 'P', 'Z', '1'}
 
 const proofHeader = 4 + 1 + 32 + 32 + 32 + 2
 
+// MaxProofSize is the longest proof encoding UnmarshalBinary reads: the
+// header, every slot disclosed and a backend proof of at most 64 KiB.
+// Longer input is refused with ErrMalformed before decoding, and so is
+// JSON longer than twice this (hex) plus its readable fields.
+const MaxProofSize = proofHeader + NumSlots*32 + 1<<16
+
+const maxProofJSON = 2*MaxProofSize + 1<<10
+
 // MarshalBinary returns the compact encoding (231 bytes for a Groth16
 // proof that discloses nothing, plus 32 per disclosed slot).
 func (p *Proof) MarshalBinary() ([]byte, error) {
@@ -244,6 +253,9 @@ func Inspect(b []byte) (Header, error) {
 // UnmarshalBinary decodes MarshalBinary's encoding strictly. A Groth16
 // proof's points are checked when it is verified, not here.
 func (p *Proof) UnmarshalBinary(b []byte) error {
+	if len(b) > MaxProofSize {
+		return fmt.Errorf("%w: proof of %d bytes, at most %d", ErrMalformed, len(b), MaxProofSize)
+	}
 	if len(b) < proofHeader || [4]byte(b[:4]) != proofMagic {
 		return fmt.Errorf("%w: not a civicproof proof", ErrMalformed)
 	}
@@ -297,14 +309,20 @@ type proofJSON struct {
 	Proof       string `json:"proof"`
 }
 
-// UnmarshalJSON decodes MarshalJSON's form; the readable fields must agree
-// with the encoded proof.
+// UnmarshalJSON decodes MarshalJSON's form strictly (no unknown fields, no
+// trailing data); the readable fields must agree with the encoded proof.
 func (p *Proof) UnmarshalJSON(b []byte) error {
+	if len(b) > maxProofJSON {
+		return fmt.Errorf("%w: proof JSON of %d bytes, at most %d", ErrMalformed, len(b), maxProofJSON)
+	}
 	var w proofJSON
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&w); err != nil {
 		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("%w: proof JSON: trailing data", ErrMalformed)
 	}
 	raw, err := hex.DecodeString(w.Proof)
 	if err != nil {
