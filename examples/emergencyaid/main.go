@@ -9,17 +9,29 @@
 // are accepted; the first one's second claim, from a new pseudonym with a
 // new consent and a fresh proof, is refused because its nullifier was
 // already used in the scope; a resident of an unaffected district cannot
-// make a proof at all. Each accepted claim's supplies are recorded on the
-// ledger as an agency event, and an auditor recomputes the total from the
-// log and checks it against the ledger's running total. Every step runs for
-// real on an embedded ledger in a temporary directory (or -dir).
+// make a proof at all. Every step runs for real on an embedded ledger in a
+// temporary directory (or -dir).
+//
+// What the public may see of the supplies, and what it may not: the
+// ledger shows how many claims were served and the total units handed out
+// per published batch, never how much one person received. Each accepted
+// claim's units go on the ledger only as a hiding commitment (SHA-256 of
+// the claim's access-record hash, the units and 32 random bytes the agency
+// keeps), in an agency event that counts one claim; a batch total is
+// published only over at least minBatch claims, so a total is never one
+// person's amount. An auditor to whom the agency opens its books checks
+// every commitment against its access record and the sum against the
+// published total; anyone checks the counts and that the total is bound
+// to exactly the batch's commitments.
 //
 //	go run ./examples/emergencyaid
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -48,8 +60,13 @@ const (
 	// credential gives the same nullifier in this scope, and unlinkable
 	// ones in any other.
 	scope = "relief/flood-2026-11"
-	// topic is the ledger topic of the supplies handed out.
-	topic = scope + "/supplies"
+	// claimTopic is the ledger topic of one committed handout (amount 1:
+	// the running total counts claims served); totalTopic is that of a
+	// published batch total (amount: units).
+	claimTopic = scope + "/supplies-committed"
+	totalTopic = scope + "/supplies-total"
+	// minBatch is the fewest claims a published total may cover.
+	minBatch = 2
 )
 
 // affected are the districts the flood hit (at most 8: one set predicate).
@@ -75,10 +92,35 @@ var (
 	}()
 )
 
-// handout is what the relief agency handed out for one accepted claim.
+// handout is what the relief agency handed out for one accepted claim, in
+// its own books (off the ledger).
 type handout struct {
-	units     uint64
-	nullifier ledger.Hash // the claim's nullifier hash, as in its access record
+	units      uint64
+	access     ledger.Hash // the claim's access record (leaf hash)
+	nullifier  ledger.Hash // the claim's nullifier hash, as in its access record
+	opening    [32]byte    // random bytes that hide units in the commitment
+	commitment ledger.Hash // what the ledger shows of this handout
+}
+
+// supplyCommitment commits to the units handed out for an access record:
+// SHA-256("civicproof/emergencyaid/supplies/v1" || access || units (8
+// bytes, big-endian) || opening). Without the opening it reveals nothing
+// about the units.
+func supplyCommitment(access ledger.Hash, units uint64, opening [32]byte) ledger.Hash {
+	b := append([]byte("civicproof/emergencyaid/supplies/v1"), access[:]...)
+	b = binary.BigEndian.AppendUint64(b, units)
+	return ledger.Hash(sha256.Sum256(append(b, opening[:]...)))
+}
+
+// batchDigest binds a published total to the commitments of its batch, in
+// ledger order.
+func batchDigest(commitments []ledger.Hash) ledger.Hash {
+	h := sha256.New()
+	h.Write([]byte("civicproof/emergencyaid/batch/v1"))
+	for _, c := range commitments {
+		h.Write(c[:])
+	}
+	return ledger.Hash(h.Sum(nil))
 }
 
 // resident is one resident's wallet: a key, and the residence credential
@@ -94,7 +136,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		gate             *consent.Gate
 		ana, ben, cleo   *resident
 		anaNullifier     consent.Digest              // the nullifier hash of Ana's accepted claim
-		handed           = map[ledger.Hash]handout{} // by access-record hash: the agency's own books
+		handed           = map[ledger.Hash]handout{} // by commitment: the agency's own books
 	)
 	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of the Interior",
 		"civicproof emergency aid: flood relief once per resident of the affected districts, nobody identified.")
@@ -122,9 +164,10 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		res, err := gate.Verify(ctx, req, p)
 		return p, res, err
 	}
-	// hand has r claim and, once the claim is accepted, records the
-	// supplies given on the ledger under the hash of the claim's access
-	// record. It returns the claim's nullifier hash.
+	// hand has r claim and, once the claim is accepted, records on the
+	// ledger a commitment to the supplies given for the claim's access
+	// record (never the units in clear). It returns the claim's nullifier
+	// hash.
 	hand := func(r *resident, units uint64) (consent.Digest, error) {
 		_, res, err := claim(r)
 		if err != nil {
@@ -134,12 +177,17 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			return consent.Digest{}, fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
 		}
 		nh := consent.NullifierHash(scope, res.Nullifier)
-		if _, err := w.Submit(ctx, relief, &ledger.AgencyEvent{Topic: topic, Digest: res.Access.LeafHash, Amount: units}); err != nil {
+		ho := handout{units: units, access: res.Access.LeafHash, nullifier: ledger.Hash(nh)}
+		if _, err := rand.Read(ho.opening[:]); err != nil {
 			return consent.Digest{}, err
 		}
-		handed[res.Access.LeafHash] = handout{units: units, nullifier: ledger.Hash(nh)}
+		ho.commitment = supplyCommitment(ho.access, units, ho.opening)
+		if _, err := w.Submit(ctx, relief, &ledger.AgencyEvent{Topic: claimTopic, Digest: ho.commitment, Amount: 1}); err != nil {
+			return consent.Digest{}, err
+		}
+		handed[ho.commitment] = ho
 		n.Say("Accepted. The agency saw a wallet pseudonym and nullifier hash %x…; no district, no name (disclosed claims: 0).", nh[:8])
-		n.Say("%d units handed out; agency-event recorded under the access record's hash %x….", units, res.Access.LeafHash[:8])
+		n.Say("%d units handed out; the ledger shows only the commitment %x… (one claim served, amount hidden).", units, ho.commitment[:8])
 		return nh, nil
 	}
 
@@ -201,7 +249,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if again.key, err = identity.GenerateKey(nil); err != nil {
 				return err
 			}
-			before := w.Ledger.State().AgencyTotal(relief.DID(), topic)
+			before := w.Ledger.State().AgencyTotal(relief.DID(), claimTopic)
 			p, _, refused := claim(again)
 			if !errors.Is(refused, consent.ErrNullifierUsed) {
 				return fmt.Errorf("second claim not refused for its nullifier: %v", refused)
@@ -214,8 +262,8 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if nh != anaNullifier {
 				return errors.New("the second claim carries another nullifier")
 			}
-			if after := w.Ledger.State().AgencyTotal(relief.DID(), topic); after != before {
-				return fmt.Errorf("supplies total moved from %d to %d on a refused claim", before, after)
+			if after := w.Ledger.State().AgencyTotal(relief.DID(), claimTopic); after != before {
+				return fmt.Errorf("claims served moved from %d to %d on a refused claim", before, after)
 			}
 			n.Say("Fresh request, fresh proof; the proof is valid, but its nullifier hash %x… was used in this scope.", nh[:8])
 			n.Say("Refused: %v", refused)
@@ -241,7 +289,10 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			n.Say("Nothing is sent to the agency and nothing is written to the ledger.")
 			return nil
 		}},
-		demo.Step{Title: "An auditor checks the supplies total against the ledger", Fn: func() error {
+		demo.Step{Title: "The relief agency publishes the batch total", Fn: func() error {
+			return publishTotal(ctx, w, relief, handed, n)
+		}},
+		demo.Step{Title: "The public and an auditor check the supplies against the ledger", Fn: func() error {
 			return audit(ctx, w.Ledger, relief, handed, n)
 		}},
 	)
@@ -281,11 +332,44 @@ func reliefRequest(g *consent.Gate) (*consent.Request, error) {
 	})
 }
 
-// audit reads the whole log as an outside auditor would: it adds up the
-// relief agency's supply events, checks each one points at an emergency-aid
-// access record of the same agency and matches the agency's books, and
-// compares the sum with the ledger's running total.
-func audit(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, handed map[ledger.Hash]handout, n *demo.Narrator) error {
+// publishTotal publishes the total units of the handouts recorded so far
+// as one agency event bound to their commitments, in ledger order. A batch
+// of fewer than minBatch claims is not published: its total would be one
+// person's amount.
+func publishTotal(ctx context.Context, w *demo.World, relief *identity.PrivateKey, handed map[ledger.Hash]handout, n *demo.Narrator) error {
+	if len(handed) < minBatch {
+		return fmt.Errorf("%d claims, fewer than the %d a published total must cover", len(handed), minBatch)
+	}
+	commitments, err := claimCommitments(ctx, w.Ledger, relief)
+	if err != nil {
+		return err
+	}
+	var total uint64
+	for _, c := range commitments {
+		total += handed[c].units
+	}
+	if _, err := w.Submit(ctx, relief, &ledger.AgencyEvent{Topic: totalTopic, Digest: batchDigest(commitments), Amount: total}); err != nil {
+		return err
+	}
+	n.Say("Published: %d units over %d claims, bound to their commitments. No per-person amount is published.", total, len(commitments))
+	return nil
+}
+
+// claimCommitments returns the commitments of the relief agency's claim
+// events, in ledger order.
+func claimCommitments(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey) ([]ledger.Hash, error) {
+	var out []ledger.Hash
+	err := agencyEvents(ctx, l, relief, func(_ uint64, sr *ledger.SignedRecord) error {
+		if p, ok := sr.Record.Payload.(*ledger.AgencyEvent); ok && p.Topic == claimTopic {
+			out = append(out, p.Digest)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// agencyEvents calls fn for every record of the relief agency, in order.
+func agencyEvents(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, fn func(i uint64, sr *ledger.SignedRecord) error) error {
 	cp, err := l.Checkpoint(ctx)
 	if err != nil {
 		return err
@@ -295,9 +379,6 @@ func audit(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, ha
 	if err != nil {
 		return err
 	}
-	access := map[ledger.Hash]*ledger.AccessRecord{}
-	var sum uint64
-	events := 0
 	for i := range cp.Size {
 		sr, err := l.Record(ctx, i)
 		if err != nil {
@@ -306,38 +387,78 @@ func audit(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, ha
 		if a, err := st.Agency(sr.Record.Author); err != nil || a.ID != agency.ID {
 			continue
 		}
+		if err := fn(i, sr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// audit reads the whole log. What anyone can check: every claim event
+// counts one claim and carries no amount, there are as many as the relief
+// agency's emergency-aid access records, and the published total is bound
+// to exactly those commitments. What an auditor given the agency's books
+// (the openings) checks: each commitment opens to an access record of the
+// agency and the units, and the units sum to the published total.
+func audit(ctx context.Context, l ledger.Ledger, relief *identity.PrivateKey, handed map[ledger.Hash]handout, n *demo.Narrator) error {
+	var (
+		access      = map[ledger.Hash]*ledger.AccessRecord{}
+		commitments []ledger.Hash
+		totals      []*ledger.AgencyEvent
+	)
+	err := agencyEvents(ctx, l, relief, func(i uint64, sr *ledger.SignedRecord) error {
 		switch p := sr.Record.Payload.(type) {
 		case *ledger.AccessRecord:
 			h, err := sr.LeafHash()
 			if err != nil {
 				return err
 			}
-			access[h] = p
+			if p.Purpose == string(consent.PurposeEmergencyAid) {
+				access[h] = p
+			}
 		case *ledger.AgencyEvent:
-			if p.Topic != topic {
-				continue
+			switch p.Topic {
+			case claimTopic:
+				if p.Amount != 1 {
+					return fmt.Errorf("claim event %d carries amount %d: a per-person amount on the ledger", i, p.Amount)
+				}
+				commitments = append(commitments, p.Digest)
+			case totalTopic:
+				totals = append(totals, p)
 			}
-			ar, ok := access[p.Digest]
-			if !ok || ar.Purpose != string(consent.PurposeEmergencyAid) {
-				return fmt.Errorf("supply event %d does not point at an emergency-aid access record", i)
-			}
-			if h := handed[p.Digest]; h.units != p.Amount || h.nullifier != ar.Nullifier {
-				return fmt.Errorf("supply event %d (%d units) does not match the agency's books (%d units)", i, p.Amount, h.units)
-			}
-			n.Say("index %2d: %2d units for access record %x… (nullifier hash %x…)", i, p.Amount, p.Digest[:8], ar.Nullifier[:8])
-			sum += p.Amount
-			events++
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	var books uint64
-	for _, h := range handed {
-		books += h.units
+	// Anyone.
+	if len(commitments) != len(access) || uint64(len(commitments)) != l.State().AgencyTotal(relief.DID(), claimTopic) {
+		return fmt.Errorf("%d claim events, %d emergency-aid access records", len(commitments), len(access))
 	}
-	total := st.AgencyTotal(relief.DID(), topic)
-	if events != len(handed) || sum != total || total != books {
-		return fmt.Errorf("%d events summing to %d, ledger total %d, handed out %d", events, sum, total, books)
+	if len(totals) != 1 || totals[0].Digest != batchDigest(commitments) || len(commitments) < minBatch {
+		return fmt.Errorf("%d published totals; want one bound to the %d claim commitments", len(totals), len(commitments))
 	}
-	n.Say("Sum of the %d events = %d = state.AgencyTotal(%q) = units handed out.", events, sum, topic)
-	n.Say("The ledger holds hashes and amounts only: no names, no districts.")
+	total := totals[0].Amount
+	n.Say("Public: %d claims served, each a commitment with no amount; one total of %d units bound to all %d commitments.", len(commitments), total, len(commitments))
+	// An auditor with the agency's books.
+	var sum uint64
+	for _, c := range commitments {
+		h, ok := handed[c]
+		if !ok || supplyCommitment(h.access, h.units, h.opening) != c {
+			return fmt.Errorf("commitment %x… does not open with the agency's books", c[:8])
+		}
+		ar, ok := access[h.access]
+		if !ok || ar.Nullifier != h.nullifier {
+			return fmt.Errorf("commitment %x… opens to no emergency-aid access record of the agency", c[:8])
+		}
+		n.Say("auditor: commitment %x… opens to %2d units for access record %x… (nullifier hash %x…)", c[:8], h.units, h.access[:8], ar.Nullifier[:8])
+		sum += h.units
+	}
+	if sum != total || len(handed) != len(commitments) {
+		return fmt.Errorf("the books sum to %d units over %d handouts, the ledger's total is %d over %d claims", sum, len(handed), total, len(commitments))
+	}
+	n.Say("Sum of the %d opened commitments = %d = the published total.", len(commitments), sum)
+	n.Say("The ledger holds hashes, commitments, claim counts and one batch total: no names, no districts, no per-person amounts.")
 	return nil
 }
