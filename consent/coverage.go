@@ -181,7 +181,7 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	gone := func(part string) bool { return slices.Contains(st.WithdrawnParts, part) }
 	typeOK := func(t string) bool { return slices.Contains(g.Types, t) && !gone(TypePart(t)) }
 	if usedType != "" {
-		if !typeOK(usedType) {
+		if !typeOK(usedType) || !slices.Contains(req.Types, usedType) {
 			e.MissingTypes = []string{usedType}
 		}
 	} else if !slices.ContainsFunc(req.Types, typeOK) {
@@ -198,6 +198,14 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 		}
 	}
 	return e
+}
+
+// requestedType refuses a credential type the request does not list.
+func requestedType(req *Request, typ string) error {
+	if !slices.Contains(req.Types, typ) {
+		return fmt.Errorf("%w: %q (the request asks for %s)", ErrTypeNotRequested, typ, strings.Join(req.Types, ", "))
+	}
+	return nil
 }
 
 // CheckRequest is what a wallet does with a request before asking the

@@ -53,7 +53,10 @@
 // "age >= 21".
 //
 // Gate.Verify is the agency's single check of a presentation: request,
-// nonce (issued and unused), grant signature and ledger status, coverage,
+// nonce (issued and unused), the credential type (one the request lists:
+// ErrTypeNotRequested otherwise — a grant narrows what the citizen allows
+// and never widens what the request asks), grant signature and ledger
+// status, coverage,
 // issuer accreditation, official verifying key, revocation root freshness,
 // the zero-knowledge proof (ZKSystem, over package zkp's circuit), and the
 // nullifier policy: one claim per scope by default (ErrNullifierUsed), or
@@ -71,7 +74,8 @@
 // # Threats guarded against
 //
 // An agency asking for more than the citizen agreed to, or for another
-// purpose; use after withdrawal, expiry or exhaustion of a use limit;
+// purpose; a holder answering with a credential type the request did not
+// ask for (a diploma's slot 0 is not a birth date); use after withdrawal, expiry or exhaustion of a use limit;
 // replay of a presentation; a stolen grant (the presentation must be
 // signed by the grant's signer); a guardian without a guardianship record;
 // credentials of non-accredited issuers, proofs for unofficial keys, stale

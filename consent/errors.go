@@ -25,6 +25,10 @@ var (
 	ErrUnknownNonce = errors.New("consent: unknown nonce")
 	// ErrReplay: the request's nonce has already been answered.
 	ErrReplay = errors.New("consent: nonce already used")
+	// ErrTypeNotRequested: the presentation proves a credential type that
+	// the request does not ask for. The request's types are part of what
+	// the verifier asserts; a grant never widens them.
+	ErrTypeNotRequested = errors.New("consent: credential type not asked for by the request")
 	// ErrNotAccredited: the issuer is not accredited for the credential type.
 	ErrNotAccredited = errors.New("consent: issuer not accredited for the credential type")
 	// ErrUnofficialKey: the proof was made for a verifying key that is not

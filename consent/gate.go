@@ -338,7 +338,9 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
-//   - the presentation: ErrMalformed, ErrBadSignature;
+//   - the presentation: ErrMalformed, ErrBadSignature, and
+//     ErrTypeNotRequested for a credential type the request does not
+//     list (whatever the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
 //     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
@@ -388,6 +390,11 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	if p.Request != reqID {
 		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
+	}
+	// The request says which credential types answer it; the grant only
+	// narrows what the citizen allows and can never widen the request.
+	if err := requestedType(req, p.Type); err != nil {
+		return nil, err
 	}
 	grant := p.Grant
 	gid := grant.ID()
@@ -522,10 +529,12 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 }
 
 // RevocationTopic is the topic of the agency-event ledger records by
-// which an agency revokes a grant it holds (digest = grant id, amount 0).
-// The ledger has no record kind for agency-side revocation; an
-// agency-event makes it durable, public and auditable.
-const RevocationTopic = "consent/revoke"
+// which an agency revokes a grant it holds (digest = grant id, amount 0):
+// ledger.GrantRevokeTopic, which the ledger accepts only from the agency
+// the grant was anchored to, so no other agency can revoke it, even in
+// appearance. An agency-event makes the revocation durable, public and
+// auditable.
+const RevocationTopic = ledger.GrantRevokeTopic
 
 // Revoke ends a grant from the agency's side (state dpv:ConsentRevoked):
 // it writes an agency-event record (RevocationTopic) to the ledger, after

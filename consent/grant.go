@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/ledger"
 )
 
 // Grant is a citizen's consent that one agency may ask, for one purpose
@@ -174,9 +175,17 @@ func (g *Grant) SignedBytes() []byte {
 	return e.b
 }
 
-// ID returns the grant id: SHA-256 of SignedBytes. It names the grant on
-// the ledger without revealing its content.
-func (g *Grant) ID() Digest { return sha256.Sum256(g.SignedBytes()) }
+// ID returns the grant id: ledger.GrantID(citizen, contentDigest()), so
+// the id commits to the citizen and the ledger can refuse a receipt for it
+// from anyone else. It names the grant on the ledger without revealing
+// its content.
+func (g *Grant) ID() Digest {
+	return Digest(ledger.GrantID(g.Citizen, ledger.Hash(g.contentDigest())))
+}
+
+// contentDigest returns SHA-256 of SignedBytes, the content digest a
+// consent receipt carries next to the grant id.
+func (g *Grant) contentDigest() Digest { return sha256.Sum256(g.SignedBytes()) }
 
 // Sign normalizes and checks the grant and signs it with key, which must
 // be the citizen's (or, with Guardian set, the guardian's).

@@ -132,8 +132,13 @@ func (d *Document) PublicKey() (*PublicKey, error) {
 }
 
 // ParseDocument decodes a DID document from JSON, rejecting unknown fields,
-// and validates it with Document.PublicKey.
+// and validates it with Document.PublicKey. Documents larger than
+// MaxDocumentSize are refused before decoding (ErrInvalidDocument and
+// ErrTooLong).
 func ParseDocument(data []byte) (*Document, error) {
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("%w: %w: %d bytes, at most %d", ErrInvalidDocument, ErrTooLong, len(data), MaxDocumentSize)
+	}
 	var d Document
 	if err := strictUnmarshal(data, &d); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidDocument, err)

@@ -40,20 +40,39 @@ var (
 	ErrBadKDF = errors.New("wallet: KDF parameters out of bounds")
 )
 
-// KDFParams are argon2id parameters.
+// KDFParams are argon2id parameters. Accepted: Time 1..MaxKDFTime,
+// MemoryKiB 8*Threads..MaxKDFMemoryKiB, Threads 1..MaxKDFThreads, and
+// Time*MemoryKiB at most MaxKDFWorkKiB.
 type KDFParams struct {
-	Time      uint32 // passes, 1..16
-	MemoryKiB uint32 // memory in KiB, 8*Threads..1 GiB
-	Threads   uint8  // lanes, 1..64
+	Time      uint32 // passes
+	MemoryKiB uint32 // memory in KiB
+	Threads   uint8  // lanes
 }
+
+// Bounds of the argon2id parameters Create, Export, Open and Import
+// accept. A file's header names its own parameters, so without bounds a
+// crafted 138-byte backup (t=16, m=1 GiB) made Import allocate 1 GiB and
+// spend 22 s before reporting a wrong passphrase. Parameters outside the
+// bounds are refused before any derivation with ErrBadKDF (and, when read
+// from a file, ErrCorrupt).
+const (
+	MaxKDFTime      = 10        // passes
+	MaxKDFMemoryKiB = 256 << 10 // 256 MiB
+	MaxKDFThreads   = 64        // lanes
+	// MaxKDFWorkKiB bounds Time*MemoryKiB: four times DefaultKDF's
+	// 3 × 64 MiB, so the costliest accepted file takes about four times
+	// as long to open as a default one.
+	MaxKDFWorkKiB = 4 * 3 * (64 << 10)
+)
 
 // DefaultKDF returns RFC 9106's second recommended argon2id option:
 // t=3, m=64 MiB, p=4.
 func DefaultKDF() KDFParams { return KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4} }
 
 func (p KDFParams) check() error {
-	if p.Time < 1 || p.Time > 16 || p.Threads < 1 || p.Threads > 64 ||
-		p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 1<<20 {
+	if p.Time < 1 || p.Time > MaxKDFTime || p.Threads < 1 || p.Threads > MaxKDFThreads ||
+		p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > MaxKDFMemoryKiB ||
+		uint64(p.Time)*uint64(p.MemoryKiB) > MaxKDFWorkKiB {
 		return fmt.Errorf("%w: t=%d m=%dKiB p=%d", ErrBadKDF, p.Time, p.MemoryKiB, p.Threads)
 	}
 	return nil
@@ -544,7 +563,9 @@ func (s *Store) Export(backupPassphrase []byte, kdf KDFParams) ([]byte, error) {
 // Import restores a backup made by Export into a new wallet file at path,
 // encrypted under passphrase. It refuses to overwrite a file (ErrExists);
 // a wrong backup passphrase gives ErrWrongPassphrase, a damaged backup
-// ErrCorrupt.
+// ErrCorrupt, and a backup whose header names argon2id parameters outside
+// the bounds (MaxKDFTime, MaxKDFMemoryKiB, MaxKDFWorkKiB) ErrCorrupt and
+// ErrBadKDF, before any key derivation.
 func Import(path string, backup, backupPassphrase, passphrase []byte, opts Options) (*Store, error) {
 	pt, _, err := open(backup, backupPassphrase)
 	if err != nil {

@@ -55,7 +55,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 		gate                     *consent.Gate
 		secret                   fr.Element
 		hold, corrected          *zkp.Holding
-		grant, grant2            *consent.Grant // for the first and the second review: a grant names one scope
+		grant                    *consent.Grant
 	)
 	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of Labour and Social Affairs",
 		"civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
@@ -184,12 +184,12 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			// A grant covers one scope: the citizen consents to the review.
-			if grant2, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
+			// A grant names its scope: the citizen consents to the second review.
+			if grant, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
 				return err
 			}
-			n.Say("The citizen consents to the second review (a grant names its scope).")
-			p, _, err := w.Prove(ctx, citizen, req, grant2, old)
+			n.Say("The citizen consents to the second review (a grant names the scope it covers).")
+			p, _, err := w.Prove(ctx, citizen, req, grant, old)
 			if err != nil {
 				return fmt.Errorf("expected the wallet to be able to prove against the old root: %w", err)
 			}
@@ -218,11 +218,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			return nil
 		}},
 		demo.Step{Title: "Second review: the corrected credential is accepted", Fn: func() error {
-			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant2, corrected, secondReview, n)
+			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant, corrected, secondReview, n)
 			if err != nil {
 				return err
 			}
-			n.Say("Accepted under the grant for the second review (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
+			n.Say("Accepted under the grant given in step 7 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
 			return nil
 		}},
 		demo.Step{Title: "The correction trail, read back from the ledger", Fn: func() error {

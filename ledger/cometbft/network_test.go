@@ -156,7 +156,7 @@ func TestNetwork(t *testing.T) {
 	more := []*ledger.SignedRecord{
 		setup[6],
 		w.sign(t, w.issuer, 7, &ledger.RevocationRoot{Root: h(0x30), Epoch: 1}),
-		w.sign(t, w.citizen, 8, &ledger.ConsentReceipt{Grant: h(0x12), Agency: w.verifier.DID(), Receipt: h(0x13)}),
+		w.sign(t, w.citizen, 8, &ledger.ConsentReceipt{Grant: ledger.GrantID(w.citizen.DID(), h(0x12)), Content: h(0x12), Agency: w.verifier.DID(), Receipt: h(0x13)}),
 	}
 	errs := make(chan error, len(more))
 	for i, sr := range more {
