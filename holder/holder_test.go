@@ -316,3 +316,35 @@ func TestPresentRefusals(t *testing.T) {
 		t.Fatalf("withdrawn: %v, want ErrConsentWithdrawn", err)
 	}
 }
+
+// TestConcurrentUse: derivations, consents and listings from several
+// goroutines at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	w := newTestWorld(t, false)
+	var agencies []*identity.PrivateKey
+	for i := range 4 {
+		agencies = append(agencies, w.agency(t, "Agency "+string(rune('A'+i))))
+	}
+	_, h := newWallet(t, w)
+	errs := make(chan error, len(agencies))
+	for i, a := range agencies {
+		req := w.request(t, a, "s", byte(i+1))
+		go func() {
+			_, err := h.Consent(w.ctx(), w.l, req, ConsentOptions{})
+			h.Pairwise()
+			h.AccessLog(w.l)
+			errs <- err
+		}()
+	}
+	for range agencies {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(h.Pairwise()); n != len(agencies) {
+		t.Fatalf("%d pairwise identities, want %d", n, len(agencies))
+	}
+	if n := len(h.Grants()); n != len(agencies) {
+		t.Fatalf("%d grants, want %d", n, len(agencies))
+	}
+}
