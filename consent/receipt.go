@@ -18,7 +18,8 @@ const ReceiptVersion = "civicproof-consent-receipt/2"
 // 27560 and the Kantara Consent Receipt Specification where they fit:
 // receipt id, version, timestamp, controller (the agency), principal (the
 // citizen's pseudonymous DID), purposes, legal basis, notice version and
-// hash, what was consented to, validity and state. It carries no personal
+// hash, what was consented to (and in which of the agency's nullifier
+// scopes), validity and state. It carries no personal
 // data in clear: the principal is a pairwise DID and the facts appear only
 // as credential types, slot numbers and predicate part names.
 //

@@ -51,6 +51,8 @@
 //
 // The package imports no storage engine of its own: Store is satisfied by
 // credential/wallet's file store, and a browser wallet can plug in its own.
-// It builds for GOOS=js GOARCH=wasm once the ledger's and the issuer
-// registry's bbolt stores are kept out of a wallet's imports.
+// It does not yet build for GOOS=js GOARCH=wasm: bbolt does not, and it is
+// still imported through package ledger's embedded store and package
+// credential's file-backed issuer registry (OpenRegistry). Nothing in this
+// package needs either.
 package holder

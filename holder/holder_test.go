@@ -14,6 +14,7 @@ import (
 	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
+	"github.com/civicproof/civicproof/zkp"
 )
 
 var personalID = credential.MustSchema("PersonalID", 1,
@@ -255,5 +256,95 @@ func TestGuardianPairwise(t *testing.T) {
 	}
 	if _, err := parent.Withdraw(w.ctx(), w.l, g); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPresentRefusals: Present refuses before proving when no grant of
+// this holder covers the request, when the grant names another scope or
+// was withdrawn, and when no stored credential can answer.
+func TestPresentRefusals(t *testing.T) {
+	w := newTestWorld(t, false)
+	issuerKey := w.agency(t, "Civil Registry", "PersonalID")
+	is := w.issuer(t, issuerKey, personalID)
+	a := w.agency(t, "Agency A")
+	st, h := newWallet(t, w)
+	pk := &zkp.ProvingKey{} // never reached: every case fails before proving
+	ctx := w.ctx()
+	if _, err := h.Present(ctx, w.l, pk, w.request(t, a, "a-scope", 1)); !errors.Is(err, consent.ErrNoConsent) {
+		t.Fatalf("no grant: %v, want ErrNoConsent", err)
+	}
+	g, err := h.Consent(ctx, w.l, w.request(t, a, "a-scope", 2), ConsentOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Present(ctx, w.l, pk, w.request(t, a, "other-scope", 3)); !errors.Is(err, consent.ErrScopeMismatch) {
+		t.Fatalf("other scope: %v, want ErrScopeMismatch", err)
+	}
+	if _, err := h.Present(ctx, w.l, pk, w.request(t, a, "a-scope", 4)); !errors.Is(err, ErrNoCredential) {
+		t.Fatalf("no credential: %v, want ErrNoCredential", err)
+	}
+	issueTo(t, w, is, issuerKey.DID(), personalID, h, credential.Claims{"birthDate": "1990-04-02", "district": "Ward 3"})
+	if _, err := h.Present(ctx, w.l, pk, w.request(t, a, "a-scope", 5)); !errors.Is(err, ErrNoCredential) {
+		t.Fatalf("credential without a witness: %v, want ErrNoCredential", err)
+	}
+	if _, err := st.Refresh(w.l.State(), is.StatusList()); err != nil {
+		t.Fatal(err)
+	}
+	other := w.request(t, a, "a-scope", 6)
+	other.Predicates[0].A = credential.DayValue(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)) // born by 1900
+	if err := other.Sign(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Present(ctx, w.l, pk, other); !errors.Is(err, consent.ErrNotCovered) {
+		t.Fatalf("predicate outside the grant: %v, want ErrNotCovered", err)
+	}
+	// Consented, but the credential does not satisfy it.
+	if _, err := h.Consent(ctx, w.l, other, ConsentOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	other.Nonce[0]++
+	if err := other.Sign(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Present(ctx, w.l, pk, other); !errors.Is(err, ErrNoCredential) || !errors.Is(err, zkp.ErrUnsatisfied) {
+		t.Fatalf("unsatisfied predicate: %v, want ErrNoCredential and zkp.ErrUnsatisfied", err)
+	}
+	if _, err := h.Withdraw(ctx, w.l, g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Present(ctx, w.l, pk, w.request(t, a, "a-scope", 7)); !errors.Is(err, consent.ErrConsentWithdrawn) {
+		t.Fatalf("withdrawn: %v, want ErrConsentWithdrawn", err)
+	}
+}
+
+// TestConcurrentUse: derivations, consents and listings from several
+// goroutines at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	w := newTestWorld(t, false)
+	var agencies []*identity.PrivateKey
+	for i := range 4 {
+		agencies = append(agencies, w.agency(t, "Agency "+string(rune('A'+i))))
+	}
+	_, h := newWallet(t, w)
+	errs := make(chan error, len(agencies))
+	for i, a := range agencies {
+		req := w.request(t, a, "s", byte(i+1))
+		go func() {
+			_, err := h.Consent(w.ctx(), w.l, req, ConsentOptions{})
+			h.Pairwise()
+			h.AccessLog(w.l)
+			errs <- err
+		}()
+	}
+	for range agencies {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(h.Pairwise()); n != len(agencies) {
+		t.Fatalf("%d pairwise identities, want %d", n, len(agencies))
+	}
+	if n := len(h.Grants()); n != len(agencies) {
+		t.Fatalf("%d grants, want %d", n, len(agencies))
 	}
 }

@@ -309,3 +309,14 @@ func TestAgencyScope(t *testing.T) {
 		t.Fatal("AgencyScope does not follow its documented encoding")
 	}
 }
+
+var sinkScope fr.Element
+
+// BenchmarkAgencyScope: the scope element a gate and a wallet compute for
+// every request (one SHA-256 of about 100 bytes and a reduction).
+func BenchmarkAgencyScope(b *testing.B) {
+	agency := "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+	for range b.N {
+		sinkScope = AgencyScope(agency, "relief/flood-2026-11")
+	}
+}
