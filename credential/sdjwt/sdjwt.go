@@ -76,7 +76,7 @@ type Claims struct {
 	VCT             string
 	ID              string // jti: the civicproof credential id (urn:civicproof:credential:<hex anchor>)
 	IssuedAt        time.Time
-	Expiry          time.Time
+	Expiry          time.Time         // zero when the JWT has no exp
 	HolderKey       ed25519.PublicKey // cnf.jwk
 	RevocationIndex *uint32           // from status, when present
 	digests         map[string]bool
@@ -346,8 +346,8 @@ func verifyIssuerJWT(jwt string, trusted map[identity.DID]bool) (*Claims, error)
 	if p.SDAlg != HashAlg {
 		return nil, fmt.Errorf("%w: _sd_alg %q, want %q", ErrMalformed, trunc(p.SDAlg), HashAlg)
 	}
-	if p.VCT == "" || p.Iat == 0 || p.Exp == 0 {
-		return nil, fmt.Errorf("%w: vct, iat and exp are required", ErrMalformed)
+	if p.VCT == "" || p.Iat == 0 {
+		return nil, fmt.Errorf("%w: vct and iat are required", ErrMalformed)
 	}
 	if p.Cnf == nil {
 		return nil, fmt.Errorf("%w: no cnf holder key", ErrMalformed)
@@ -356,8 +356,11 @@ func verifyIssuerJWT(jwt string, trusted map[identity.DID]bool) (*Claims, error)
 	if !ok || !p.Cnf.JWK.IsPublic() {
 		return nil, fmt.Errorf("%w: cnf.jwk is not an Ed25519 public key", ErrMalformed)
 	}
-	c := &Claims{Issuer: iss, VCT: p.VCT, ID: p.Jti, IssuedAt: time.Unix(p.Iat, 0).UTC(), Expiry: time.Unix(p.Exp, 0).UTC(),
+	c := &Claims{Issuer: iss, VCT: p.VCT, ID: p.Jti, IssuedAt: time.Unix(p.Iat, 0).UTC(),
 		HolderKey: hk, digests: make(map[string]bool, len(p.SD))}
+	if p.Exp != 0 {
+		c.Expiry = time.Unix(p.Exp, 0).UTC()
+	}
 	if p.Status != nil && p.Status.Tree != nil {
 		if p.Status.Tree.URI != p.Iss {
 			return nil, fmt.Errorf("%w: status registry is not the issuer", ErrMalformed)

@@ -88,7 +88,7 @@ func verify(presentation string, opts VerifyOptions, trusted map[identity.DID]bo
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, trunc(c.VCT))
 	}
 	t := now()
-	if t.After(c.Expiry) {
+	if !c.Expiry.IsZero() && t.After(c.Expiry) {
 		return nil, fmt.Errorf("%w: SD-JWT VC expired at %s", credential.ErrExpired, c.Expiry.Format(time.RFC3339))
 	}
 	if t.Add(maxFuture).Before(c.IssuedAt) {
@@ -194,6 +194,9 @@ func (v *Verifier) Verify(ctx context.Context, presentation string, s *credentia
 	anchor, err := p.Anchor()
 	if err != nil {
 		return nil, nil, err
+	}
+	if p.Expiry.IsZero() {
+		return nil, nil, fmt.Errorf("%w: no exp", ErrMalformed)
 	}
 	if p.RevocationIndex == nil {
 		return nil, nil, fmt.Errorf("%w: no %s status", ErrMalformed, StatusMethod)
