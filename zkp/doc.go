@@ -124,6 +124,19 @@
 // fingerprint. PLONK keys for production would use a public KZG SRS from
 // an existing powers-of-τ ceremony; loading one is not implemented here.
 //
+// # On-chain verification
+//
+// VerifyingKey.ExportSolidity writes gnark's Groth16 verifier contract;
+// its verifyProof(bytes proof, uint256[1] input) takes
+// Proof.MarshalSolidity (256 bytes: A, B, C uncompressed in EIP-197 order)
+// and StatementInput (the statement digest for this statement and proof,
+// 32 bytes), so an EVM caller needs nothing else. interop/test/evm.test.js
+// compiles the exported contract with solc-js 0.8.37, deploys it in
+// @ethereumjs/vm 10.1.3 (Cancun) and checks that a real proof is accepted
+// and a tampered proof or input refused: verifyProof costs 196,202 gas of
+// execution (214,654 for the whole transaction, 356 bytes of calldata);
+// the contract is 5,012 bytes, deployed for 1,130,906 gas.
+//
 // # Measured costs
 //
 // On a shared 2-core AMD EPYC, with
