@@ -135,7 +135,7 @@
 // @ethereumjs/vm 10.1.3 (Cancun) and checks that a real proof is accepted
 // and a tampered proof or input refused: verifyProof costs 196,202 gas of
 // execution (214,654 for the whole transaction, 356 bytes of calldata);
-// the contract is 5,012 bytes, deployed for 1,130,906 gas.
+// the contract is 5,012 bytes, deployed for about 1.13 million gas.
 //
 // # Measured costs
 //
