@@ -30,7 +30,7 @@ func Anchor(ctx context.Context, l ledger.Ledger, key *identity.PrivateKey, g *G
 	if err != nil {
 		return ledger.Receipt{}, err
 	}
-	p := &ledger.ConsentReceipt{Grant: ledger.Hash(g.ID()), Agency: g.Agency, Receipt: ledger.Hash(rh)}
+	p := &ledger.ConsentReceipt{Grant: ledger.Hash(g.ID()), Content: ledger.Hash(g.contentDigest()), Agency: g.Agency, Receipt: ledger.Hash(rh)}
 	if g.Guardian != "" {
 		p.Citizen = g.Citizen
 	}

@@ -68,7 +68,7 @@ func TestStatusOfUnanchored(t *testing.T) {
 	}
 	// Anchoring another receipt hash under the same grant id fails to
 	// match the grant.
-	w.submit(t, w.citizen, &ledger.ConsentReceipt{Grant: ledger.Hash(g.ID()), Agency: g.Agency, Receipt: ledger.Hash{1}})
+	w.submit(t, w.citizen, &ledger.ConsentReceipt{Grant: ledger.Hash(g.ID()), Content: ledger.Hash(g.contentDigest()), Agency: g.Agency, Receipt: ledger.Hash{1}})
 	if _, err := StatusOf(w.l, g, w.clock.Now()); !errors.Is(err, ErrNoConsent) {
 		t.Fatalf("mismatched receipt: %v", err)
 	}
@@ -150,5 +150,55 @@ func TestCitizenViewAndInclusion(t *testing.T) {
 	bad.Root[0] ^= 1
 	if err := VerifyAccess(ctx, w.l, &bad, a); !errors.Is(err, ledger.ErrBadProof) {
 		t.Fatalf("wrong root: %v", err)
+	}
+}
+
+// TestAnchorFrontRunning: a citizen who learns another citizen's grant id
+// (and even its content digest, say from a pending record) cannot anchor
+// it first under their own DID: the id commits to the grant's citizen. The
+// owner's receipt is then anchored as usual.
+func TestAnchorFrontRunning(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	req := sampleRequest(t, w.verifier)
+	g := sampleGrant(t, w.citizen, req)
+	rh, err := g.Receipt().Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steal := &ledger.ConsentReceipt{Grant: ledger.Hash(g.ID()), Content: ledger.Hash(g.contentDigest()), Agency: g.Agency, Receipt: ledger.Hash(rh)}
+	if _, err := submit(ctx, w.l, w.stranger, w.clock.Now(), steal, "t"); !errors.Is(err, ledger.ErrUnauthorized) {
+		t.Fatalf("front-running receipt: %v, want ledger.ErrUnauthorized", err)
+	}
+	// A guardian of someone else cannot bind the id to their ward either.
+	steal.Citizen = w.ward.DID()
+	if _, err := submit(ctx, w.l, w.guardian, w.clock.Now(), steal, "t"); !errors.Is(err, ledger.ErrUnauthorized) {
+		t.Fatalf("front-running receipt by a guardian: %v, want ledger.ErrUnauthorized", err)
+	}
+	if _, err := Anchor(ctx, w.l, w.citizen, g, w.clock.Now()); err != nil {
+		t.Fatalf("owner's receipt after the attempt: %v", err)
+	}
+	if st, err := StatusOf(w.l, g, w.clock.Now()); err != nil || st.State != StateGiven {
+		t.Fatalf("status %+v %v", st, err)
+	}
+}
+
+// TestRevokeOnlyByGrantAgency: another agency cannot write a revocation
+// event for a grant given to the verifier; the verifier's gate can.
+func TestRevokeOnlyByGrantAgency(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	req := sampleRequest(t, w.verifier)
+	g := w.anchoredGrant(t, w.citizen, req, nil)
+	ev := &ledger.AgencyEvent{Topic: RevocationTopic, Digest: ledger.Hash(g.ID())}
+	if _, err := submit(ctx, w.l, w.other, w.clock.Now(), ev, "t"); !errors.Is(err, ledger.ErrUnauthorized) {
+		t.Fatalf("revocation by another agency: %v, want ledger.ErrUnauthorized", err)
+	}
+	unknown := &ledger.AgencyEvent{Topic: RevocationTopic, Digest: ledger.Hash{7}}
+	if _, err := submit(ctx, w.l, w.verifier, w.clock.Now(), unknown, "t"); !errors.Is(err, ledger.ErrNotFound) {
+		t.Fatalf("revocation of an unknown grant: %v, want ledger.ErrNotFound", err)
+	}
+	if _, err := submit(ctx, w.l, w.verifier, w.clock.Now(), ev, "t"); err != nil {
+		t.Fatalf("revocation by the grant's agency: %v", err)
 	}
 }

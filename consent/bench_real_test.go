@@ -11,7 +11,7 @@ import (
 // realPresentations proves n presentations of e's adult request, each by a
 // different holder (distinct credentials, secrets and nullifiers) under one
 // grant.
-func realPresentations(b *testing.B, e *realEnv, n int) ([]*Request, []*Presentation) {
+func realPresentations(b testing.TB, e *realEnv, n int) ([]*Request, []*Presentation) {
 	b.Helper()
 	ctx := context.Background()
 	grant := e.anchoredGrant(b, e.citizen, e.adultRequestTB(b), nil)

@@ -22,13 +22,14 @@ type Status struct {
 // that came closest (same agency first, then same purpose, then fewest
 // problems). An app can show it to the citizen and ask for what is missing.
 // errors.Is matches every sentinel that applies (ErrNoConsent,
-// ErrAgencyMismatch, ErrPurposeMismatch, ErrConsentWithdrawn,
+// ErrAgencyMismatch, ErrScopeMismatch, ErrPurposeMismatch, ErrConsentWithdrawn,
 // ErrConsentRevoked, ErrConsentExpired, ErrUseLimit, ErrNotCovered).
 type CoverageError struct {
 	Grant              Digest // id of the closest grant; zero if there was none
 	NoGrant            bool
 	AgencyMismatch     bool
 	PurposeMismatch    bool // purpose or legal basis differ
+	ScopeMismatch      bool // the grant names another nullifier scope
 	Withdrawn          bool // the whole grant was withdrawn
 	Revoked            bool // the agency revoked the grant
 	Expired            bool // outside the grant's validity window
@@ -48,6 +49,9 @@ func (e *CoverageError) Error() string {
 	}
 	if e.PurposeMismatch {
 		why = append(why, "grant is for another purpose or legal basis")
+	}
+	if e.ScopeMismatch {
+		why = append(why, "grant is for another scope")
 	}
 	if e.Withdrawn {
 		why = append(why, "grant withdrawn")
@@ -84,6 +88,7 @@ func (e *CoverageError) Unwrap() []error {
 	add(e.NoGrant, ErrNoConsent)
 	add(e.AgencyMismatch, ErrAgencyMismatch)
 	add(e.PurposeMismatch, ErrPurposeMismatch)
+	add(e.ScopeMismatch, ErrScopeMismatch)
 	add(e.Withdrawn, ErrConsentWithdrawn)
 	add(e.Revoked, ErrConsentRevoked)
 	add(e.Expired, ErrConsentExpired)
@@ -106,6 +111,9 @@ func (e *CoverageError) problems() int {
 	if e.PurposeMismatch {
 		n += 100
 	}
+	if e.ScopeMismatch {
+		n += 100
+	}
 	return n
 }
 
@@ -115,8 +123,10 @@ func (e *CoverageError) ok() bool { return len(e.Unwrap()) == 0 }
 // grants that covers req at time now, or a *CoverageError describing what
 // the closest grant lacks (ErrNoConsent if there are no grants).
 //
-// A grant covers a request when: it is for the request's agency, purpose
-// and legal basis; it is live (state given, not withdrawn or revoked,
+// A grant covers a request when: it is for the request's agency, purpose,
+// legal basis and scope (Request.Scope == Grant.Scope: a grant never
+// covers another scope, so an agency cannot reuse consent given for one
+// scope to collect nullifiers in another); it is live (state given, not withdrawn or revoked,
 // now in [NotBefore, NotAfter), uses below UseLimit); at least one of the
 // request's credential types is allowed and not withdrawn; and every
 // disclosed slot and every predicate of the request is allowed and not
@@ -150,6 +160,7 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	e := &CoverageError{Grant: g.ID()}
 	e.AgencyMismatch = g.Agency != req.Agency
 	e.PurposeMismatch = g.Purpose != req.Purpose || g.LegalBasis != req.LegalBasis
+	e.ScopeMismatch = g.Scope != req.Scope
 	switch st.State {
 	case StateGiven:
 	case StateWithdrawn:
@@ -170,7 +181,7 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	gone := func(part string) bool { return slices.Contains(st.WithdrawnParts, part) }
 	typeOK := func(t string) bool { return slices.Contains(g.Types, t) && !gone(TypePart(t)) }
 	if usedType != "" {
-		if !typeOK(usedType) {
+		if !typeOK(usedType) || !slices.Contains(req.Types, usedType) {
 			e.MissingTypes = []string{usedType}
 		}
 	} else if !slices.ContainsFunc(req.Types, typeOK) {
@@ -189,8 +200,17 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	return e
 }
 
+// requestedType refuses a credential type the request does not list.
+func requestedType(req *Request, typ string) error {
+	if !slices.Contains(req.Types, typ) {
+		return fmt.Errorf("%w: %q (the request asks for %s)", ErrTypeNotRequested, typ, strings.Join(req.Types, ", "))
+	}
+	return nil
+}
+
 // CheckRequest is what a wallet does with a request before asking the
-// citizen or proving: Verify (signature, shape, expiry) and then Covers.
+// citizen or proving: Verify (signature, shape, expiry) and then Covers
+// (which requires the grant's scope to be the request's).
 // It returns the covering grant, or an error wrapping ErrMalformed,
 // ErrBadSignature or ErrExpired for a bad request, or a *CoverageError
 // saying what the grants lack.

@@ -23,11 +23,15 @@
 //
 //   - Request: agency DID, purpose, legal basis, notice version and hash,
 //     accepted credential types, disclosed slots, predicates, nullifier
-//     scope, 32-byte nonce, issue and expiry times; signed by the agency
-//     under the identity domain "consent.request".
+//     scope name, 32-byte nonce, issue and expiry times; signed by the
+//     agency under the identity domain "consent.request". The proof's
+//     scope is the name bound to the agency (ZKScope, zkp.AgencyScope), so
+//     an agency asking in another agency's scope name gets nullifiers
+//     unrelated to that agency's.
 //   - Grant: citizen DID (pairwise per agency), optional guardian, agency,
 //     purpose, legal basis, notice, the types, disclosures and predicates
-//     allowed, validity window, optional use limit, random salt; signed by
+//     allowed, the one nullifier scope it covers, validity window,
+//     optional use limit, random salt; signed by
 //     the citizen or guardian ("consent.grant"). Its id is SHA-256 of its
 //     canonical bytes; its Receipt's hash is anchored with a consent-receipt
 //     ledger record (Anchor).
@@ -49,7 +53,10 @@
 // "age >= 21".
 //
 // Gate.Verify is the agency's single check of a presentation: request,
-// nonce (issued and unused), grant signature and ledger status, coverage,
+// nonce (issued and unused), the credential type (one the request lists:
+// ErrTypeNotRequested otherwise — a grant narrows what the citizen allows
+// and never widens what the request asks), grant signature and ledger
+// status, coverage,
 // issuer accreditation, official verifying key, revocation root freshness,
 // the zero-knowledge proof (ZKSystem, over package zkp's circuit), and the
 // nullifier policy: one claim per scope by default (ErrNullifierUsed), or
@@ -67,11 +74,15 @@
 // # Threats guarded against
 //
 // An agency asking for more than the citizen agreed to, or for another
-// purpose; use after withdrawal, expiry or exhaustion of a use limit;
+// purpose; a holder answering with a credential type the request did not
+// ask for (a diploma's slot 0 is not a birth date); use after withdrawal, expiry or exhaustion of a use limit;
 // replay of a presentation; a stolen grant (the presentation must be
 // signed by the grant's signer); a guardian without a guardianship record;
 // credentials of non-accredited issuers, proofs for unofficial keys, stale
-// revocation roots; double claims within a scope. Nothing personal reaches
+// revocation roots; double claims within a scope; an agency linking a
+// citizen across agencies by asking in another agency's scope name (the
+// scope is bound to the requesting agency, and a grant covers only the
+// scope it names: ErrScopeMismatch; cases in testdata/scope). Nothing personal reaches
 // the ledger: grant ids and receipt hashes, statement hashes (request id,
 // type, issuer, proof hash — no claim values) and hashed nullifiers.
 //

@@ -25,6 +25,10 @@ var (
 	ErrUnknownNonce = errors.New("consent: unknown nonce")
 	// ErrReplay: the request's nonce has already been answered.
 	ErrReplay = errors.New("consent: nonce already used")
+	// ErrTypeNotRequested: the presentation proves a credential type that
+	// the request does not ask for. The request's types are part of what
+	// the verifier asserts; a grant never widens them.
+	ErrTypeNotRequested = errors.New("consent: credential type not asked for by the request")
 	// ErrNotAccredited: the issuer is not accredited for the credential type.
 	ErrNotAccredited = errors.New("consent: issuer not accredited for the credential type")
 	// ErrUnofficialKey: the proof was made for a verifying key that is not
@@ -55,6 +59,10 @@ var (
 	ErrPurposeMismatch = errors.New("consent: purpose mismatch")
 	// ErrAgencyMismatch: the grant is for another agency.
 	ErrAgencyMismatch = errors.New("consent: grant is for another agency")
+	// ErrScopeMismatch: the grant names another nullifier scope than the
+	// request's (for example an agency asking in a scope name the citizen
+	// consented to for something else).
+	ErrScopeMismatch = errors.New("consent: grant is for another scope")
 	// ErrNotCovered: the request asks for a credential type, disclosure or
 	// predicate the grant does not allow (or a part was withdrawn).
 	ErrNotCovered = errors.New("consent: request not covered by the grant")

@@ -338,10 +338,12 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
-//   - the presentation: ErrMalformed, ErrBadSignature;
+//   - the presentation: ErrMalformed, ErrBadSignature, and
+//     ErrTypeNotRequested for a credential type the request does not
+//     list (whatever the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
-//     ErrPurposeMismatch, ErrAgencyMismatch, ErrNotCovered;
+//     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
 //   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
@@ -349,6 +351,28 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 // gate or on the ledger unless every check passes.
 func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Result, error) {
 	now := g.cfg.clock()
+	pre, err := g.prepare(req, p, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.zk.Verify(pre.stmt, p.Proof)
+	if err != nil {
+		return nil, err
+	}
+	return g.commit(ctx, req, p, pre.status, out, now)
+}
+
+// prepared is what the checks before the proof yield: the statement the
+// proof must establish and the grant's status.
+type prepared struct {
+	stmt   *Statement
+	status *Status
+}
+
+// prepare runs every check of Verify that comes before the proof (see
+// Verify for the errors) and derives the statement the proof must
+// establish. It changes nothing.
+func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared, error) {
 	if req == nil || p == nil {
 		return nil, fmt.Errorf("%w: nil request or presentation", ErrMalformed)
 	}
@@ -388,6 +412,11 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	if p.Request != reqID {
 		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
+	}
+	// The request says which credential types answer it; the grant only
+	// narrows what the citizen allows and can never widen the request.
+	if err := requestedType(req, p.Type); err != nil {
+		return nil, err
 	}
 	grant := p.Grant
 	gid := grant.ID()
@@ -464,11 +493,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	}
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
-	out, err := g.zk.Verify(stmt, p.Proof)
-	if err != nil {
-		return nil, err
-	}
-	return g.commit(ctx, req, p, st, out, now)
+	return &prepared{stmt: stmt, status: st}, nil
 }
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes
@@ -522,10 +547,12 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 }
 
 // RevocationTopic is the topic of the agency-event ledger records by
-// which an agency revokes a grant it holds (digest = grant id, amount 0).
-// The ledger has no record kind for agency-side revocation; an
-// agency-event makes it durable, public and auditable.
-const RevocationTopic = "consent/revoke"
+// which an agency revokes a grant it holds (digest = grant id, amount 0):
+// ledger.GrantRevokeTopic, which the ledger accepts only from the agency
+// the grant was anchored to, so no other agency can revoke it, even in
+// appearance. An agency-event makes the revocation durable, public and
+// auditable.
+const RevocationTopic = ledger.GrantRevokeTopic
 
 // Revoke ends a grant from the agency's side (state dpv:ConsentRevoked):
 // it writes an agency-event record (RevocationTopic) to the ledger, after

@@ -79,6 +79,7 @@ type wallet struct {
 	value  uint64 // slot 2
 	sys    *smallSystem
 	root   *Digest // root to prove against (default: the latest)
+	typ    string  // the credential's type (default testType)
 }
 
 // present proves req with the wallet's credential and signs the
@@ -93,12 +94,16 @@ func (e *gateEnv) present(t testing.TB, req *Request, w wallet) *Presentation {
 	if w.root != nil {
 		root = *w.root
 	}
-	st := &Statement{Request: req, Type: testType, IssuerKey: e.issuer.Public(), Root: root, Today: e.clock.Now()}
+	typ := w.typ
+	if typ == "" {
+		typ = testType
+	}
+	st := &Statement{Request: req, Type: typ, IssuerKey: e.issuer.Public(), Root: root, Today: e.clock.Now()}
 	proof, err := sys.prove(st, w.secret, w.claim, w.value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Presentation{Request: req.ID(), Grant: w.grant, Type: testType, Issuer: e.issuer.DID(), Proof: proof}
+	p := &Presentation{Request: req.ID(), Grant: w.grant, Type: typ, Issuer: e.issuer.DID(), Proof: proof}
 	if err := p.Sign(w.key); err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +112,15 @@ func (e *gateEnv) present(t testing.TB, req *Request, w wallet) *Presentation {
 
 func (e *gateEnv) citizenWallet(t testing.TB, edit func(*Grant)) wallet {
 	return wallet{key: e.citizen, grant: e.anchoredGrant(t, e.citizen, e.templateRequest(t), edit), secret: 42, claim: 15000, value: 7}
+}
+
+// diplomaType is a second credential type, which no request of the gate's
+// template asks for.
+const diplomaType = "Diploma/1"
+
+// accreditDiploma accredits the issuer for diplomaType too.
+func (e *gateEnv) accreditDiploma(t testing.TB) {
+	e.submit(t, e.world.root, &ledger.Accredit{Agency: e.issuer.DID(), Role: ledger.RoleIssuer, Types: []string{"Diploma"}})
 }
 
 // templateRequest is a request with the gate's template content, used to
@@ -374,6 +388,17 @@ func TestGateMatrix(t *testing.T) {
 			req := e.request(t)
 			return req, e.present(t, req, w2)
 		}, ErrNullifierUsed},
+		{"type the request never asked for, under a widened grant", nil, func(t *testing.T, e *gateEnv) (*Request, *Presentation) {
+			// The request asks for PersonalID/1; the citizen widens its own
+			// grant to a second type the same issuer is accredited for and
+			// answers with that credential, whose slot 3 means something
+			// else entirely.
+			e.accreditDiploma(t)
+			w := e.citizenWallet(t, func(g *Grant) { g.Types = []string{diplomaType, testType} })
+			w.typ = diplomaType
+			req := e.request(t)
+			return req, e.present(t, req, w)
+		}, ErrTypeNotRequested},
 		{"revoked by the agency", nil, func(t *testing.T, e *gateEnv) (*Request, *Presentation) {
 			w := e.citizenWallet(t, nil)
 			if err := e.gate.Revoke(ctx, w.grant.ID()); err != nil {

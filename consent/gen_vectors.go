@@ -1,10 +1,12 @@
 //go:build ignore
 
 // gen_vectors writes testdata/vectors.json: compact and JSON encodings of
-// deterministic requests, grants and a presentation, with their ids. Run
-// with `go run gen_vectors.go` from the consent directory. The test
-// TestVectors checks that every vector still decodes and re-encodes to
-// the same bytes, so the wire format never changes silently.
+// deterministic requests, grants and a presentation, with their ids; and
+// testdata/scope/*.json, one file per case of an agency reaching for
+// another scope (TestScopeCases). Run with `go run gen_vectors.go` from
+// the consent directory. The test TestVectors checks that every vector
+// still decodes and re-encodes to the same bytes, so the wire format never
+// changes silently.
 package main
 
 import (
@@ -12,10 +14,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/zkp"
 )
 
 type vector struct {
@@ -121,7 +127,14 @@ func main() {
 		return b
 	})
 	attack("request: wrong magic", "request", reqs[0], "malformed", func(b []byte) []byte { b[0] = 'x'; return b })
-	attack("grant: version 2 magic", "grant", g, "malformed", func(b []byte) []byte { b[2] = 2; return b })
+	attack("request: version 1 magic (scope not bound to the agency)", "request", reqs[0], "malformed", func(b []byte) []byte { b[2] = 1; return b })
+	attack("grant: version 1 magic (no scope)", "grant", g, "malformed", func(b []byte) []byte { b[2] = 1; return b })
+	attack("grant: version 3 magic", "grant", g, "malformed", func(b []byte) []byte { b[2] = 3; return b })
+	attack("grant: scope renamed", "grant", g, "bad-signature", func(b []byte) []byte {
+		i := bytes.Index(b, []byte("benefit-2026"))
+		b[i] = 'B'
+		return b
+	})
 	attack("grant: salt changed", "grant", g, "bad-signature", func(b []byte) []byte {
 		i := bytes.Index(b, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) // the salt from the counter reader
 		b[i] ^= 0xff
@@ -135,4 +148,77 @@ func main() {
 	b, err := json.MarshalIndent(out, "", "  ")
 	must(err)
 	must(os.WriteFile("testdata/vectors.json", append(b, '\n'), 0o644))
+	scopeCases(t0)
+}
+
+// scopeCase is one file of testdata/scope: a request, the grants the
+// wallet holds (all given, none used), the nullifier a holder with Secret
+// would produce for the request, and the request of another agency whose
+// nullifier it must not equal. WantErr names the sentinel CheckRequest
+// returns ("" for covered).
+type scopeCase struct {
+	Desc           string   `json:"desc"`
+	Now            string   `json:"now"`
+	Secret         string   `json:"secret"`
+	Request        string   `json:"request"`
+	Grants         []string `json:"grants"`
+	Scope          string   `json:"scope"`     // Request.ZKScope, hex
+	Nullifier      string   `json:"nullifier"` // zkp.Nullifier(Secret, Scope), hex
+	Other          string   `json:"other"`     // another agency's request in the same scope name
+	OtherNullifier string   `json:"otherNullifier"`
+	WantErr        string   `json:"wantErr,omitempty"`
+}
+
+func scopeCases(t0 time.Time) {
+	agencyA, agencyB, citizenA, citizenB := key(11), key(12), key(13), key(14)
+	var secret fr.Element
+	secret.SetUint64(424242)
+	req := func(agency *identity.PrivateKey, scope string, nonce byte) *consent.Request {
+		r := &consent.Request{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation, NoticeVersion: "age/1",
+			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
+			Scope: scope, Nonce: consent.Digest{nonce}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)}
+		must(r.Sign(agency))
+		return r
+	}
+	grant := func(citizen *identity.PrivateKey, r *consent.Request, salt byte) *consent.Grant {
+		g, err := consent.NewGrant(&counter{n: salt}, citizen.DID(), r, t0, 24*time.Hour)
+		must(err)
+		must(g.Sign(citizen))
+		return g
+	}
+	hexOf := func(v interface{ MarshalBinary() ([]byte, error) }) string {
+		b, err := v.MarshalBinary()
+		must(err)
+		return hex.EncodeToString(b)
+	}
+	fe := func(e fr.Element) string { b := e.Bytes(); return hex.EncodeToString(b[:]) }
+	aAge := req(agencyA, "age-check", 1)      // agency A's own scope
+	bAge := req(agencyB, "age-check", 2)      // agency B reusing A's scope name
+	bOwn := req(agencyB, "b-entry", 3)        // agency B's own scope
+	aOther := req(agencyA, "benefit-2026", 4) // agency A, another of its scopes
+	gA := grant(citizenA, aAge, 10)           // citizen's grant to A for "age-check"
+	gB := grant(citizenB, bOwn, 20)           // citizen's grant to B for "b-entry"
+	cases := map[string]scopeCase{
+		"foreign-scope-name": {Desc: "agency B asks in agency A's scope name under the citizen's grant to B for B's own scope: not covered, and the nullifier differs from A's",
+			Request: hexOf(bAge), Grants: []string{hexOf(gB)}, Other: hexOf(aAge), WantErr: "scope-mismatch"},
+		"foreign-scope-name-with-a-grant": {Desc: "agency B asks in agency A's scope name, the wallet holding grants to A (that scope name) and to B: not covered by either",
+			Request: hexOf(bAge), Grants: []string{hexOf(gA), hexOf(gB)}, Other: hexOf(aAge), WantErr: "scope-mismatch"},
+		"other-scope-same-agency": {Desc: "agency A asks in another of its scopes under the grant for age-check: not covered",
+			Request: hexOf(aOther), Grants: []string{hexOf(gA)}, Other: hexOf(bOwn), WantErr: "scope-mismatch"},
+		"grant-of-other-agency": {Desc: "agency B's request in A's scope name against only the grant to A: another agency's grant",
+			Request: hexOf(bAge), Grants: []string{hexOf(gA)}, Other: hexOf(aAge), WantErr: "agency-mismatch"},
+		"own-scope-covered": {Desc: "agency B asks in its own scope under the grant naming it: covered, nullifier unlinkable to A's",
+			Request: hexOf(bOwn), Grants: []string{hexOf(gB)}, Other: hexOf(aAge)},
+	}
+	reqOf := map[string]*consent.Request{hexOf(aAge): aAge, hexOf(bAge): bAge, hexOf(bOwn): bOwn, hexOf(aOther): aOther}
+	must(os.MkdirAll("testdata/scope", 0o755))
+	for name, c := range cases {
+		c.Now, c.Secret = t0.Add(time.Minute).Format(time.RFC3339), fe(secret)
+		r, o := reqOf[c.Request], reqOf[c.Other]
+		c.Scope, c.Nullifier = fe(r.ZKScope()), fe(zkp.Nullifier(secret, r.ZKScope()))
+		c.OtherNullifier = fe(zkp.Nullifier(secret, o.ZKScope()))
+		b, err := json.MarshalIndent(c, "", "  ")
+		must(err)
+		must(os.WriteFile(filepath.Join("testdata/scope", name+".json"), append(b, '\n'), 0o644))
+	}
 }

@@ -10,17 +10,20 @@ import (
 	"time"
 
 	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/ledger"
 )
 
 // Grant is a citizen's consent that one agency may ask, for one purpose
-// under one legal basis, for the listed credential types, disclosed slots
-// and predicates, within a validity window and at most UseLimit times
-// (0: no limit). It is signed by the citizen, or by a guardian acting for
-// the citizen (Guardian set; the guardianship must be on the ledger).
+// under one legal basis and in one nullifier scope of that agency, for the
+// listed credential types, disclosed slots and predicates, within a
+// validity window and at most UseLimit times (0: no limit). It is signed
+// by the citizen, or by a guardian acting for the citizen (Guardian set;
+// the guardianship must be on the ledger).
 //
 // The citizen's DID should be pairwise (one per agency), so that grants to
-// different agencies cannot be linked. A request is covered when it is a
-// subset of the grant: see Covers.
+// different agencies cannot be linked; package holder derives such DIDs
+// and uses them without the caller doing anything. A request is covered
+// when it is a subset of the grant: see Covers.
 type Grant struct {
 	Citizen       identity.DID `json:"citizen"`
 	Guardian      identity.DID `json:"guardian,omitempty"`
@@ -32,6 +35,7 @@ type Grant struct {
 	Types         []string     `json:"types"`
 	Disclose      SlotSet      `json:"disclose"`
 	Predicates    []Predicate  `json:"predicates"`
+	Scope         string       `json:"scope"` // the agency's nullifier scope name this grant covers
 	NotBefore     time.Time    `json:"notBefore"`
 	NotAfter      time.Time    `json:"notAfter"`
 	UseLimit      uint32       `json:"useLimit,omitempty"`
@@ -55,6 +59,7 @@ func NewGrant(rand io.Reader, citizen identity.DID, req *Request, now time.Time,
 		Types:      append([]string(nil), req.Types...),
 		Disclose:   append(SlotSet(nil), req.Disclose...),
 		Predicates: clonePredicates(req.Predicates),
+		Scope:      req.Scope,
 		NotBefore:  now, NotAfter: now.Add(validity), Salt: salt, IssuedAt: now,
 	}
 	g.normalize()
@@ -112,6 +117,9 @@ func (g *Grant) checkWith(k didKeys) error {
 	if err := checkName("notice version", g.NoticeVersion); err != nil {
 		return err
 	}
+	if err := checkName("scope", g.Scope); err != nil {
+		return err
+	}
 	if err := g.shape().check(); err != nil {
 		return err
 	}
@@ -151,6 +159,7 @@ func (g *Grant) encodeBody(e *encoder) {
 	e.string(g.NoticeVersion)
 	e.raw(g.NoticeHash[:])
 	g.shape().encode(e)
+	e.string(g.Scope)
 	e.time(g.NotBefore)
 	e.time(g.NotAfter)
 	e.uvarint(uint64(g.UseLimit))
@@ -166,9 +175,17 @@ func (g *Grant) SignedBytes() []byte {
 	return e.b
 }
 
-// ID returns the grant id: SHA-256 of SignedBytes. It names the grant on
-// the ledger without revealing its content.
-func (g *Grant) ID() Digest { return sha256.Sum256(g.SignedBytes()) }
+// ID returns the grant id: ledger.GrantID(citizen, contentDigest()), so
+// the id commits to the citizen and the ledger can refuse a receipt for it
+// from anyone else. It names the grant on the ledger without revealing
+// its content.
+func (g *Grant) ID() Digest {
+	return Digest(ledger.GrantID(g.Citizen, ledger.Hash(g.contentDigest())))
+}
+
+// contentDigest returns SHA-256 of SignedBytes, the content digest a
+// consent receipt carries next to the grant id.
+func (g *Grant) contentDigest() Digest { return sha256.Sum256(g.SignedBytes()) }
 
 // Sign normalizes and checks the grant and signs it with key, which must
 // be the citizen's (or, with Guardian set, the guardian's).
@@ -233,7 +250,7 @@ func (g *Grant) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	var q Grant
 	if m := d.raw(len(magicGrant)); d.err == nil && !bytes.Equal(m, magicGrant) {
-		return fmt.Errorf("%w: not a version 1 grant", ErrMalformed)
+		return fmt.Errorf("%w: not a version 2 grant", ErrMalformed)
 	}
 	q.Citizen = identity.DID(d.string())
 	q.Guardian = identity.DID(d.string())
@@ -245,6 +262,7 @@ func (g *Grant) UnmarshalBinary(b []byte) error {
 	s := q.shape()
 	s.decode(&d)
 	q.Types, q.Disclose, q.Predicates = s.Types, s.Disclose, s.Predicates
+	q.Scope = d.string()
 	q.NotBefore = d.time()
 	q.NotAfter = d.time()
 	if u := d.uvarint(); u > math.MaxInt32 {

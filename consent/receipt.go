@@ -11,7 +11,8 @@ import (
 )
 
 // ReceiptVersion identifies the receipt format below.
-const ReceiptVersion = "civicproof-consent-receipt/1"
+// Version 2 adds Scope, the agency's nullifier scope the grant covers.
+const ReceiptVersion = "civicproof-consent-receipt/2"
 
 // Receipt is the consent receipt of a grant, with fields after ISO/IEC TS
 // 27560 and the Kantara Consent Receipt Specification where they fit:
@@ -38,6 +39,7 @@ type Receipt struct {
 	CollectionMethod string       `json:"collectionMethod"`
 	CredentialTypes  []string     `json:"credentialTypes"`
 	Parts            []string     `json:"parts"`
+	Scope            string       `json:"scope"`
 	ValidFrom        int64        `json:"validFrom"`
 	ValidUntil       int64        `json:"validUntil"`
 	UseLimit         uint32       `json:"useLimit,omitempty"`
@@ -60,6 +62,7 @@ func (g *Grant) Receipt() *Receipt {
 		CollectionMethod: "civicproof wallet, signed grant",
 		CredentialTypes:  append([]string(nil), g.Types...),
 		Parts:            g.Parts(),
+		Scope:            g.Scope,
 		ValidFrom:        g.NotBefore.Unix(),
 		ValidUntil:       g.NotAfter.Unix(),
 		UseLimit:         g.UseLimit,

@@ -22,9 +22,16 @@ const (
 )
 
 // Binary format identifiers: two magic bytes and a version.
+//
+// Version 2 of requests and grants (version 1 is refused with
+// ErrMalformed): the nullifier scope is bound to the requesting agency
+// (Request.ZKScope), and a grant names the one scope it covers
+// (Grant.Scope). A version 1 request meant an unbound scope, which two
+// agencies could share to link a citizen's claims; a version 1 grant
+// covered every scope.
 var (
-	magicRequest      = []byte{'c', 'R', 1}
-	magicGrant        = []byte{'c', 'G', 1}
+	magicRequest      = []byte{'c', 'R', 2}
+	magicGrant        = []byte{'c', 'G', 2}
 	magicPresentation = []byte{'c', 'P', 1}
 )
 
@@ -55,7 +62,9 @@ func (h Digest) IsZero() bool { return h == Digest{} }
 // Request is an agency's signed presentation request: who asks, why, under
 // which legal basis and notice, for which facts about which credential
 // types, with a fresh nonce, an expiry and the scope of nullifiers (one
-// claim per person per scope). A wallet checks it with Verify before
+// claim per person per scope). The scope is a name within the agency:
+// the proof's scope is derived from Agency and Scope together (ZKScope),
+// so no two agencies share one. A wallet checks it with Verify before
 // showing it to the citizen.
 type Request struct {
 	Agency        identity.DID `json:"agency"`
@@ -66,7 +75,7 @@ type Request struct {
 	Types         []string     `json:"types"`      // accepted credential types (any one)
 	Disclose      SlotSet      `json:"disclose"`   // slots whose values are revealed
 	Predicates    []Predicate  `json:"predicates"` // conditions proven without revealing
-	Scope         string       `json:"scope"`      // nullifier scope
+	Scope         string       `json:"scope"`      // nullifier scope name, bound to Agency (ZKScope)
 	Nonce         Digest       `json:"nonce"`      // 32 random bytes chosen by the agency
 	IssuedAt      time.Time    `json:"issuedAt"`
 	Expires       time.Time    `json:"expires"`
@@ -239,7 +248,7 @@ func (r *Request) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	var q Request
 	if m := d.raw(len(magicRequest)); d.err == nil && !bytes.Equal(m, magicRequest) {
-		return fmt.Errorf("%w: not a version 1 request", ErrMalformed)
+		return fmt.Errorf("%w: not a version 2 request", ErrMalformed)
 	}
 	q.Agency = identity.DID(d.string())
 	q.Purpose = Purpose(d.string())

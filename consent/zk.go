@@ -187,6 +187,9 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 	if req == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: need a request and a holding with its witness", ErrMalformed)
 	}
+	if err := requestedType(req, TypeOf(h.Credential)); err != nil {
+		return nil, err
+	}
 	root := h.Witness.RootWith(fr.Element{})
 	return zkStatement(req, h.Credential.Core.Type, h.Credential.IssuerKey, Digest(root.Bytes()), now)
 }

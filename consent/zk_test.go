@@ -219,6 +219,23 @@ func TestCanAnswer(t *testing.T) {
 	if err := CanAnswer(younger, e.hold, e.clock.Now()); !errors.Is(err, zkp.ErrUnsatisfied) {
 		t.Fatalf("CanAnswer(false predicate) = %v, want zkp.ErrUnsatisfied", err)
 	}
+	// A request for another credential type: the wallet refuses before
+	// proving, whatever its grants allow.
+	other, err := e.gate.NewRequest(Request{
+		Purpose: PurposeIdentityVerification, LegalBasis: BasisPublicTask, NoticeVersion: "venue/1",
+		Types: []string{"Diploma/1"}, Predicates: []Predicate{{Slot: 0, Op: OpLe, A: 1}}, Scope: "venue-2026",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CanAnswer(other, e.hold, e.clock.Now()); !errors.Is(err, ErrTypeNotRequested) {
+		t.Fatalf("CanAnswer(other type) = %v, want ErrTypeNotRequested", err)
+	}
+	pk, _ := realKeys(t)
+	grant := e.anchoredGrant(t, e.citizen, other, func(g *Grant) { g.Types = []string{"Diploma/1", testType} })
+	if _, err := Present(context.Background(), e.citizen, pk, other, grant, e.hold, e.clock.Now()); !errors.Is(err, ErrTypeNotRequested) {
+		t.Fatalf("Present(other type, widened grant) = %v, want ErrTypeNotRequested", err)
+	}
 	if got := TypeName(e.schema); got != testType || got != TypeOf(e.hold.Credential) {
 		t.Fatalf("TypeName = %q, TypeOf = %q, want %q", got, TypeOf(e.hold.Credential), testType)
 	}

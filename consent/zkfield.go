@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/civicproof/civicproof/zkp"
 )
 
 // ZKNonce returns the nonce a proof answering r carries as public input:
@@ -16,12 +18,14 @@ func (r *Request) ZKNonce() fr.Element {
 }
 
 // ZKScope returns the nullifier scope a proof for r carries as public
-// input: SHA-256("civicproof/consent/scope/v1" || scope) reduced modulo the
-// BN254 scalar field. Equal scope strings give equal nullifiers for the
-// same holder, whichever agency asks: agencies that must not be linkable
-// use distinct scopes (prefix them with the agency's name).
+// input: zkp.AgencyScope(r.Agency, r.Scope), the scope name bound to the
+// requesting agency. The wallet (Present, CanAnswer) and the gate
+// (ZKSystem) both derive it from the signed request's Agency and Scope,
+// and the gate answers only requests whose Agency is its own, so an
+// agency that asks in another agency's scope name gets its own scope
+// element and a nullifier unrelated to the other agency's.
 func (r *Request) ZKScope() fr.Element {
-	return hashToField("civicproof/consent/scope/v1", []byte(r.Scope))
+	return zkp.AgencyScope(string(r.Agency), r.Scope)
 }
 
 func hashToField(domain string, msg []byte) fr.Element {

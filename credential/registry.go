@@ -7,10 +7,8 @@ import (
 	"io"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/civicproof/civicproof/credential/revocation"
 )
@@ -23,7 +21,7 @@ import (
 // keeps it in memory. Safe for concurrent use.
 type Registry struct {
 	mu        sync.Mutex
-	db        *bolt.DB // nil for an in-memory registry
+	file      registryFile // nil for an in-memory registry
 	tree      *revocation.Tree
 	allocated map[uint32]struct{}
 	revoked   map[uint32]uint64 // index -> epoch of the root that first included it (0: pending)
@@ -31,91 +29,38 @@ type Registry struct {
 	root      fr.Element        // last published root
 }
 
-var (
-	bucketAllocated = []byte("allocated")
-	bucketRevoked   = []byte("revoked")
-	bucketMeta      = []byte("meta")
-	keyPublished    = []byte("published") // epoch (8 bytes) || root (32 bytes)
-)
+// registryFile is where a file-backed registry keeps each change durably
+// (registry_bolt.go); an in-memory registry has none.
+type registryFile interface {
+	putAllocated(idx uint32) error
+	putRevoked(idx uint32, epoch uint64) error
+	putPublished(epoch uint64, root fr.Element, pending []uint32) error
+	close() error
+}
 
 // NewRegistry returns an empty in-memory registry.
 func NewRegistry() *Registry {
 	return &Registry{tree: revocation.NewTree(), allocated: map[uint32]struct{}{}, revoked: map[uint32]uint64{}}
 }
 
-// OpenRegistry opens or creates the registry file at path and rebuilds the
-// tree from the revoked indices it lists. Close it when done.
-func OpenRegistry(path string) (*Registry, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("credential: opening registry %s: %w", path, err)
-	}
-	r := NewRegistry()
-	r.db = db
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAllocated, bucketRevoked, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketAllocated).ForEach(func(k, _ []byte) error {
-			if len(k) != 4 {
-				return fmt.Errorf("%w: bad allocated key", ErrCorruptRegistry)
-			}
-			r.allocated[binary.BigEndian.Uint32(k)] = struct{}{}
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketRevoked).ForEach(func(k, v []byte) error {
-			if len(k) != 4 || len(v) != 8 {
-				return fmt.Errorf("%w: bad revoked entry", ErrCorruptRegistry)
-			}
-			idx := binary.BigEndian.Uint32(k)
-			r.revoked[idx] = binary.BigEndian.Uint64(v)
-			return r.tree.Revoke(idx)
-		}); err != nil {
-			return err
-		}
-		if v := tx.Bucket(bucketMeta).Get(keyPublished); v != nil {
-			if len(v) != 40 {
-				return fmt.Errorf("%w: bad published entry", ErrCorruptRegistry)
-			}
-			r.epoch = binary.BigEndian.Uint64(v[:8])
-			if err := r.root.SetBytesCanonical(v[8:]); err != nil {
-				return fmt.Errorf("%w: published root: %v", ErrCorruptRegistry, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("credential: loading registry %s: %w", path, err)
-	}
-	return r, nil
-}
-
 // Close closes the registry file (a no-op in memory).
 func (r *Registry) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.db == nil {
+	if r.file == nil {
 		return nil
 	}
-	err := r.db.Close()
-	r.db = nil
+	err := r.file.close()
+	r.file = nil
 	return err
 }
 
-func u32(i uint32) []byte { return binary.BigEndian.AppendUint32(nil, i) }
-func u64(i uint64) []byte { return binary.BigEndian.AppendUint64(nil, i) }
-
-// update runs fn in a durable transaction, or not at all in memory.
-func (r *Registry) update(fn func(tx *bolt.Tx) error) error {
-	if r.db == nil {
+// update runs write against the registry file, or does nothing in memory.
+func (r *Registry) update(write func(f registryFile) error) error {
+	if r.file == nil {
 		return nil
 	}
-	if err := r.db.Update(fn); err != nil {
+	if err := write(r.file); err != nil {
 		return fmt.Errorf("credential: writing registry: %w", err)
 	}
 	return nil
@@ -143,9 +88,7 @@ func (r *Registry) Allocate(rnd io.Reader) (uint32, error) {
 		if _, used := r.allocated[idx]; used {
 			continue
 		}
-		if err := r.update(func(tx *bolt.Tx) error {
-			return tx.Bucket(bucketAllocated).Put(u32(idx), nil)
-		}); err != nil {
+		if err := r.update(func(f registryFile) error { return f.putAllocated(idx) }); err != nil {
 			return 0, err
 		}
 		r.allocated[idx] = struct{}{}
@@ -165,9 +108,7 @@ func (r *Registry) Revoke(idx uint32) error {
 	if _, done := r.revoked[idx]; done {
 		return nil
 	}
-	if err := r.update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRevoked).Put(u32(idx), u64(0))
-	}); err != nil {
+	if err := r.update(func(f registryFile) error { return f.putRevoked(idx, 0) }); err != nil {
 		return err
 	}
 	if err := r.tree.Revoke(idx); err != nil {
@@ -238,15 +179,7 @@ func (r *Registry) published(epoch uint64, root fr.Element, pending []uint32) er
 }
 
 func (r *Registry) setPublished(epoch uint64, root fr.Element, pending []uint32) error {
-	rb := root.Bytes()
-	if err := r.update(func(tx *bolt.Tx) error {
-		for _, idx := range pending {
-			if err := tx.Bucket(bucketRevoked).Put(u32(idx), u64(epoch)); err != nil {
-				return err
-			}
-		}
-		return tx.Bucket(bucketMeta).Put(keyPublished, append(u64(epoch), rb[:]...))
-	}); err != nil {
+	if err := r.update(func(f registryFile) error { return f.putPublished(epoch, root, pending) }); err != nil {
 		return err
 	}
 	for _, idx := range pending {

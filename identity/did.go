@@ -24,7 +24,9 @@ func DIDFromEd25519(pub ed25519.PublicKey) DID {
 
 // ParseDID parses and fully validates a did:key identifier for an Ed25519
 // key: the method, the multibase prefix and alphabet, the multicodec, the
-// key length and the point itself. Errors wrap ErrInvalidDID.
+// key length and the point itself. Errors wrap ErrInvalidDID, and also
+// ErrTooLong for a string longer than MaxDIDLength (refused before
+// decoding).
 func ParseDID(s string) (DID, error) {
 	if _, err := DID(s).Ed25519(); err != nil {
 		return "", err
@@ -35,9 +37,13 @@ func ParseDID(s string) (DID, error) {
 // String returns the identifier.
 func (d DID) String() string { return string(d) }
 
-// Ed25519 returns the Ed25519 public key named by a did:key, validating it.
+// Ed25519 returns the Ed25519 public key named by a did:key, validating it
+// as ParseDID does.
 func (d DID) Ed25519() (ed25519.PublicKey, error) {
 	s := string(d)
+	if len(s) > MaxDIDLength {
+		return nil, fmt.Errorf("%w: %w: %d bytes, at most %d", ErrInvalidDID, ErrTooLong, len(s), MaxDIDLength)
+	}
 	if !strings.HasPrefix(s, didKeyPrefix) {
 		if strings.HasPrefix(s, "did:") {
 			return nil, fmt.Errorf("%w: unsupported DID method in %q (only did:key)", ErrInvalidDID, truncate(s))

@@ -232,8 +232,13 @@ func (d *Document) PublicKey() (*PublicKey, error) {
 // and validates it with Document.PublicKey. It accepts civicproof's
 // documents and the did:key documents other implementations write: the
 // Multikey form (with or without keyAgreement) and the 2020 form whose
-// keyAgreement embeds an X25519KeyAgreementKey2020 object.
+// keyAgreement embeds an X25519KeyAgreementKey2020 object. Documents
+// larger than MaxDocumentSize are refused before decoding
+// (ErrInvalidDocument and ErrTooLong).
 func ParseDocument(data []byte) (*Document, error) {
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("%w: %w: %d bytes, at most %d", ErrInvalidDocument, ErrTooLong, len(data), MaxDocumentSize)
+	}
 	var d Document
 	if err := strictUnmarshal(data, &d); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidDocument, err)

@@ -19,4 +19,24 @@ var (
 	// ErrInvalidDocument is returned for a DID document that is malformed
 	// or inconsistent with its DID.
 	ErrInvalidDocument = errors.New("identity: invalid DID document")
+	// ErrTooLong is returned (together with ErrInvalidDID, ErrInvalidKey
+	// or ErrInvalidDocument) for an input longer than its documented cap
+	// (MaxDIDLength, MaxMultibaseLength, MaxDocumentSize). Caps are checked
+	// before any decoding, so an oversized input costs nothing to refuse.
+	ErrTooLong = errors.New("identity: input too long")
+)
+
+// Length caps, checked before decoding. Base58 decoding takes time
+// quadratic in its input (a 1 MiB DID took 7.5 s to refuse before these
+// caps), so nothing reaches the decoder longer than this.
+const (
+	// MaxDIDLength is the longest DID accepted. A did:key for an Ed25519
+	// key is 56 bytes; the cap leaves room for other key types.
+	MaxDIDLength = 128
+	// MaxMultibaseLength is the longest multibase key string accepted
+	// (a key set, PublicKey.MarshalText, is 137 bytes).
+	MaxMultibaseLength = 256
+	// MaxDocumentSize is the largest DID document JSON ParseDocument
+	// accepts.
+	MaxDocumentSize = 64 << 10
 )

@@ -454,3 +454,89 @@ func BenchmarkParsePublicKey(b *testing.B) {
 		}
 	}
 }
+
+// oversizedDID is a syntactically plausible did:key of n bytes: the
+// prefix and base58 digits, the worst case for the decoder.
+func oversizedDID(n int) string {
+	return "did:key:z" + strings.Repeat("6Mk", n/3+1)[:n-len("did:key:z")]
+}
+
+// TestOversizedInputs: inputs over the caps are refused with ErrTooLong
+// before any decoding, by every entry point that takes a DID, a multibase
+// key or a document; inputs cut or padded around a valid one are refused
+// with the right sentinel and never accepted.
+func TestOversizedInputs(t *testing.T) {
+	ctx := context.Background()
+	did := oversizedDID(1 << 20)
+	cases := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"ParseDID", func() error { _, err := ParseDID(did); return err }(), ErrInvalidDID},
+		{"DID.Ed25519", func() error { _, err := DID(did).Ed25519(); return err }(), ErrInvalidDID},
+		{"VerifyDID", VerifyDID(DID(did), "d", nil, make([]byte, 64)), ErrInvalidDID},
+		{"KeyResolver", func() error { _, err := KeyResolver{}.Resolve(ctx, DID(did)); return err }(), ErrInvalidDID},
+		{"PublicKey.UnmarshalText", new(PublicKey).UnmarshalText([]byte(did[len("did:key:"):])), ErrInvalidKey},
+		{"PrivateKey.UnmarshalText", new(PrivateKey).UnmarshalText([]byte(did[len("did:key:"):])), ErrInvalidKey},
+		{"ParseDocument", func() error { _, err := ParseDocument(make([]byte, MaxDocumentSize+1)); return err }(), ErrInvalidDocument},
+		{"ParseDocument with a long DID", func() error {
+			doc, _ := json.Marshal(NewDocument(deterministicKey(t, 3).Public()))
+			long := oversizedDID(MaxDocumentSize / 16)
+			b := bytes.ReplaceAll(doc, []byte(deterministicKey(t, 3).DID()), []byte(long))
+			if len(b) > MaxDocumentSize {
+				t.Fatalf("test document is %d bytes, over the cap", len(b))
+			}
+			_, err := ParseDocument(b)
+			return err
+		}(), ErrInvalidDocument},
+	}
+	for _, c := range cases {
+		if !errors.Is(c.err, c.want) || !errors.Is(c.err, ErrTooLong) {
+			t.Errorf("%s: %v, want %v and ErrTooLong", c.name, c.err, c.want)
+		}
+	}
+	// Cut and pad a valid DID up to one past the cap.
+	valid := string(deterministicKey(t, 4).DID())
+	for n := 0; n <= MaxDIDLength+1; n++ {
+		s := (valid + strings.Repeat("z", MaxDIDLength+1))[:n]
+		_, err := ParseDID(s)
+		switch {
+		case n == len(valid):
+			if err != nil {
+				t.Fatalf("valid DID refused: %v", err)
+			}
+		case !errors.Is(err, ErrInvalidDID):
+			t.Fatalf("ParseDID(%d bytes) = %v, want ErrInvalidDID", n, err)
+		case (n > MaxDIDLength) != errors.Is(err, ErrTooLong):
+			t.Fatalf("ParseDID(%d bytes) = %v: ErrTooLong exactly above %d", n, err, MaxDIDLength)
+		}
+	}
+	// Cut and pad a key set's text form likewise.
+	text, _ := deterministicKey(t, 5).Public().MarshalText()
+	for n := 0; n <= MaxMultibaseLength+1; n++ {
+		s := (string(text) + strings.Repeat("z", MaxMultibaseLength+1))[:n]
+		err := new(PublicKey).UnmarshalText([]byte(s))
+		switch {
+		case n == len(text):
+			if err != nil {
+				t.Fatalf("valid key text refused: %v", err)
+			}
+		case !errors.Is(err, ErrInvalidKey):
+			t.Fatalf("UnmarshalText(%d bytes) = %v, want ErrInvalidKey", n, err)
+		case (n > MaxMultibaseLength) != errors.Is(err, ErrTooLong):
+			t.Fatalf("UnmarshalText(%d bytes) = %v: ErrTooLong exactly above %d", n, err, MaxMultibaseLength)
+		}
+	}
+}
+
+// BenchmarkParseDIDOversized: refusing a 1 MiB did:key (7.5 s before the
+// length cap, quadratic base58 decoding).
+func BenchmarkParseDIDOversized(b *testing.B) {
+	d := oversizedDID(1 << 20)
+	for b.Loop() {
+		if _, err := ParseDID(d); !errors.Is(err, ErrInvalidDID) {
+			b.Fatal(err)
+		}
+	}
+}

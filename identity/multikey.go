@@ -56,6 +56,9 @@ func decodeMultikey(s string, wantCodec uint64, wantLen int) ([]byte, error) {
 // splitMultikey decodes a base58btc multibase string and splits off its
 // multicodec varint prefix.
 func splitMultikey(s string) (codec uint64, key []byte, err error) {
+	if len(s) > MaxMultibaseLength {
+		return 0, nil, fmt.Errorf("%w: %w: multibase key is %d bytes, at most %d", ErrInvalidKey, ErrTooLong, len(s), MaxMultibaseLength)
+	}
 	if len(s) == 0 || s[0] != 'z' {
 		return 0, nil, fmt.Errorf("%w: multibase prefix must be 'z' (base58btc)", ErrInvalidKey)
 	}

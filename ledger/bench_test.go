@@ -159,7 +159,7 @@ func BenchmarkStateQuery(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		ok := s.AccreditedAtIndex(w.issuer.DID(), RoleIssuer, "Age", 9)
 		_, err1 := s.LatestRevocationRoot(w.issuer.DID())
-		g, err2 := s.Grant(h(0x10))
+		g, err2 := s.Grant(w.grant())
 		sinkBool = ok && err1 == nil && err2 == nil && g.Withdrawn
 	}
 }

@@ -25,6 +25,18 @@
 // deterministic serialization to compare. A refused record changes nothing
 // and returns an error wrapping ErrUnauthorized or ErrInvalidRecord.
 //
+// Permissions that decide ownership (each enforced by State, each attack
+// kept as a vector under testdata/permissions):
+//   - governance (the root authority) alone makes a verifying key official;
+//   - the schemas of a credential type are registered by its owner, the
+//     agency governance accredited first as issuer of it, so a
+//     co-accredited issuer cannot squat a version;
+//   - a consent receipt's grant id is GrantID(citizen, content): it
+//     commits to the grant's citizen, so nobody anchors another citizen's
+//     grant id first and blocks the owner's receipt;
+//   - a consent/revoke agency event (GrantRevokeTopic) is accepted only
+//     from the agency the grant was anchored to.
+//
 // Key rotation: an agency's stable identifier is the DID it registered with
 // (Agency.ID). After a key-rotate record it writes with its new key's DID;
 // records by an earlier DID are refused with ErrRotatedKey. Queries accept

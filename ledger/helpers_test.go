@@ -62,7 +62,7 @@ func newWorld(t testing.TB) *world {
 // setupRecords founds governance, registers issuer, verifier and other,
 // accredits issuer for "Age", "Residence" and "Guardianship" and verifier as
 // verifier for "Age", and anchors a grant from citizen to verifier (grant
-// h(0x10)).
+// w.grant(), content h(0x10)).
 func (w *world) setupRecords(t testing.TB) []*SignedRecord {
 	return []*SignedRecord{
 		sign(t, w.root, 0, &GovernanceInit{Name: "Ministry of Digital Affairs"}),
@@ -71,7 +71,7 @@ func (w *world) setupRecords(t testing.TB) []*SignedRecord {
 		sign(t, w.other, 3, &AgencyRegister{Key: w.other.Public(), Name: "Other Agency"}),
 		sign(t, w.root, 4, &Accredit{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Age", "Guardianship", "Residence"}}),
 		sign(t, w.root, 5, &Accredit{Agency: w.verifier.DID(), Role: RoleVerifier, Types: []string{"Age"}}),
-		sign(t, w.citizen, 6, &ConsentReceipt{Grant: h(0x10), Agency: w.verifier.DID(), Receipt: h(0x11)}),
+		sign(t, w.citizen, 6, receiptOf(w.citizen.DID(), 0x10, w.verifier.DID(), 0x11)),
 	}
 }
 
@@ -92,4 +92,16 @@ func mustSubmitAll(t testing.TB, l Ledger, srs []*SignedRecord) {
 			t.Fatalf("record %d (%s): %v", i, sr.Record.Kind, err)
 		}
 	}
+}
+
+// grantID is the ledger id of the grant of citizen with content h(c).
+func grantID(citizen identity.DID, c byte) Hash { return GrantID(citizen, h(c)) }
+
+// grant is the id of the setup's grant from citizen to verifier.
+func (w *world) grant() Hash { return grantID(w.citizen.DID(), 0x10) }
+
+// receiptOf is a consent-receipt payload for the grant of citizen with
+// content h(c) to agency, with receipt hash h(r).
+func receiptOf(citizen identity.DID, c byte, agency identity.DID, r byte) *ConsentReceipt {
+	return &ConsentReceipt{Grant: grantID(citizen, c), Content: h(c), Agency: agency, Receipt: h(r)}
 }

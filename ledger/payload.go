@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -125,8 +127,9 @@ type KeyRotate struct {
 const KeyRotateProofDomain = "ledger.key-rotate/proof"
 
 // Accredit is written by the root authority: the agency becomes accredited
-// in Role for each credential type in Types (issuer: may issue, register
-// schemas, publish verifying keys; verifier: may be named as a verifier).
+// in Role for each credential type in Types (issuer: may issue, and the
+// first agency accredited as issuer of a type owns its schemas; verifier:
+// may be named as a verifier).
 // A type already accredited (active or suspended) is refused.
 type Accredit struct {
 	Agency identity.DID `json:"agency"`
@@ -151,9 +154,17 @@ type Reinstate struct {
 	Types  []string     `json:"types"`
 }
 
-// SchemaRegister is written by an agency accredited (active) as issuer of
-// Type: it fixes the schema of (Type, Version) by its hash. A (Type,
-// Version) pair is registered once.
+// SchemaRegister is written by the owner of credential type Type: it
+// fixes the schema of (Type, Version) by its hash. A (Type, Version) pair
+// is registered once.
+//
+// A type's owner is the agency governance accredited first as issuer of
+// the type (the lowest log index of an issuer accreditation for it), and
+// only while that accreditation is active. Other agencies accredited for
+// the type issue under the owner's schemas but cannot register versions,
+// so a co-accredited issuer cannot squat a version the owner has not yet
+// published. Governance decides the owner by the order of its accredit
+// records.
 type SchemaRegister struct {
 	Type    string `json:"type"`
 	Version string `json:"version"`
@@ -184,9 +195,11 @@ type CredentialSuperseded struct {
 	New Hash `json:"new"`
 }
 
-// VerifyingKey is written by the root authority or an agency with an
-// active issuer accreditation: Fingerprint is an official verifying key
-// for the circuit shape Shape.
+// VerifyingKey is written by the root authority only: Fingerprint is an
+// official verifying key for the circuit shape Shape. Which proving
+// system verifiers trust is a governance decision (typically the outcome
+// of a setup ceremony several agencies took part in), so no agency,
+// accredited or not, can make a key official.
 type VerifyingKey struct {
 	Shape       string `json:"shape"`
 	Fingerprint Hash   `json:"fingerprint"`
@@ -197,11 +210,36 @@ type VerifyingKey struct {
 // guardian acts, the guardian is the author and Citizen names the ward; it
 // is accepted only under an active guardianship. Grant ids are unique.
 // Neither the author nor Citizen may be an agency or the root authority.
+//
+// Grant must equal GrantID(citizen, Content), where citizen is the grant's
+// citizen (the author, or Citizen when a guardian acts) and Content is
+// the digest of the grant's signed content. A grant id thus commits to its
+// citizen: someone who learns another citizen's grant id cannot anchor it
+// first under their own DID and block the owner's receipt (they would
+// need a Content that hashes to the id with their DID, a preimage).
+// Content is a hash; no grant content goes on the ledger.
 type ConsentReceipt struct {
 	Grant   Hash         `json:"grant"`
+	Content Hash         `json:"content"`
 	Agency  identity.DID `json:"agency"`
 	Receipt Hash         `json:"receipt"`
 	Citizen identity.DID `json:"citizen,omitempty"`
+}
+
+// GrantIDDomain separates grant ids from every other hash.
+const GrantIDDomain = "civicproof/ledger/grant-id/v1"
+
+// GrantID returns the ledger id of a consent grant with the given citizen
+// DID and content digest: SHA-256 over GrantIDDomain, the citizen DID and
+// the content digest, each length-prefixed (4 bytes, big-endian). Package
+// consent computes its grant ids with it.
+func GrantID(citizen identity.DID, content Hash) Hash {
+	b := make([]byte, 0, 12+len(GrantIDDomain)+len(citizen)+len(content))
+	for _, part := range [][]byte{[]byte(GrantIDDomain), []byte(citizen), content[:]} {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(part)))
+		b = append(b, part...)
+	}
+	return sha256.Sum256(b)
 }
 
 // Guardianship is written by an agency accredited (active) as issuer of
@@ -235,11 +273,20 @@ type AccessRecord struct {
 // AgencyEvent is written by a registered agency: an auditable event on
 // Topic (e.g. "relief/rice-kg") with a digest of its off-ledger document
 // and an Amount added to the agency's running total for the topic.
+//
+// Topic GrantRevokeTopic is reserved: such an event revokes the consent
+// grant whose id is Digest, and only the agency the grant was anchored to
+// may write it (with Amount 0); any other author is refused with
+// ErrUnauthorized, and an unknown grant with ErrNotFound.
 type AgencyEvent struct {
 	Topic  string `json:"topic"`
 	Digest Hash   `json:"digest"`
 	Amount uint64 `json:"amount"`
 }
+
+// GrantRevokeTopic is the agency-event topic by which an agency revokes a
+// consent grant anchored to it (see AgencyEvent).
+const GrantRevokeTopic = "consent/revoke"
 
 // Kind methods.
 func (*GovernanceInit) Kind() Kind       { return KindGovernanceInit }
@@ -373,8 +420,8 @@ func (p *VerifyingKey) check() error {
 }
 
 func (p *ConsentReceipt) check() error {
-	if p.Grant.IsZero() || p.Receipt.IsZero() {
-		return errors.New("zero grant or receipt")
+	if p.Grant.IsZero() || p.Content.IsZero() || p.Receipt.IsZero() {
+		return errors.New("zero grant, content or receipt")
 	}
 	if err := checkDID("agency", p.Agency); err != nil {
 		return err
@@ -421,6 +468,9 @@ func (p *AgencyEvent) check() error {
 	}
 	if p.Digest.IsZero() {
 		return errors.New("zero digest")
+	}
+	if p.Topic == GrantRevokeTopic && p.Amount != 0 {
+		return fmt.Errorf("a %s event carries no amount", GrantRevokeTopic)
 	}
 	return checkCode("topic", p.Topic, maxCode)
 }

@@ -208,6 +208,8 @@ func TestRecordSignChecks(t *testing.T) {
 		{"zero commitment", NewRecord("", t0, &CredentialIssued{Type: "Age"})},
 		{"self-supersede", NewRecord("", t0, &CredentialSuperseded{Old: h(1), New: h(1)})},
 		{"space in code", NewRecord("", t0, &VerifyingKey{Shape: "a b", Fingerprint: h(1)})},
+		{"grant revocation with an amount", NewRecord("", t0, &AgencyEvent{Topic: GrantRevokeTopic, Digest: h(1), Amount: 1})},
+		{"receipt without content", NewRecord("", t0, &ConsentReceipt{Grant: h(1), Agency: w.verifier.DID(), Receipt: h(2)})},
 		{"empty parts list", NewRecord("", t0, &ConsentWithdrawal{Grant: h(1), Parts: []string{}})},
 		{"guardian is ward", NewRecord("", t0, &Guardianship{Guardian: w.ward.DID(), Ward: w.ward.DID()})},
 		{"register without ZK key", NewRecord("", t0, &AgencyRegister{Name: "x"})},

@@ -389,14 +389,21 @@ func (s *State) activeAccreditation(id identity.DID, role Role, typ string) bool
 	return ok && a.Events[len(a.Events)-1].Active
 }
 
-func (s *State) hasActiveIssuer(id identity.DID) bool {
-	prefix := key(string(id), string(RoleIssuer), "")
-	for k, a := range s.d.Accreditations {
-		if len(k) > len(prefix) && k[:len(prefix)] == prefix && a.Events[len(a.Events)-1].Active {
-			return true
+// typeOwner returns the agency that owns the schemas of credential type
+// typ: the one whose issuer accreditation for typ came first in the log.
+// Accreditations are few and schema records rare, so a scan is cheap.
+func (s *State) typeOwner(typ string) identity.DID {
+	var owner identity.DID
+	first := uint64(0)
+	for _, a := range s.d.Accreditations {
+		if a.Role != RoleIssuer || a.Type != typ {
+			continue
+		}
+		if at := a.Events[0].Index; owner == "" || at < first {
+			owner, first = a.Agency, at
 		}
 	}
-	return false
+	return owner
 }
 
 func (s *State) governanceInit(index uint64, r *Record, p *GovernanceInit) error {
@@ -496,6 +503,9 @@ func (s *State) schemaRegister(index uint64, r *Record, p *SchemaRegister) error
 	if !s.activeAccreditation(a.ID, RoleIssuer, p.Type) {
 		return refuse(ErrUnauthorized, "%s is not an accredited issuer of %q", a.ID, p.Type)
 	}
+	if owner := s.typeOwner(p.Type); owner != a.ID {
+		return refuse(ErrUnauthorized, "schemas of %q are registered by their owner %s, the first agency accredited to issue it", p.Type, owner)
+	}
 	k := key(p.Type, p.Version)
 	if _, ok := s.d.Schemas[k]; ok {
 		return refuse(ErrInvalidRecord, "%w: schema %s %s already registered", ErrDuplicate, p.Type, p.Version)
@@ -569,13 +579,7 @@ func (s *State) credentialSuperseded(r *Record, p *CredentialSuperseded) error {
 
 func (s *State) verifyingKey(index uint64, r *Record, p *VerifyingKey) error {
 	if r.Author != s.d.Root {
-		a, err := s.currentAgency(r.Author)
-		if err != nil {
-			return refuse(ErrUnauthorized, "author is neither the root authority nor an agency")
-		}
-		if !s.hasActiveIssuer(a.ID) {
-			return refuse(ErrUnauthorized, "%s has no active issuer accreditation", a.ID)
-		}
+		return refuse(ErrUnauthorized, "only the root authority makes a verifying key official, not %s", r.Author)
 	}
 	for _, e := range s.d.VerifyingKeys[p.Shape] {
 		if e.Fingerprint == p.Fingerprint {
@@ -604,6 +608,9 @@ func (s *State) consentReceipt(index uint64, r *Record, p *ConsentReceipt) error
 			return refuse(ErrUnauthorized, "%s is not a guardian of %s", r.Author, p.Citizen)
 		}
 		citizen, guardian = p.Citizen, r.Author
+	}
+	if GrantID(citizen, p.Content) != p.Grant {
+		return refuse(ErrUnauthorized, "grant id %s is not bound to citizen %s", p.Grant, citizen)
 	}
 	id, ok := s.d.DIDs[p.Agency]
 	if !ok {
@@ -704,6 +711,15 @@ func (s *State) agencyEvent(r *Record, p *AgencyEvent) error {
 	a, err := s.currentAgency(r.Author)
 	if err != nil {
 		return err
+	}
+	if p.Topic == GrantRevokeTopic {
+		g, ok := s.d.Grants[p.Digest]
+		if !ok {
+			return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Digest)
+		}
+		if g.Agency != a.ID {
+			return refuse(ErrUnauthorized, "grant %s was not given to %s; only its agency may revoke it", p.Digest, a.ID)
+		}
 	}
 	k := key(string(a.ID), p.Topic)
 	total := s.d.Totals[k] + p.Amount

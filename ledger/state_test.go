@@ -38,7 +38,7 @@ func rotateProof(newKey *identity.PrivateKey, author identity.DID) []byte {
 func TestPermissionMatrix(t *testing.T) {
 	w := newWorld(t)
 	newKey := testKey(t, 20)
-	g := h(0x10) // the setup's grant from citizen to verifier
+	g := w.grant() // the setup's grant from citizen to verifier
 	issue := func(c byte) *SignedRecord {
 		return sign(t, w.issuer, 10, &CredentialIssued{Commitment: h(c), Type: "Age"})
 	}
@@ -46,6 +46,7 @@ func TestPermissionMatrix(t *testing.T) {
 		return sign(t, w.issuer, 10, &Guardianship{Guardian: guardian.DID(), Ward: ward.DID()})
 	}
 	suspendIssuer := sign(t, w.root, 10, &Suspend{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Age"}, Reason: "audit"})
+	accreditOther := sign(t, w.root, 10, &Accredit{Agency: w.other.DID(), Role: RoleIssuer, Types: []string{"Age", "Diploma"}})
 	rotate := sign(t, w.issuer, 10, &KeyRotate{NewKey: newKey.Public(), Proof: rotateProof(newKey, w.issuer.DID())})
 
 	cases := []struct {
@@ -87,6 +88,10 @@ func TestPermissionMatrix(t *testing.T) {
 		{"schema by verifier", nil, sign(t, w.verifier, 10, &SchemaRegister{Type: "Age", Version: "1", Hash: h(1)}), []error{ErrUnauthorized}},
 		{"schema by citizen", nil, sign(t, w.citizen, 10, &SchemaRegister{Type: "Age", Version: "1", Hash: h(1)}), []error{ErrUnauthorized}},
 		{"schema by suspended issuer", []*SignedRecord{suspendIssuer}, sign(t, w.issuer, 11, &SchemaRegister{Type: "Age", Version: "1", Hash: h(1)}), []error{ErrUnauthorized}},
+		{"schema squatted by a later co-accredited issuer", []*SignedRecord{accreditOther}, sign(t, w.other, 11, &SchemaRegister{Type: "Age", Version: "2", Hash: h(9)}), []error{ErrUnauthorized}},
+		{"schema version by the type's owner", []*SignedRecord{accreditOther}, sign(t, w.issuer, 11, &SchemaRegister{Type: "Age", Version: "2", Hash: h(2)}), nil},
+		{"schema by the first accredited of a new type", []*SignedRecord{accreditOther}, sign(t, w.other, 11, &SchemaRegister{Type: "Diploma", Version: "1", Hash: h(2)}), nil},
+		{"ownership does not pass on while the owner is suspended", []*SignedRecord{accreditOther, sign(t, w.root, 11, &Suspend{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Age"}})}, sign(t, w.other, 12, &SchemaRegister{Type: "Age", Version: "2", Hash: h(2)}), []error{ErrUnauthorized}},
 		{"schema twice", []*SignedRecord{sign(t, w.issuer, 10, &SchemaRegister{Type: "Age", Version: "1", Hash: h(1)})}, sign(t, w.issuer, 11, &SchemaRegister{Type: "Age", Version: "1", Hash: h(2)}), []error{ErrInvalidRecord, ErrDuplicate}},
 		// credential-issued
 		{"issue", nil, issue(0x20), nil},
@@ -109,17 +114,20 @@ func TestPermissionMatrix(t *testing.T) {
 			sign(t, w.issuer, 12, &CredentialSuperseded{Old: h(0x20), New: h(0x22)}), []error{ErrInvalidRecord, ErrDuplicate}},
 		// verifying-key
 		{"verifying key by root", nil, sign(t, w.root, 10, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}), nil},
-		{"verifying key by issuer", nil, sign(t, w.issuer, 10, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}), nil},
+		{"verifying key by issuer", nil, sign(t, w.issuer, 10, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}), []error{ErrUnauthorized}},
 		{"verifying key by verifier-only agency", nil, sign(t, w.verifier, 10, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}), []error{ErrUnauthorized}},
 		{"verifying key by citizen", nil, sign(t, w.citizen, 10, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}), []error{ErrUnauthorized}},
-		{"verifying key twice", []*SignedRecord{sign(t, w.root, 10, &VerifyingKey{Shape: "s", Fingerprint: h(0x40)})}, sign(t, w.issuer, 11, &VerifyingKey{Shape: "s", Fingerprint: h(0x40)}), []error{ErrInvalidRecord, ErrDuplicate}},
+		{"verifying key twice", []*SignedRecord{sign(t, w.root, 10, &VerifyingKey{Shape: "s", Fingerprint: h(0x40)})}, sign(t, w.root, 11, &VerifyingKey{Shape: "s", Fingerprint: h(0x40)}), []error{ErrInvalidRecord, ErrDuplicate}},
 		// consent-receipt
-		{"receipt by citizen", nil, sign(t, w.citizen, 10, &ConsentReceipt{Grant: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51)}), nil},
-		{"receipt by agency", nil, sign(t, w.other, 10, &ConsentReceipt{Grant: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51)}), []error{ErrUnauthorized}},
-		{"receipt to unregistered agency", nil, sign(t, w.citizen, 10, &ConsentReceipt{Grant: h(0x50), Agency: w.stranger.DID(), Receipt: h(0x51)}), []error{ErrInvalidRecord, ErrNotFound}},
-		{"receipt grant id reused", nil, sign(t, w.stranger, 10, &ConsentReceipt{Grant: g, Agency: w.verifier.DID(), Receipt: h(0x51)}), []error{ErrInvalidRecord, ErrDuplicate}},
-		{"receipt by non-guardian for ward", nil, sign(t, w.guardian, 10, &ConsentReceipt{Grant: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51), Citizen: w.ward.DID()}), []error{ErrUnauthorized}},
-		{"receipt by guardian for ward", []*SignedRecord{guardianOf(w.guardian, w.ward)}, sign(t, w.guardian, 11, &ConsentReceipt{Grant: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51), Citizen: w.ward.DID()}), nil},
+		{"receipt by citizen", nil, sign(t, w.citizen, 10, receiptOf(w.citizen.DID(), 0x50, w.verifier.DID(), 0x51)), nil},
+		{"receipt by agency", nil, sign(t, w.other, 10, receiptOf(w.other.DID(), 0x50, w.verifier.DID(), 0x51)), []error{ErrUnauthorized}},
+		{"receipt to unregistered agency", nil, sign(t, w.citizen, 10, receiptOf(w.citizen.DID(), 0x50, w.stranger.DID(), 0x51)), []error{ErrInvalidRecord, ErrNotFound}},
+		{"receipt grant id reused", nil, sign(t, w.citizen, 10, receiptOf(w.citizen.DID(), 0x10, w.verifier.DID(), 0x51)), []error{ErrInvalidRecord, ErrDuplicate}},
+		{"receipt front-runs another citizen's grant id", nil, sign(t, w.stranger, 10, &ConsentReceipt{Grant: grantID(w.citizen.DID(), 0x50), Content: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51)}), []error{ErrUnauthorized}},
+		{"receipt with content not matching the id", nil, sign(t, w.citizen, 10, &ConsentReceipt{Grant: grantID(w.citizen.DID(), 0x50), Content: h(0x52), Agency: w.verifier.DID(), Receipt: h(0x51)}), []error{ErrUnauthorized}},
+		{"guardian binds the id to themselves, not the ward", []*SignedRecord{guardianOf(w.guardian, w.ward)}, sign(t, w.guardian, 11, &ConsentReceipt{Grant: grantID(w.guardian.DID(), 0x50), Content: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51), Citizen: w.ward.DID()}), []error{ErrUnauthorized}},
+		{"receipt by non-guardian for ward", nil, sign(t, w.guardian, 10, wardReceipt(w)), []error{ErrUnauthorized}},
+		{"receipt by guardian for ward", []*SignedRecord{guardianOf(w.guardian, w.ward)}, sign(t, w.guardian, 11, wardReceipt(w)), nil},
 		// guardianship
 		{"guardianship", nil, guardianOf(w.guardian, w.ward), nil},
 		{"guardianship by unaccredited agency", nil, sign(t, w.other, 10, &Guardianship{Guardian: w.guardian.DID(), Ward: w.ward.DID()}), []error{ErrUnauthorized}},
@@ -148,6 +156,9 @@ func TestPermissionMatrix(t *testing.T) {
 		// agency-event
 		{"agency event", nil, sign(t, w.other, 10, &AgencyEvent{Topic: "relief/rice-kg", Digest: h(0x70), Amount: 500}), nil},
 		{"agency event by citizen", nil, sign(t, w.citizen, 10, &AgencyEvent{Topic: "relief/rice-kg", Digest: h(0x70), Amount: 500}), []error{ErrUnauthorized}},
+		{"grant revocation by the grant's agency", nil, sign(t, w.verifier, 10, &AgencyEvent{Topic: GrantRevokeTopic, Digest: g}), nil},
+		{"grant revocation by another agency", nil, sign(t, w.other, 10, &AgencyEvent{Topic: GrantRevokeTopic, Digest: g}), []error{ErrUnauthorized}},
+		{"grant revocation of an unknown grant", nil, sign(t, w.verifier, 10, &AgencyEvent{Topic: GrantRevokeTopic, Digest: h(0x77)}), []error{ErrInvalidRecord, ErrNotFound}},
 		{"agency event total overflow", []*SignedRecord{sign(t, w.other, 10, &AgencyEvent{Topic: "t", Digest: h(0x70), Amount: MaxSafeInteger})},
 			sign(t, w.other, 11, &AgencyEvent{Topic: "t", Digest: h(0x71), Amount: 1}), []error{ErrInvalidRecord}},
 		// any kind
@@ -281,17 +292,17 @@ func fullLog(t testing.TB, w *world) []*SignedRecord {
 		sign(t, w.issuer, 12, &CredentialIssued{Commitment: h(0x21), Type: "Age"}),
 		sign(t, w.issuer, 13, &CredentialSuperseded{Old: h(0x20), New: h(0x21)}),
 		sign(t, w.issuer, 14, &RevocationRoot{Root: h(0x30), Epoch: 1}),
-		sign(t, w.issuer, 15, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}),
+		sign(t, w.root, 15, &VerifyingKey{Shape: "presentation-v1", Fingerprint: h(0x40)}),
 		sign(t, w.issuer, 16, &Guardianship{Guardian: w.guardian.DID(), Ward: w.ward.DID()}),
-		sign(t, w.guardian, 17, &ConsentReceipt{Grant: h(0x50), Agency: w.verifier.DID(), Receipt: h(0x51), Citizen: w.ward.DID()}),
-		sign(t, w.verifier, 18, &AccessRecord{Grant: h(0x10), Purpose: "dpv:ServiceProvision", Statement: h(0x60), Nullifier: h(0x61)}),
-		sign(t, w.citizen, 19, &ConsentWithdrawal{Grant: h(0x10), Parts: []string{"birthdate"}}),
+		sign(t, w.guardian, 17, wardReceipt(w)),
+		sign(t, w.verifier, 18, &AccessRecord{Grant: w.grant(), Purpose: "dpv:ServiceProvision", Statement: h(0x60), Nullifier: h(0x61)}),
+		sign(t, w.citizen, 19, &ConsentWithdrawal{Grant: w.grant(), Parts: []string{"birthdate"}}),
 		sign(t, w.other, 20, &AgencyEvent{Topic: "relief/rice-kg", Digest: h(0x70), Amount: 1200}),
 		sign(t, w.root, 21, &Suspend{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Residence"}, Reason: "audit"}),
 		sign(t, w.root, 22, &Reinstate{Agency: w.issuer.DID(), Role: RoleIssuer, Types: []string{"Residence"}}),
 		sign(t, w.issuer, 23, &KeyRotate{NewKey: newKey.Public(), Proof: rotateProof(newKey, w.issuer.DID())}),
 		sign(t, newKey, 24, &RevocationRoot{Root: h(0x31), Epoch: 2}),
-		sign(t, w.citizen, 25, &ConsentWithdrawal{Grant: h(0x10)}),
+		sign(t, w.citizen, 25, &ConsentWithdrawal{Grant: w.grant()}),
 	)
 }
 
@@ -370,11 +381,11 @@ func TestQueries(t *testing.T) {
 	if !s.IsGuardian(w.guardian.DID(), w.ward.DID()) || s.IsGuardian(w.ward.DID(), w.guardian.DID()) {
 		t.Error("guardianship")
 	}
-	gr, err := s.Grant(h(0x10))
+	gr, err := s.Grant(w.grant())
 	if err != nil || !gr.Withdrawn || len(gr.WithdrawnParts) != 1 || gr.Agency != w.verifier.DID() {
 		t.Errorf("grant: %+v %v", gr, err)
 	}
-	if wg, err := s.Grant(h(0x50)); err != nil || wg.Citizen != w.ward.DID() || wg.Guardian != w.guardian.DID() {
+	if wg, err := s.Grant(grantID(w.ward.DID(), 0x50)); err != nil || wg.Citizen != w.ward.DID() || wg.Guardian != w.guardian.DID() {
 		t.Errorf("guardian grant: %+v %v", wg, err)
 	}
 	if log := s.AccessLog(w.citizen.DID()); len(log) != 1 || log[0].Purpose != "dpv:ServiceProvision" || log[0].Agency != w.verifier.DID() {
@@ -421,4 +432,12 @@ func TestCheckBatch(t *testing.T) {
 	if err := s.ApplyBatch(4, recs[4:]); err != nil {
 		t.Fatalf("ApplyBatch after CheckBatch: %v", err)
 	}
+}
+
+// wardReceipt is the guardian's receipt for the ward's grant (content
+// h(0x50)) to verifier.
+func wardReceipt(w *world) *ConsentReceipt {
+	r := receiptOf(w.ward.DID(), 0x50, w.verifier.DID(), 0x51)
+	r.Citizen = w.ward.DID()
+	return r
 }

@@ -1,3 +1,9 @@
+//go:build !js && !wasip1
+
+// The bbolt file store does not build for js/wasm or wasip1: a wallet in
+// the browser uses the ledger package for records, proofs and checkpoints,
+// not for storage (NewInMemory stays available).
+
 package ledger
 
 import (

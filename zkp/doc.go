@@ -27,7 +27,10 @@
 //  5. every slot the request discloses holds the value the proof carries;
 //  6. the proof's nullifier is Poseidon2(secret, scope) (Nullifier), the
 //     same for every proof of one holder in one scope and unlinkable
-//     across scopes, so a verifier can refuse a second claim.
+//     across scopes, so a verifier can refuse a second claim. The scope
+//     element is AgencyScope(agency DID, scope name), computed outside the
+//     circuit by wallet and verifier alike, so two agencies never share a
+//     scope and never receive the same nullifier for one holder.
 //
 // # The public input
 //
@@ -113,6 +116,15 @@
 // circuit, for caches of proving keys. testdata/constraints.csv pins the
 // constraint counts: a test fails when the circuit changes size, so that
 // a change of the circuit (and hence of every key) is deliberate.
+//
+// Prove compiles the circuit on first use (about 1 s in WebAssembly). A
+// wallet that cannot afford it loads the compiled constraint system
+// instead: WriteConstraintSystem writes it (1.4 MB for Groth16) with its
+// circuit digest, and LoadConstraintSystem installs it for the process
+// after checking it against a digest the wallet trusts, refusing any other
+// with ErrCircuitMismatch (17 ms natively,
+// go test ./zkp -run '^$' -bench LoadConstraintSystem -benchtime 3x).
+// The zkp package and what it imports build for GOOS=js GOARCH=wasm.
 //
 // SetupUnsafe makes a key pair in one process; whoever runs it could keep
 // the setup's secret and forge proofs, so it is for tests and demos.

@@ -129,36 +129,14 @@ func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircui
 // key), ErrBadProof (does not verify, or was made for another root or
 // disclosure mask), ErrInvalidStatement.
 func Verify(vk *VerifyingKey, st *Statement, p *Proof) (*Result, error) {
-	if vk == nil || st == nil || p == nil {
-		return nil, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
-	}
-	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
-		return nil, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
-	}
-	if p.Root != st.Root {
-		return nil, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
-	}
-	if p.Disclose != st.Disclose {
-		return nil, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
-	}
-	digest, err := st.digest(p.Nullifier, &p.Disclosed)
+	digest, err := precheck(vk, st, p)
 	if err != nil {
 		return nil, err
 	}
-	pw, err := frontend.NewWitness(publicAssignment(digest), ecc.BN254.ScalarField(), frontend.PublicOnly())
-	if err != nil {
-		return nil, fmt.Errorf("zkp: public witness: %w", err)
-	}
-	if err := verifyRaw(vk, p.raw, pw); err != nil {
+	if err := verifyDigest(vk, p.raw, digest); err != nil {
 		return nil, err
 	}
-	res := &Result{Disclosed: map[uint8]fr.Element{}, Nullifier: p.Nullifier}
-	for i := range NumSlots {
-		if st.Disclose&(1<<i) != 0 {
-			res.Disclosed[uint8(i)] = p.Disclosed[i]
-		}
-	}
-	return res, nil
+	return resultOf(st, p), nil
 }
 
 func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {

@@ -2,6 +2,7 @@ package zkp
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -267,4 +268,35 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	}
 	*r = out
 	return nil
+}
+
+// agencyScopeDomain separates AgencyScope's hash from every other use of
+// SHA-256 in civicproof.
+const agencyScopeDomain = "civicproof/zkp/agency-scope/v1"
+
+// AgencyScope returns the nullifier scope element of the scope name as
+// used by the agency: SHA-256(domain || uvarint(len(agency)) || agency ||
+// uvarint(len(name)) || name), read big-endian and reduced modulo the
+// BN254 scalar field, with domain "civicproof/zkp/agency-scope/v1".
+//
+// Binding the scope to the agency is what keeps nullifiers unlinkable
+// across agencies: Nullifier(secret, scope) is one value per holder and
+// scope, so if two agencies could name the same scope they would receive
+// the same nullifier for the same citizen. A verifier and a wallet both
+// compute the scope from the request's agency DID and scope name — never
+// from a field element the requester supplies — so agency B asking in
+// agency A's scope name gets a different element, and a different
+// nullifier, than A does. The hash is computed outside the circuit; the
+// circuit is unchanged.
+func AgencyScope(agency, name string) fr.Element {
+	b := make([]byte, 0, len(agencyScopeDomain)+len(agency)+len(name)+2*binary.MaxVarintLen64)
+	b = append(b, agencyScopeDomain...)
+	b = binary.AppendUvarint(b, uint64(len(agency)))
+	b = append(b, agency...)
+	b = binary.AppendUvarint(b, uint64(len(name)))
+	b = append(b, name...)
+	h := sha256.Sum256(b)
+	var e fr.Element
+	e.SetBytes(h[:])
+	return e
 }

@@ -2,6 +2,7 @@ package zkp
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -282,5 +283,29 @@ func TestStatementNotEncoded(t *testing.T) {
 	}
 	if err := st.UnmarshalBinary(nil); !errors.Is(err, ErrInvalidStatement) {
 		t.Fatalf("UnmarshalBinary = %v", err)
+	}
+}
+
+// TestAgencyScope: the scope element binds the agency and the scope name,
+// with their boundary, and matches its specification.
+func TestAgencyScope(t *testing.T) {
+	a := AgencyScope("did:key:zA", "age-check")
+	for _, tc := range []struct{ agency, name string }{
+		{"did:key:zB", "age-check"}, {"did:key:zA", "age-check2"}, {"did:key:zAa", "ge-check"}, {"", "did:key:zAage-check"},
+	} {
+		if b := AgencyScope(tc.agency, tc.name); a.Equal(&b) {
+			t.Fatalf("AgencyScope(%q, %q) equals AgencyScope(did:key:zA, age-check)", tc.agency, tc.name)
+		}
+	}
+	// The specification, spelled out.
+	msg := append([]byte("civicproof/zkp/agency-scope/v1"), 10)
+	msg = append(msg, "did:key:zA"...)
+	msg = append(msg, 9)
+	msg = append(msg, "age-check"...)
+	h := sha256.Sum256(msg)
+	var want fr.Element
+	want.SetBytes(h[:])
+	if !a.Equal(&want) {
+		t.Fatal("AgencyScope does not follow its documented encoding")
 	}
 }

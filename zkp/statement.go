@@ -164,7 +164,7 @@ func (l *lowered) holds(v fr.Element) bool {
 // Request is what a verifier asks of a presentation: the credential type,
 // the slots to disclose, up to MaxPredicates predicates, and the nonce and
 // nullifier scope (field elements; consent derives them from its signed
-// request).
+// request, the scope with AgencyScope).
 type Request struct {
 	Type       fr.Element // credential.TypeID of the accepted type
 	Disclose   uint16     // bit i: disclose slot i

@@ -1,6 +1,8 @@
 // Package wallet is the holder's store: the holder secret and the
 // credentials bound to it, kept in one file encrypted at rest under a
-// passphrase, with their revocation witnesses.
+// passphrase, with their revocation witnesses, and the master secret from
+// which package holder derives the citizen's pairwise identities (so they
+// are restored with every backup).
 //
 // # Format and choices
 //
@@ -25,7 +27,11 @@
 // input: every write goes to a temporary file in the same directory, is
 // fsynced and renamed over the old file (then the directory is fsynced),
 // so the file is always the old or the new version, and a wrong passphrase
-// or a damaged file never causes a write.
+// or a damaged file never causes a write. A file names its own argon2id
+// parameters, so a crafted file could ask for any cost: parameters beyond
+// MaxKDFTime, MaxKDFMemoryKiB or MaxKDFWorkKiB (at most 256 MiB and four
+// times the default work) are refused with ErrBadKDF before any key is
+// derived; the attack backups are kept under testdata/import.
 //
 // # Cost
 //

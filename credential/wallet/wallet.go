@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bytes"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -39,20 +40,39 @@ var (
 	ErrBadKDF = errors.New("wallet: KDF parameters out of bounds")
 )
 
-// KDFParams are argon2id parameters.
+// KDFParams are argon2id parameters. Accepted: Time 1..MaxKDFTime,
+// MemoryKiB 8*Threads..MaxKDFMemoryKiB, Threads 1..MaxKDFThreads, and
+// Time*MemoryKiB at most MaxKDFWorkKiB.
 type KDFParams struct {
-	Time      uint32 // passes, 1..16
-	MemoryKiB uint32 // memory in KiB, 8*Threads..1 GiB
-	Threads   uint8  // lanes, 1..64
+	Time      uint32 // passes
+	MemoryKiB uint32 // memory in KiB
+	Threads   uint8  // lanes
 }
+
+// Bounds of the argon2id parameters Create, Export, Open and Import
+// accept. A file's header names its own parameters, so without bounds a
+// crafted 138-byte backup (t=16, m=1 GiB) made Import allocate 1 GiB and
+// spend 22 s before reporting a wrong passphrase. Parameters outside the
+// bounds are refused before any derivation with ErrBadKDF (and, when read
+// from a file, ErrCorrupt).
+const (
+	MaxKDFTime      = 10        // passes
+	MaxKDFMemoryKiB = 256 << 10 // 256 MiB
+	MaxKDFThreads   = 64        // lanes
+	// MaxKDFWorkKiB bounds Time*MemoryKiB: four times DefaultKDF's
+	// 3 × 64 MiB, so the costliest accepted file takes about four times
+	// as long to open as a default one.
+	MaxKDFWorkKiB = 4 * 3 * (64 << 10)
+)
 
 // DefaultKDF returns RFC 9106's second recommended argon2id option:
 // t=3, m=64 MiB, p=4.
 func DefaultKDF() KDFParams { return KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4} }
 
 func (p KDFParams) check() error {
-	if p.Time < 1 || p.Time > 16 || p.Threads < 1 || p.Threads > 64 ||
-		p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > 1<<20 {
+	if p.Time < 1 || p.Time > MaxKDFTime || p.Threads < 1 || p.Threads > MaxKDFThreads ||
+		p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > MaxKDFMemoryKiB ||
+		uint64(p.Time)*uint64(p.MemoryKiB) > MaxKDFWorkKiB {
 		return fmt.Errorf("%w: t=%d m=%dKiB p=%d", ErrBadKDF, p.Time, p.MemoryKiB, p.Threads)
 	}
 	return nil
@@ -153,6 +173,7 @@ func open(data, pass []byte) ([]byte, *sealedKey, error) {
 // contents is the plaintext JSON of a wallet.
 type contents struct {
 	HolderSecret string  `json:"holderSecret"`
+	MasterSecret string  `json:"masterSecret,omitempty"` // absent in wallets made before it existed
 	Credentials  []entry `json:"credentials"`
 }
 
@@ -171,7 +192,9 @@ type Store struct {
 	key    *sealedKey
 	rand   io.Reader
 	secret fr.Element
+	master [MasterSecretSize]byte
 	creds  []*held
+	sealed []byte // the encrypted form of an in-memory store (New)
 }
 
 type held struct {
@@ -193,11 +216,15 @@ func Create(path string, passphrase []byte, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallet: holder secret: %w", err)
 	}
-	return create(path, passphrase, opts, &Store{secret: secret})
+	s := &Store{secret: secret}
+	if _, err := io.ReadFull(rnd, s.master[:]); err != nil {
+		return nil, fmt.Errorf("wallet: master secret: %w", err)
+	}
+	return create(path, passphrase, opts, s)
 }
 
 func create(path string, passphrase []byte, opts Options, s *Store) (*Store, error) {
-	if _, err := os.Lstat(path); err == nil {
+	if _, err := os.Lstat(path); err == nil && path != "" {
 		return nil, fmt.Errorf("%w: %s", ErrExists, path)
 	}
 	s.rand = opts.Rand
@@ -248,6 +275,13 @@ func (s *Store) load(pt []byte) error {
 	if !ok || s.secret.SetBytesCanonical(b) != nil {
 		return fmt.Errorf("%w: holder secret", ErrCorrupt)
 	}
+	if c.MasterSecret == "" {
+		s.master = legacyMaster(b)
+	} else if m, ok := parseHex(c.MasterSecret); ok {
+		s.master = [MasterSecretSize]byte(m)
+	} else {
+		return fmt.Errorf("%w: master secret", ErrCorrupt)
+	}
 	for i, e := range c.Credentials {
 		cred, err := credential.ParseCredential(e.Credential)
 		if err != nil {
@@ -267,7 +301,7 @@ func (s *Store) load(pt []byte) error {
 
 func (s *Store) marshal() ([]byte, error) {
 	b := s.secret.Bytes()
-	c := contents{HolderSecret: fmt.Sprintf("%x", b[:]), Credentials: make([]entry, len(s.creds))}
+	c := contents{HolderSecret: fmt.Sprintf("%x", b[:]), MasterSecret: fmt.Sprintf("%x", s.master[:]), Credentials: make([]entry, len(s.creds))}
 	for i, h := range s.creds {
 		e := entry{Credential: h.doc, WitnessEpoch: h.epoch, Revoked: h.revoked}
 		if h.witness != nil {
@@ -292,6 +326,10 @@ func (s *Store) save() error {
 	data, err := s.key.seal(pt, s.rand)
 	if err != nil {
 		return err
+	}
+	if s.path == "" { // in memory (New): the caller keeps Sealed's bytes
+		s.sealed = data
+		return nil
 	}
 	return writeAtomic(s.path, data)
 }
@@ -364,6 +402,29 @@ func (s *Store) HolderSecret() fr.Element {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.secret
+}
+
+// MasterSecretSize is the size of a wallet's master secret.
+const MasterSecretSize = 32
+
+// MasterSecret returns the wallet's master secret: 32 random bytes drawn
+// at Create and kept in the file and in every backup, from which package
+// holder derives the citizen's pairwise identities (one per agency). A
+// wallet made before master secrets existed derives it from the holder
+// secret with HKDF-SHA-256 (domain "civicproof/wallet/v1/legacy-master"),
+// so its pairwise identities are just as reproducible from its backup.
+func (s *Store) MasterSecret() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.master[:])
+}
+
+func legacyMaster(holderSecret []byte) [MasterSecretSize]byte {
+	k, err := hkdf.Key(sha256.New, holderSecret, nil, "civicproof/wallet/v1/legacy-master", MasterSecretSize)
+	if err != nil { // only for lengths HKDF cannot produce
+		panic(err)
+	}
+	return [MasterSecretSize]byte(k)
 }
 
 // HolderBinding returns HolderBinding(secret), what an issuer needs.
@@ -507,7 +568,9 @@ func (s *Store) Export(backupPassphrase []byte, kdf KDFParams) ([]byte, error) {
 // Import restores a backup made by Export into a new wallet file at path,
 // encrypted under passphrase. It refuses to overwrite a file (ErrExists);
 // a wrong backup passphrase gives ErrWrongPassphrase, a damaged backup
-// ErrCorrupt.
+// ErrCorrupt, and a backup whose header names argon2id parameters outside
+// the bounds (MaxKDFTime, MaxKDFMemoryKiB, MaxKDFWorkKiB) ErrCorrupt and
+// ErrBadKDF, before any key derivation.
 func Import(path string, backup, backupPassphrase, passphrase []byte, opts Options) (*Store, error) {
 	pt, _, err := open(backup, backupPassphrase)
 	if err != nil {

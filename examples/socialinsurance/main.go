@@ -184,6 +184,11 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
+			// A grant names its scope: the citizen consents to the second review.
+			if grant, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
+				return err
+			}
+			n.Say("The citizen consents to the second review (a grant names the scope it covers).")
 			p, _, err := w.Prove(ctx, citizen, req, grant, old)
 			if err != nil {
 				return fmt.Errorf("expected the wallet to be able to prove against the old root: %w", err)
@@ -217,7 +222,7 @@ func run(ctx context.Context, dir string, out, errw io.Writer) error {
 			if err != nil {
 				return err
 			}
-			n.Say("Accepted under the grant given in step 4 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
+			n.Say("Accepted under the grant given in step 7 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
 			return nil
 		}},
 		demo.Step{Title: "The correction trail, read back from the ledger", Fn: func() error {

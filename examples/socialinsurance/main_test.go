@@ -13,7 +13,7 @@ func TestRun(t *testing.T) {
 		"Accepted. The agency learned",
 		"superseded by a corrected credential",
 		"Refused by the gate: consent: revocation root missing or stale",
-		"Accepted under the grant given in step 4",
+		"Accepted under the grant given in step 7",
 		"Link: credential-superseded record",
 		"all steps passed",
 	)

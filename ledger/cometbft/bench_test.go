@@ -50,7 +50,7 @@ func BenchmarkFinalizeCommit(b *testing.B) {
 		for j := range txs {
 			n++
 			id := ledger.HashBytes(binary.BigEndian.AppendUint64(nil, n))
-			txs[j] = mustTx(b, w.sign(b, w.citizen, 6, &ledger.ConsentReceipt{Grant: id, Agency: w.verifier.DID(), Receipt: id}))
+			txs[j] = mustTx(b, w.sign(b, w.citizen, 6, &ledger.ConsentReceipt{Grant: ledger.GrantID(w.citizen.DID(), id), Content: id, Agency: w.verifier.DID(), Receipt: id}))
 		}
 		height++
 		b.StartTimer()

@@ -71,7 +71,7 @@ func (w *world) setupRecords(t testing.TB) []*ledger.SignedRecord {
 		w.sign(t, w.other, 3, &ledger.AgencyRegister{Key: w.other.Public(), Name: "Other Agency"}),
 		w.sign(t, w.root, 4, &ledger.Accredit{Agency: w.issuer.DID(), Role: ledger.RoleIssuer, Types: []string{"Age", "Residence"}}),
 		w.sign(t, w.root, 5, &ledger.Accredit{Agency: w.verifier.DID(), Role: ledger.RoleVerifier, Types: []string{"Age"}}),
-		w.sign(t, w.citizen, 6, &ledger.ConsentReceipt{Grant: h(0x10), Agency: w.verifier.DID(), Receipt: h(0x11)}),
+		w.sign(t, w.citizen, 6, &ledger.ConsentReceipt{Grant: ledger.GrantID(w.citizen.DID(), h(0x10)), Content: h(0x10), Agency: w.verifier.DID(), Receipt: h(0x11)}),
 	}
 }
 

@@ -1,0 +1,119 @@
+// Package httpapi is civicproof's wire protocol: the net/http handlers an
+// agency mounts in its own server, and the Client and checks a wallet
+// uses. It is shaped after OpenID for Verifiable Presentations 1.0
+// (OpenID4VP) and OpenID for Verifiable Credential Issuance 1.0
+// (OpenID4VCI) where they fit, with civicproof's zero-knowledge
+// presentation inside.
+//
+// # Verifier (OpenID4VP, request by reference, direct_post)
+//
+// The agency's front end creates a Session from a named request template
+// (Verifier.NewSession, or POST {base}/sessions) and shows the citizen
+// its authorization request, openid4vp://?client_id=…&request_uri=….
+// The wallet fetches the request object from request_uri: a compact JWS
+// (RFC 7515, EdDSA per RFC 8037, typ oauth-authz-req+jwt as in RFC 9101)
+// signed by the agency's Ed25519 key, with client_id = the agency's DID,
+// nonce, state, response_uri, response_mode direct_post, and the
+// agency's signed consent.Request. ParseRequestObject checks all of it
+// before the citizen is asked anything; VerifyAgency checks on the ledger
+// (records with inclusion proofs against a checkpoint signed by the
+// ledger key the wallet pins) that the agency is registered under the
+// name shown and accredited as verifier for the type asked. The wallet
+// posts its answer (form fields state and vp_token, the
+// consent.Presentation's JSON) to response_uri; the handler runs the
+// agency's consent.Gate and returns a PresentationResult.
+//
+// # Issuer (OpenID4VCI, pre-authorized code)
+//
+// Issuer.Offer prepares a credential for one pickup and returns a
+// CredentialOffer. The wallet posts a CredentialRequest to
+// {credential_issuer}/credential with the pre-authorized code as bearer
+// token: its public key set, the binding of its holder secret (never the
+// secret) and its signature over code and binding. The credential comes
+// back sealed to the holder's X25519 key with HPKE (RFC 9180,
+// credential.Seal) with its revocation witness. There is no token
+// endpoint: the short-lived, single-use code is the access token, and it
+// is spent only by a request whose proof verifies.
+//
+// # Citizen
+//
+// GET {base}/log?did= returns a (pairwise) citizen DID's grants,
+// withdrawals and access records, each with its RFC 6962 inclusion proof,
+// and the signed checkpoint; VerifyAccessLog checks them against the
+// ledger key. POST {base}/records takes the two records a citizen writes,
+// consent receipts and withdrawals (Client.Anchor, Client.Withdraw).
+// Limits: a server can leave records out of a log, and an accreditation
+// suspended later still shows as accredited: the ledger publishes no
+// verifiable map of its state.
+//
+// # Errors
+//
+// Every refusal is a JSON body {"error": code, "error_description": …}
+// (RFC 6749 §5.2 style) with the status of its row in ErrorCodes:
+//
+//	413 request_too_large      ErrTooLarge
+//	415 unsupported_media_type ErrMediaType
+//	400 invalid_request        ErrBadBody (unknown field, trailing data, missing field)
+//	403 forbidden_origin       ErrOrigin
+//	404 unknown_state          ErrUnknownState
+//	400 invalid_grant          ErrInvalidGrant (pre-authorized code)
+//	400 invalid_proof          ErrInvalidProof (holder key proof)
+//	400 unsupported_record     ErrUnsupportedRecord
+//	400 expired_request        consent.ErrExpired
+//	400 foreign_request        consent.ErrForeignRequest
+//	404 unknown_request        consent.ErrUnknownNonce
+//	409 replay                 consent.ErrReplay
+//	403 no_consent             consent.ErrNoConsent
+//	403 no_guardianship        consent.ErrNoGuardianship
+//	403 consent_withdrawn      consent.ErrConsentWithdrawn
+//	403 consent_revoked        consent.ErrConsentRevoked
+//	403 consent_expired        consent.ErrConsentExpired
+//	403 consent_use_limit      consent.ErrUseLimit
+//	403 purpose_mismatch       consent.ErrPurposeMismatch
+//	403 agency_mismatch        consent.ErrAgencyMismatch
+//	403 not_covered            consent.ErrNotCovered
+//	403 issuer_not_accredited  consent.ErrNotAccredited
+//	403 unofficial_key         consent.ErrUnofficialKey
+//	409 stale_revocation_root  consent.ErrStaleRoot
+//	400 invalid_presentation   consent.ErrBadProof
+//	409 nullifier_used         consent.ErrNullifierUsed
+//	400 invalid_signature      consent.ErrBadSignature
+//	400 malformed              consent.ErrMalformed
+//	400 invalid_credential_request  credential.ErrInvalidClaim, ErrInvalidRequest
+//	409 duplicate_record       ledger.ErrDuplicate
+//	403 unauthorized_record    ledger.ErrUnauthorized
+//	400 clock_skew             ledger.ErrClock
+//	400 invalid_record         ledger.ErrInvalidRecord, ErrNonCanonical, ErrUnknownKind
+//	404 not_found              ledger.ErrNotFound
+//	500 server_error           anything else (its cause is not sent)
+//
+// The Client turns a refusal into an *Error that unwraps to the row's
+// error, so a wallet tests errors.Is(err, consent.ErrReplay).
+//
+// # Hardening
+//
+// Bodies are limited per endpoint (MaxResponseBody 64 KiB,
+// MaxCredentialRequest 8 KiB, MaxRecordBody 16 KiB, MaxSessionBody 1 KiB)
+// and of one media type; JSON is decoded strictly (unknown fields and
+// trailing data refused) and forms must hold exactly their fields, once.
+// A browser caller (Origin header) must be the server's own origin or
+// listed in Options.AllowedOrigins. NewServer is the recommended
+// http.Server (read-header 5 s, read 10 s, write 30 s, idle 60 s, 16 KiB
+// of headers). Options.Logger gets one line per refusal with the route
+// pattern, status and code: never a body, a DID, a state, a code or a
+// claim. Open sessions and offers are bounded (16,384 each) and expire.
+//
+// # Cost
+//
+// Presentations verified through the direct_post handler (HTTP, strict
+// decoding, the gate's checks, Groth16 verification and the access record
+// on an in-memory ledger), on a shared 2-core AMD EPYC:
+//
+//	go test ./httpapi -run '^$' -bench VerifyHTTP -benchtime 40x -count 3
+//
+// Figures are in the BenchmarkVerifyHTTP comment.
+//
+// Imports: consent, credential, ledger, identity (and zkp in tests);
+// nothing in civicproof below it imports httpapi. It builds for
+// GOOS=js GOARCH=wasm, where net/http's client uses the browser's fetch.
+package httpapi
