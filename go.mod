@@ -8,6 +8,7 @@ require (
 	github.com/cometbft/cometbft-db v1.0.1
 	github.com/consensys/gnark v0.16.1
 	github.com/consensys/gnark-crypto v0.21.0
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/gowebpki/jcs v1.0.1
 	github.com/mattn/go-isatty v0.0.24
 	github.com/multiformats/go-multibase v0.3.0

@@ -4,9 +4,23 @@
 // # Standards
 //
 //   - W3C Verifiable Credentials Data Model 2.0: a Credential's JSON form is
-//     a VC 2.0 document (@context https://www.w3.org/ns/credentials/v2,
-//     type, issuer, validFrom, validUntil, credentialSchema,
-//     credentialSubject, credentialStatus, proof).
+//     a VC 2.0 document (@context https://www.w3.org/ns/credentials/v2 and
+//     https://w3id.org/civicproof/v1, type, issuer, validFrom, validUntil,
+//     credentialSchema, credentialSubject, credentialStatus, proof).
+//   - W3C VC Data Integrity 1.0 and its EdDSA Cryptosuites 1.0
+//     (eddsa-jcs-2022): the document's proof set holds a DataIntegrityProof
+//     by the issuer's Ed25519 key (its did:key Multikey id, proofPurpose
+//     assertionMethod) beside the BN254 proof, so any W3C verifier checks
+//     it (interop/ checks it with @digitalbazaar/vc 7.3.0).
+//     VerifyDataIntegrity verifies eddsa-jcs-2022 documents made by other
+//     implementations when their issuer's did:key is trusted.
+//     eddsa-rdfc-2022 (RDF canonicalization) is not implemented.
+//   - JSON-LD 1.1: the shipped context https://w3id.org/civicproof/v1
+//     (contexts/civicproof-v1.jsonld, served offline with the W3C contexts
+//     by LoadContext) defines every term civicproof writes; expansion in
+//     safe mode drops nothing (checked with jsonld.js 9.0.0).
+//   - SD-JWT VC (RFC 9901): package credential/sdjwt issues the same
+//     credential as an SD-JWT VC and verifies its presentations.
 //   - RFC 8785 (JCS): a Schema's hash is SHA-256 of its canonical JSON.
 //   - RFC 9180 (HPKE, through package identity): Seal and Open deliver a
 //     credential to its holder.
@@ -50,8 +64,11 @@
 // presentation when that matters.
 //
 // ValidFrom and the holder DID in the document are not covered by the
-// issuer's ZK signature; the trusted issuance time is that of the ledger
-// anchor.
+// issuer's ZK signature (the Data Integrity proof covers the whole
+// document); the trusted issuance time is that of the ledger anchor.
+// ParseCredential refuses a document whose two proofs disagree
+// (ErrProofMismatch): a Data Integrity proof by another key than the
+// issuer's did:key, or made at another time than validFrom.
 //
 // # Cost
 //
@@ -68,4 +85,11 @@
 // ParseCredential (JSON plus signature check) 0.88 ms, Verifier.Verify
 // 1.1 ms; revocation.Tree.Revoke 0.19 ms, Witness.Verify 0.16 ms; opening
 // a wallet with the default argon2id parameters 106 ms.
+//
+// The eddsa-jcs-2022 proof adds 481 bytes to a document (3,627 bytes
+// compact with both proofs for an eight-claim schema) and one JCS
+// canonicalization plus an Ed25519 signature to Sign and to
+// ParseCredential. On the same machine under heavy load from other jobs
+// (go test ./credential -run XXX -bench 'VerifyDataIntegrity' -benchtime
+// 200x), VerifyDataIntegrity of that document took 1.1–1.4 ms.
 package credential

@@ -387,6 +387,22 @@ func (s *Schema) encodeNormalized(n Claims) Slots {
 
 // claimToJSON returns the JSON value of a normalized claim: dates as
 // "YYYY-MM-DD", integers as JSON numbers, bytes as unpadded base64url.
+// ValueJSON returns the JSON form of a claim value of this definition, as
+// a credential document writes it (dates "YYYY-MM-DD", integers as JSON
+// numbers, bytes as unpadded base64url). v is normalized first
+// (ErrInvalidClaim ...).
+func (d *ClaimDef) ValueJSON(v any) (json.RawMessage, error) {
+	n, err := d.Normalize(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d.claimToJSON(n))
+}
+
+// ParseValueJSON parses ValueJSON's form into a normalized value, checking
+// it against the definition (ErrInvalidClaim ...).
+func (d *ClaimDef) ParseValueJSON(raw []byte) (any, error) { return d.claimFromJSON(raw) }
+
 func (d *ClaimDef) claimToJSON(v any) any {
 	switch d.Type {
 	case TypeDate:

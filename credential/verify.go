@@ -54,6 +54,7 @@ type signed struct {
 	issuer          identity.DID
 	issuerKey       *eddsa.PublicKey
 	message         fr.Element
+	anchor          *[32]byte // when set, the anchor; message and issuerKey are then unused
 	validUntil      uint64
 	revocationIndex uint32
 }
@@ -98,11 +99,51 @@ func (v *Verifier) VerifyDisclosure(ctx context.Context, d *Disclosure, w *revoc
 	}, w)
 }
 
+// AnchorCheck is what a credential presented in another format (an SD-JWT
+// VC, package sdjwt) states, under its issuer's Ed25519 signature, about
+// the credential it was issued from: the anchor (Credential.Anchor), the
+// issuer's DID, the schema, the validUntil day (DayValue) and the
+// revocation index.
+type AnchorCheck struct {
+	Anchor          [32]byte
+	Issuer          identity.DID
+	Schema          *Schema
+	ValidUntil      uint64
+	RevocationIndex uint32
+}
+
+// VerifyAnchor runs every ledger, validity and revocation check of Verify
+// for a credential whose issuer signature the caller has already verified
+// with the Ed25519 key a.Issuer names (a did:key): that the anchor is on
+// the ledger, written by a.Issuer for the schema's type (ErrNotAnchored);
+// that a.Issuer is the agency's key set in force at the anchor
+// (ErrUnknownIssuer); schema registration, accreditation, validity,
+// supersession and revocation under the latest root with witness w, as
+// Verify documents.
+func (v *Verifier) VerifyAnchor(ctx context.Context, a AnchorCheck, w *revocation.Witness) error {
+	if a.Schema == nil {
+		return fmt.Errorf("%w: no schema", ErrMalformed)
+	}
+	if a.RevocationIndex >= 1<<revocation.Depth {
+		return fmt.Errorf("%w: revocation index %d out of range", ErrMalformed, a.RevocationIndex)
+	}
+	anchor := a.Anchor
+	return v.verifySigned(ctx, signed{
+		schema: a.Schema, issuer: a.Issuer, anchor: &anchor,
+		validUntil: a.ValidUntil, revocationIndex: a.RevocationIndex,
+	}, w)
+}
+
 func (v *Verifier) verifySigned(ctx context.Context, s signed, w *revocation.Witness) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	anchor := anchorOf(s.message)
+	var anchor [32]byte
+	if s.anchor != nil {
+		anchor = *s.anchor
+	} else {
+		anchor = anchorOf(s.message)
+	}
 	entry, err := v.state.Credential(anchor)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNotAnchored, err)
@@ -114,7 +155,14 @@ func (v *Verifier) verifySigned(ctx context.Context, s signed, w *revocation.Wit
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnknownIssuer, err)
 	}
-	if key.Key == nil || key.Key.ZK() == nil || !key.Key.ZK().Equal(s.issuerKey) {
+	switch {
+	case s.anchor != nil:
+		// Signed with the Ed25519 key s.issuer names: it must be the
+		// agency's key set in force at the anchor.
+		if key.Key == nil || key.Key.DID() != s.issuer {
+			return fmt.Errorf("%w: %s is not %s's key at index %d", ErrUnknownIssuer, s.issuer, entry.Issuer, entry.Index)
+		}
+	case key.Key == nil || key.Key.ZK() == nil || !key.Key.ZK().Equal(s.issuerKey):
 		return fmt.Errorf("%w: signing key is not %s's ZK key at index %d", ErrUnknownIssuer, entry.Issuer, entry.Index)
 	}
 	if err := checkRegistered(v.state, s.schema); err != nil {

@@ -19,7 +19,14 @@
 // base58btc over the multicodec ed25519-pub key). A DID Document (W3C DID Core
 // 1.0) lists all three keys as Multikey verification methods; the ZK key uses
 // the private-use multicodec CodecZKEdDSABN254Pub (0x3cb254) since no code is
-// registered for it. Resolvers map DIDs to documents: KeyResolver works
+// registered for it. A did:key document matches what other did:key
+// implementations resolve, field by field (@digitalbazaar/did-method-key
+// 5.3.0, checked in interop/): the Ed25519 Multikey in authentication,
+// assertionMethod, capabilityDelegation and capabilityInvocation, and the
+// derived X25519 key in keyAgreement. ParseDocument also accepts their
+// documents: the Multikey form and the 2020 form (Ed25519VerificationKey2020,
+// keyAgreement embedding an X25519KeyAgreementKey2020 object).
+// Resolvers map DIDs to documents: KeyResolver works
 // offline from the did:key alone (it cannot know a ZK key); the ledger package
 // provides a resolver for registered agencies whose keys rotate.
 //

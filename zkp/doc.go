@@ -136,6 +136,21 @@
 // fingerprint. PLONK keys for production would use a public KZG SRS from
 // an existing powers-of-τ ceremony; loading one is not implemented here.
 //
+// # On-chain verification
+//
+// VerifyingKey.ExportSolidity writes gnark's Groth16 verifier contract;
+// its verifyProof(bytes proof, uint256[1] input) takes
+// Proof.MarshalSolidity (256 bytes: A, B, C uncompressed in EIP-197 order)
+// and StatementInput (the statement digest for this statement and proof,
+// 32 bytes), so an EVM caller needs nothing else. interop/test/evm.test.js
+// compiles the exported contract with solc-js 0.8.37, deploys it in
+// @ethereumjs/vm 10.1.3 (Cancun) and checks that a real proof is accepted
+// and a tampered proof or input refused: verifyProof costs 196,202 gas of
+// execution (about 214,650 for the whole transaction, whose calldata is
+// 356 bytes; the exact figure moves by a few gas with the number of zero
+// bytes in the proof); the contract is about 5 KB, deployed for about 1.13
+// million gas.
+//
 // # Measured costs
 //
 // On a shared 2-core AMD EPYC, with

@@ -2,7 +2,7 @@
 // tests read: credentials signed by @digitalbazaar/vc with eddsa-jcs-2022,
 // did:key documents from @digitalbazaar/did-method-key (Multikey and 2020
 // forms) and an SD-JWT VC presentation made with @sd-jwt/sd-jwt-vc.
-// Deterministic: fixed seeds and dates. Run by interop/regenerate.
+// Fixed keys and dates (SD-JWT salts are random). Run by interop/regenerate.
 import {mkdirSync, writeFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import * as vc from '@digitalbazaar/vc';
