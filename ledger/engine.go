@@ -42,6 +42,11 @@ type loadVisitor struct {
 	genesis func(origin string, key []byte) error
 	// record receives each record in order.
 	record func(index uint64, leaf []byte) error
+	// commit is called at the end of each stored commit: the records
+	// received since the previous call are committed. Records received
+	// after the last call belong to an interrupted commit and are
+	// discarded.
+	commit func()
 }
 
 type treeNode struct {
@@ -137,7 +142,8 @@ func (e *Embedded) load() error {
 	s := e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var count uint64
+	var count, committed uint64
+	savedEnd, savedHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
 	cpNote, meta, err := e.store.load(loadVisitor{
 		genesis: func(origin string, key []byte) error {
 			if origin != e.cfg.origin {
@@ -168,7 +174,17 @@ func (e *Embedded) load() error {
 			count++
 			return nil
 		},
+		commit: func() {
+			s.commitJournal()
+			committed = count
+			savedEnd, savedHashes = e.rng.End(), cloneHashes(e.rng.Hashes())
+		},
 	})
+	if err == nil && count > committed {
+		// An interrupted commit's records: never acknowledged.
+		s.rollbackTo(0)
+		e.rng, count = mustRange(savedEnd, savedHashes), committed
+	}
 	s.commitJournal()
 	if err != nil {
 		return err

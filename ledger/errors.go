@@ -35,6 +35,10 @@ var (
 	// ErrExist is returned by Create for a path that already exists:
 	// creating never overwrites.
 	ErrExist = errors.New("ledger: ledger already exists")
+	// ErrRepairRefused is returned (together with ErrCorrupt) by Repair
+	// when mending a file would drop acknowledged records and truncation
+	// was not allowed.
+	ErrRepairRefused = errors.New("ledger: repair would drop acknowledged records")
 	// ErrClosed is returned by calls on a closed ledger.
 	ErrClosed = errors.New("ledger: closed")
 	// ErrBadCheckpoint is returned for a checkpoint whose signature, origin

@@ -175,9 +175,10 @@ type scanResult struct {
 	end       int64  // end of the last intact commit
 	count     uint64 // records in the intact commits
 	cpNote    []byte // checkpoint of the last intact commit
-	meta      []byte // metadata of the last intact commit
+	meta      []byte // metadata of the last intact commit that has one
 	cpOff     int64  // offset of that checkpoint frame
 	tornBytes int64  // bytes after end that an interrupted commit left
+	complete  bool   // every frame was read intact (damage, if any, is in the header)
 	origin    string
 	key       []byte
 }
@@ -196,8 +197,9 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 	if _, err := r.ReadAt(h, 0); err != nil {
 		return res, &CorruptError{Offset: 0, Record: -1, Reason: "read header", Err: err}
 	}
+	var damage *CorruptError
 	if !bytes.Equal(h[:len(fileMagic)], fileMagic) {
-		return res, corruptAt(0, -1, "not a civicproof ledger file (bad magic)")
+		damage = corruptAt(0, -1, "not a civicproof ledger file (bad magic)")
 	}
 	s0, ok0 := decodeSlot(h[slotOffset(0):])
 	s1, ok1 := decodeSlot(h[slotOffset(1):])
@@ -205,34 +207,43 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 	if s1.gen > s0.gen {
 		newest, older = s1, s0
 	}
-	var damage *CorruptError
+	var slotErr *CorruptError
 	switch {
 	case !ok0:
-		damage = corruptAt(slotOffset(0), -1, "header slot 0 checksum mismatch")
+		slotErr = corruptAt(slotOffset(0), -1, "header slot 0 checksum mismatch")
 	case !ok1:
-		damage = corruptAt(slotOffset(1), -1, "header slot 1 checksum mismatch")
-	case newest.gen != older.gen+1 || older.end > newest.end || older.count > newest.count || newest.gen%2 != 0 && newest == s0 || newest.gen%2 != 1 && newest == s1:
-		damage = corruptAt(slotOffset(0), -1, "header slots disagree")
-	case newest.end > uint64(size):
-		damage = corruptAt(size, -1, "file ends at byte %d but %d bytes (%d records) were acknowledged: cut short", size, newest.end, newest.count)
-	case newest.end < headerSize:
-		damage = corruptAt(slotOffset(0), -1, "header slot names length %d", newest.end)
+		slotErr = corruptAt(slotOffset(1), -1, "header slot 1 checksum mismatch")
+	case newest.gen != older.gen+1 || older.end > newest.end || older.count > newest.count || newest.gen%2 != 0 && newest == s0 || newest.gen%2 != 1 && newest == s1 || newest.end < headerSize:
+		slotErr = corruptAt(slotOffset(0), -1, "header slots disagree")
 	}
 	if damage == nil {
-		res.header, res.newest = true, newest
+		damage = slotErr
+	}
+	res.header = slotErr == nil
+	if res.header {
+		res.newest = newest
 	}
 	// ackEnd is where acknowledged data ends; past it lies at most an
-	// interrupted commit. Without a readable header every byte counts.
+	// interrupted commit. Without a readable header, or in a file cut
+	// short, every byte counts.
 	ackEnd := size
+	truncated := false
 	if res.header {
-		ackEnd = int64(newest.end)
+		if newest.end > uint64(size) {
+			truncated = true
+			if damage == nil {
+				damage = corruptAt(size, -1, "file ends at byte %d but %d bytes (%d records) were acknowledged: cut short", size, newest.end, newest.count)
+			}
+		} else {
+			ackEnd = int64(newest.end)
+		}
 	}
 
 	br := &frameReader{r: r, size: size, off: headerSize}
 	var (
 		count     uint64
-		seenOlder = !res.header || older.end == newest.end
-		seenNew   = !res.header
+		seenOlder = !res.header || truncated || older.end == newest.end
+		seenNew   = !res.header || truncated
 		inCommit  bool
 		pendMeta  []byte
 		first     = true
@@ -256,7 +267,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 		bad := func(format string, args ...any) (scanResult, *CorruptError) {
 			return fail(corruptAt(off, int64(count), format, args...))
 		}
-		if res.header && br.off > ackEnd && off < ackEnd {
+		if res.header && !truncated && br.off > ackEnd && off < ackEnd {
 			return bad("frame crosses the acknowledged length %d", ackEnd)
 		}
 		if first {
@@ -272,7 +283,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 					return fail(&CorruptError{Offset: off, Record: 0, Reason: "genesis", Err: err})
 				}
 			}
-			res.origin, res.key = origin, key
+			res.origin, res.key = origin, bytes.Clone(key)
 			first = false
 			continue
 		}
@@ -295,10 +306,10 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 			if pendMeta != nil || len(payload) > MaxAppMeta {
 				return bad("unexpected metadata frame")
 			}
-			pendMeta = payload
+			pendMeta = bytes.Clone(payload)
 			inCommit = true
 		case frameCheckpoint:
-			if res.header && uint64(br.off) == newest.end && count != newest.count {
+			if res.header && !truncated && uint64(br.off) == newest.end && count != newest.count {
 				return bad("commit ends with %d records, header says %d", count, newest.count)
 			}
 			if v.checkpoint != nil {
@@ -306,9 +317,12 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 					return fail(&CorruptError{Offset: off, Record: int64(res.count), Reason: "checkpoint", Err: err})
 				}
 			}
-			res.end, res.count, res.cpNote, res.cpOff, res.meta = br.off, count, payload, off, pendMeta
+			res.end, res.count, res.cpNote, res.cpOff = br.off, count, bytes.Clone(payload), off
+			if pendMeta != nil {
+				res.meta = pendMeta
+			}
 			pendMeta, inCommit = nil, false
-			if res.header {
+			if res.header && !truncated {
 				if uint64(res.end) == older.end {
 					seenOlder = seenOlder || res.count == older.count
 				}
@@ -328,7 +342,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 	}
 	if inCommit {
 		// Whole frames of an interrupted commit: never acknowledged.
-		if res.header && res.end < ackEnd {
+		if res.header && !truncated && res.end < ackEnd {
 			return fail(corruptAt(res.end, int64(res.count), "acknowledged commit without its checkpoint"))
 		}
 		res.tornBytes = size - res.end
@@ -336,6 +350,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 	if res.cpNote == nil {
 		return fail(corruptAt(headerSize, 0, "no checkpoint"))
 	}
+	res.complete = !truncated
 	return res, damage
 }
 

@@ -172,6 +172,10 @@ func (s *fileStore) load(v loadVisitor) (cpNote, meta []byte, err error) {
 			s.offsets = append(s.offsets, off)
 			return v.record(index, leaf)
 		},
+		checkpoint: func(uint64, int64, []byte) error {
+			v.commit()
+			return nil
+		},
 	})
 	if cerr != nil {
 		cerr.Path = s.path
