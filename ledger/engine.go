@@ -72,9 +72,10 @@ type Embedded struct {
 	notify chan struct{}
 	closed bool
 
-	reqs chan *request
-	done chan struct{}
-	wg   sync.WaitGroup
+	reqs   chan *request
+	done   chan struct{}
+	wg     sync.WaitGroup
+	writer chan struct{} // held by the committer while it commits, or by an open Stage
 }
 
 var _ Ledger = (*Embedded)(nil)
@@ -126,6 +127,7 @@ func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) 
 		notify: make(chan struct{}),
 		reqs:   make(chan *request),
 		done:   make(chan struct{}),
+		writer: make(chan struct{}, 1),
 	}
 	if err := e.load(); err != nil {
 		return nil, errors.Join(err, st.close())
@@ -307,6 +309,8 @@ func cloneHashes(hs [][]byte) [][]byte { return slices.Clone(hs) }
 // process applies a group of requests (each all-or-nothing) and commits the
 // accepted ones in one storage transaction.
 func (e *Embedded) process(batch []*request) {
+	e.writer <- struct{}{}
+	defer func() { <-e.writer }()
 	s := e.state
 	s.mu.Lock()
 	first := e.rng.End()
@@ -515,8 +519,8 @@ func (e *Embedded) Subscribe(ctx context.Context, from uint64) (<-chan Entry, er
 	return out, nil
 }
 
-// Close implements Ledger. It waits for the committer and subscriptions
-// to stop, then closes the storage.
+// Close implements Ledger. It waits for the committer, subscriptions and
+// an open Stage to end, then closes the storage.
 func (e *Embedded) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -527,5 +531,6 @@ func (e *Embedded) Close() error {
 	close(e.done)
 	e.mu.Unlock()
 	e.wg.Wait()
+	e.writer <- struct{}{} // wait for an open Stage to end
 	return e.store.close()
 }
