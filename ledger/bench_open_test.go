@@ -102,33 +102,52 @@ func rssMB() float64 {
 }
 
 // BenchmarkOpenLarge opens a ledger of -open-records agency events (plus
-// the setup records) generated in the benchmark: Open reads and checks
-// every frame, decodes every record, rebuilds the tree and the state and
-// checks the signed root. It reports records/s, the file size and the
-// process RSS and Go heap with the ledger open.
+// the setup records) generated in the benchmark. replay: no snapshot, Open
+// reads and checks every frame, decodes every record, rebuilds the tree
+// and the state and checks the signed root. snapshot: Open loads the
+// snapshot written by the previous Close, checks it against the signed
+// checkpoint, and reads the log checking every frame's CRC-32C without
+// replaying it. It reports records/s, the file sizes and the process RSS
+// and Go heap with the ledger open.
 func BenchmarkOpenLarge(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "large.db")
 	writeLargeLedger(b, path, *openRecords)
 	fi, _ := os.Stat(path)
 	w := newWorld(b)
-	debug.FreeOSMemory()
-	b.ResetTimer()
-	var rss, heap float64
-	for i := 0; i < b.N; i++ {
-		l, err := Open(path, w.ledgerKey, WithClock(fixedClock))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		debug.FreeOSMemory()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		rss, heap = rssMB(), float64(ms.HeapInuse)/(1<<20)
-		l.Close()
-		b.StartTimer()
+	for _, mode := range []string{"replay", "snapshot"} {
+		b.Run(mode, func(b *testing.B) {
+			debug.FreeOSMemory()
+			var rss, heap float64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				if mode == "replay" {
+					os.Remove(snapPath(path))
+				}
+				b.StartTimer()
+				l, err := Open(path, w.ledgerKey, WithClock(fixedClock))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if mode == "snapshot" && !strings.Contains(l.LoadReport(), "from the snapshot") {
+					b.Fatalf("not opened from the snapshot: %s", l.LoadReport())
+				}
+				debug.FreeOSMemory()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				rss, heap = rssMB(), float64(ms.HeapInuse)/(1<<20)
+				if err := l.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(*openRecords)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+			if si, err := os.Stat(snapPath(path)); err == nil {
+				b.ReportMetric(float64(si.Size())/(1<<20), "snap-MB")
+			}
+			b.ReportMetric(rss, "RSS-MB")
+			b.ReportMetric(heap, "heap-MB")
+		})
 	}
-	b.ReportMetric(float64(*openRecords)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
-	b.ReportMetric(rss, "RSS-MB")
-	b.ReportMetric(heap, "heap-MB")
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -42,6 +43,10 @@ type loadVisitor struct {
 	genesis func(origin string, key []byte) error
 	// record receives each record in order.
 	record func(index uint64, leaf []byte) error
+	// restore, if set, lets a store that has a snapshot of the derived
+	// data up to a commit install it instead of replaying the records
+	// before it; an error makes the store fall back to a full replay.
+	restore func(count uint64, cpNote []byte, hashes [][]byte, state []byte) error
 	// commit is called at the end of each stored commit: the records
 	// received since the previous call are committed. Records received
 	// after the last call belong to an interrupted commit and are
@@ -66,11 +71,12 @@ type Embedded struct {
 
 	rng *compact.Range // owned by the committer goroutine after open
 
-	mu     sync.Mutex // guards cp, meta, notify, closed
-	cp     *Checkpoint
-	meta   []byte
-	notify chan struct{}
-	closed bool
+	mu         sync.Mutex // guards cp, meta, notify, closed
+	cp         *Checkpoint
+	meta       []byte
+	loadReport string
+	notify     chan struct{}
+	closed     bool
 
 	reqs   chan *request
 	done   chan struct{}
@@ -137,16 +143,75 @@ func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) 
 	return e, nil
 }
 
+// errSnapshot reports an unusable snapshot: open replays the log instead.
+type errSnapshot struct{ reason error }
+
+func (e errSnapshot) Error() string { return "snapshot not used: " + e.reason.Error() }
+
+// snapshotter is a store that can persist derived data.
+type snapshotter interface {
+	writeSnapshot(state []byte, hashes [][]byte, cpNote []byte) error
+	resetDerived()
+}
+
 // load verifies the stored log against its last signed checkpoint and
-// rebuilds the tree and state from it. Author signatures are not checked
-// again: the checkpoint signature authenticates every stored byte.
+// rebuilds the tree and state from it, from a snapshot when the store has
+// a usable one. Author signatures are not checked again: the checkpoint
+// signature authenticates every stored byte.
 func (e *Embedded) load() error {
+	_, snap := e.store.(snapshotter)
+	err := e.loadOnce(snap)
+	var se errSnapshot
+	if errors.As(err, &se) {
+		e.state = NewState()
+		e.rng = rangeFactory.NewEmptyRange(0)
+		e.store.(snapshotter).resetDerived()
+		e.loadReport = fmt.Sprintf("replayed the log: %v", se.reason)
+		return e.loadOnce(false)
+	}
+	return err
+}
+
+// LoadReport says how the ledger was opened: from a snapshot (and how many
+// records were replayed after it) or by replaying the log, and why the
+// snapshot was not used.
+func (e *Embedded) LoadReport() string { return e.loadReport }
+
+func (e *Embedded) loadOnce(useSnapshot bool) error {
 	s := e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var count, committed uint64
+	var count, committed, fromSnap uint64
 	savedEnd, savedHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
+	var restore func(uint64, []byte, [][]byte, []byte) error
+	if useSnapshot {
+		restore = func(n uint64, note []byte, hashes [][]byte, state []byte) error {
+			cp, err := e.verifier.ParseCheckpoint(note)
+			if err != nil {
+				return err
+			}
+			rng, err := rangeFactory.NewRange(0, n, hashes)
+			if err != nil {
+				return err
+			}
+			if root, err := rootOf(rng); err != nil || cp.Size != n || root != cp.Root {
+				return fmt.Errorf("snapshot tree does not match its signed checkpoint")
+			}
+			d := NewState().d
+			if err := json.Unmarshal(state, &d); err != nil {
+				return fmt.Errorf("snapshot state: %w", err)
+			}
+			if d.Size != n {
+				return fmt.Errorf("snapshot state has size %d, want %d", d.Size, n)
+			}
+			s.d, e.rng = d, rng
+			count, committed, fromSnap = n, n, n
+			savedEnd, savedHashes = n, cloneHashes(rng.Hashes())
+			return nil
+		}
+	}
 	cpNote, meta, err := e.store.load(loadVisitor{
+		restore: restore,
 		genesis: func(origin string, key []byte) error {
 			if origin != e.cfg.origin {
 				return fmt.Errorf("ledger: stored log has origin %q, configured %q", origin, e.cfg.origin)
@@ -220,6 +285,11 @@ func (e *Embedded) load() error {
 		return &CorruptError{Offset: -1, Record: -1, Reason: fmt.Sprintf("recomputed root %s, checkpoint root %s (a record was altered; VerifyFile locates it)", root, cp.Root)}
 	}
 	e.cp, e.meta = cp, meta
+	if useSnapshot {
+		e.loadReport = fmt.Sprintf("opened from the snapshot at record %d, replayed %d records after it", fromSnap, count-fromSnap)
+	} else if e.loadReport == "" {
+		e.loadReport = fmt.Sprintf("replayed the log (%d records)", count)
+	}
 	return nil
 }
 
@@ -532,5 +602,20 @@ func (e *Embedded) Close() error {
 	e.mu.Unlock()
 	e.wg.Wait()
 	e.writer <- struct{}{} // wait for an open Stage to end
-	return e.store.close()
+	var serr error
+	if sn, ok := e.store.(snapshotter); ok {
+		serr = e.writeSnapshot(sn)
+	}
+	return errors.Join(serr, e.store.close())
+}
+
+func (e *Embedded) writeSnapshot(sn snapshotter) error {
+	state, err := e.state.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	note := e.cp.Note
+	e.mu.Unlock()
+	return sn.writeSnapshot(state, cloneHashes(e.rng.Hashes()), note)
 }

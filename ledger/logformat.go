@@ -189,6 +189,13 @@ type scanResult struct {
 // complete frames without their checkpoint, a cut frame, or zeros) is not
 // damage: it was never acknowledged and is reported in tornBytes.
 func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError) {
+	return scanLogFrom(r, size, headerSize, 0, nil, v)
+}
+
+// scanLogFrom is scanLog starting after a commit already known (from a
+// snapshot): at offset start, with count records before it and cpNote its
+// checkpoint. start == headerSize scans the whole log.
+func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote []byte, v logVisitor) (scanResult, *CorruptError) {
 	var res scanResult
 	if size < headerSize {
 		return res, corruptAt(size, -1, "file of %d bytes is shorter than the %d-byte header (not a ledger file, or cut short)", size, headerSize)
@@ -239,15 +246,21 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 		}
 	}
 
-	br := &frameReader{r: r, size: size, off: headerSize}
+	br := &frameReader{r: r, size: size, off: start}
 	var (
-		count     uint64
-		seenOlder = !res.header || truncated || older.end == newest.end
-		seenNew   = !res.header || truncated
+		count     = startCount
+		seenOlder = !res.header || truncated || older.end == newest.end || int64(older.end) <= start
+		seenNew   = !res.header || truncated || int64(newest.end) == start
 		inCommit  bool
 		pendMeta  []byte
-		first     = true
+		first     = start == headerSize
 	)
+	if !first {
+		res.end, res.count, res.cpNote = start, startCount, startNote
+		if res.header && int64(newest.end) < start {
+			return res, corruptAt(start, int64(startCount), "header names length %d, before the snapshot's %d", newest.end, start)
+		}
+	}
 	fail := func(c *CorruptError) (scanResult, *CorruptError) {
 		if damage == nil {
 			damage = c

@@ -43,6 +43,7 @@ func Create(path string, key *identity.PrivateKey, opts ...Option) (*Embedded, e
 	if err := writeNewFile(path, content); err != nil {
 		return nil, err
 	}
+	os.Remove(snapPath(path)) // a stale snapshot of an earlier file
 	return Open(path, key, opts...)
 }
 
@@ -152,6 +153,7 @@ type fileStore struct {
 	offsets []int64  // frame offset of each record
 	levels  [][]byte // levels[l]: hashes of the tree nodes (l, 0), (l, 1), ...
 	end     int64    // end of the last commit
+	cpOff   int64    // offset of its checkpoint frame
 	hdr     slot     // newest header slot
 	failed  error    // a write or sync failed: refuse further commits
 }
@@ -167,20 +169,50 @@ func (s *fileStore) load(v loadVisitor) (cpNote, meta []byte, err error) {
 			return nil, nil, err
 		}
 	}
+	// With a usable snapshot, the records it covers are read (every
+	// frame's checksum is still checked) but not replayed.
+	var snap *snapshot
+	if v.restore != nil {
+		var err error
+		snap, err = s.readSnapshot(size)
+		if err == nil {
+			err = v.restore(snap.count, snap.cpNote, snap.hashes, snap.state)
+		}
+		if err != nil {
+			return nil, nil, errSnapshot{err}
+		}
+		s.levels = snap.levels
+	}
+	boundary := snap == nil
 	res, cerr := scanLog(s.f, size, logVisitor{
 		record: func(index uint64, off int64, leaf []byte) error {
 			s.offsets = append(s.offsets, off)
+			if snap != nil && index < snap.count {
+				return nil
+			}
 			return v.record(index, leaf)
 		},
-		checkpoint: func(uint64, int64, []byte) error {
-			v.commit()
+		checkpoint: func(count uint64, off int64, _ []byte) error {
+			if snap != nil && count == snap.count && uint64(off) == snap.cpOff {
+				boundary = true
+			}
+			if snap == nil || count >= snap.count && boundary {
+				v.commit()
+			}
 			return nil
 		},
 	})
 	if cerr != nil {
 		cerr.Path = s.path
+		if snap != nil {
+			return nil, nil, errSnapshot{cerr}
+		}
 		return nil, nil, cerr
 	}
+	if !boundary {
+		return nil, nil, errSnapshot{errors.New("the snapshot's commit is not in the log (stale)")}
+	}
+	s.cpOff = res.cpOff
 	s.offsets = s.offsets[:res.count]
 	s.end, s.hdr = res.end, res.newest
 	if res.tornBytes > 0 {
@@ -259,6 +291,7 @@ func (s *fileStore) commit(first uint64, leaves [][]byte, nodes []treeNode, cpNo
 	if meta != nil {
 		buf = appendFrame(buf, frameMeta, meta)
 	}
+	cpOff := s.end + int64(len(buf))
 	buf = appendFrame(buf, frameCheckpoint, cpNote)
 	if _, err := s.f.WriteAt(buf, s.end); err != nil {
 		s.failed = err
@@ -273,7 +306,7 @@ func (s *fileStore) commit(first uint64, leaves [][]byte, nodes []treeNode, cpNo
 		s.failed = err
 		return err
 	}
-	s.end = end
+	s.end, s.cpOff = end, cpOff
 	s.offsets = append(s.offsets, offs...)
 	for _, nd := range nodes {
 		s.putNode(nd)
@@ -328,3 +361,10 @@ func (s *fileStore) nodes(ids []compact.NodeID) ([][]byte, error) {
 }
 
 func (s *fileStore) close() error { return s.f.Close() }
+
+// resetDerived forgets derived data before a full replay.
+func (s *fileStore) resetDerived() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offsets, s.levels = nil, nil
+}
