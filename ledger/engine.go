@@ -204,6 +204,9 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 			if d.Size != n {
 				return fmt.Errorf("snapshot state has size %d, want %d", d.Size, n)
 			}
+			if err := checkStateShape(&d); err != nil {
+				return fmt.Errorf("snapshot state: %w", err)
+			}
 			s.d, e.rng = d, rng
 			count, committed, fromSnap = n, n, n
 			savedEnd, savedHashes = n, cloneHashes(rng.Hashes())
@@ -618,4 +621,41 @@ func (e *Embedded) writeSnapshot(sn snapshotter) error {
 	note := e.cp.Note
 	e.mu.Unlock()
 	return sn.writeSnapshot(state, cloneHashes(e.rng.Hashes()), note)
+}
+
+// checkStateShape checks the invariants of a decoded state that queries
+// rely on (non-empty histories, keys present), so that a snapshot the
+// replay did not produce cannot make a query panic.
+func checkStateShape(d *stateData) error {
+	for id, a := range d.Agencies {
+		if len(a.Keys) == 0 {
+			return fmt.Errorf("agency %s has no key", id)
+		}
+		for _, k := range a.Keys {
+			if k.Key == nil {
+				return fmt.Errorf("agency %s has an empty key", id)
+			}
+		}
+	}
+	for id, a := range d.Accreditations {
+		if len(a.Events) == 0 {
+			return fmt.Errorf("accreditation %q has no events", id)
+		}
+	}
+	for id, g := range d.Guardianships {
+		if len(g.Events) == 0 {
+			return fmt.Errorf("guardianship %q has no events", id)
+		}
+	}
+	for id, rs := range d.Revocations {
+		if len(rs) == 0 {
+			return fmt.Errorf("revocations of %s empty", id)
+		}
+	}
+	for did, id := range d.DIDs {
+		if _, ok := d.Agencies[id]; !ok {
+			return fmt.Errorf("DID %s names unknown agency %s", did, id)
+		}
+	}
+	return nil
 }

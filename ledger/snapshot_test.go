@@ -4,6 +4,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -98,6 +99,23 @@ func TestSnapshotOpen(t *testing.T) {
 		b, _ := os.ReadFile(snapPath(other))
 		os.WriteFile(snapPath(path), b, 0o600)
 		check(t, "replayed the log: snapshot")
+	})
+	t.Run("rewritten snapshot state that breaks an invariant", func(t *testing.T) {
+		reset()
+		snap, err := decodeSnapshot(early)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st map[string]any
+		if err := json.Unmarshal(snap.state, &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range st["Agencies"].(map[string]any) {
+			a.(map[string]any)["Keys"] = []any{}
+		}
+		snap.state, _ = json.Marshal(st)
+		os.WriteFile(snapPath(path), snap.encode(), 0o600)
+		check(t, "replayed the log: snapshot state: agency")
 	})
 	t.Run("no snapshot", func(t *testing.T) {
 		reset()
