@@ -44,7 +44,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}
 	}
 	ministry, register, relief := k[0], k[1], k[2]
-	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), k[3])
+	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	if err != nil {
 		return err
 	}
-	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
+	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
 	if err != nil {
 		return err
 	}

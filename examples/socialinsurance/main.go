@@ -41,7 +41,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	if w.secret, err = credential.NewHolderSecret(nil); err != nil {
 		return err
 	}
-	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), k[3])
+	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
