@@ -119,7 +119,10 @@ func TestBrowser(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("log")))},
 	}
 	for _, s := range steps {
-		if _, err := chromedp.Run(bctx, s.act); err != nil {
+		start := time.Now()
+		_, err := chromedp.Run(bctx, s.act)
+		t.Logf("%s: %v", s.name, time.Since(start).Round(time.Millisecond))
+		if err != nil {
 			st, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("status")))
 			t.Fatalf("%s: %v (page status: %q)", s.name, err, st)
 		}

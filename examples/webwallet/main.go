@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/consensys/gnark/logger"
+
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
 	"github.com/civicproof/civicproof/httpapi"
@@ -42,6 +44,7 @@ var identitySchema = credential.MustSchema("Identity", 1,
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	flag.Parse()
+	logger.Disable() // gnark's own progress log; this program narrates
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := run(ctx, *addr, os.Stdout, func(url string) {

@@ -166,7 +166,7 @@ async function showLog() {
         b.type = "button"; b.className = "withdraw-btn"; b.textContent = "Withdraw consent given to " + g.agency;
         b.onclick = async () => {
           b.disabled = true;
-          try { await civicproof.withdraw(g.id); status("Consent withdrawn.", "accepted"); await showLog(); }
+          try { await civicproof.withdraw(g.id); await showLog(); status("Consent withdrawn. The log above is verified against the ledger.", "accepted"); }
           catch (e) { status("Could not withdraw: " + e.message, "refused"); b.disabled = false; }
         };
         div.append(b);
