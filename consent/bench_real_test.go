@@ -11,10 +11,10 @@ import (
 // realPresentations proves n presentations of e's adult request, each by a
 // different holder (distinct credentials, secrets and nullifiers) under one
 // grant.
-func realPresentations(b *testing.B, e *realEnv, n int) ([]*Request, []*Presentation) {
+func realPresentations(b testing.TB, e *realEnv, n int) ([]*Request, []*Presentation) {
 	b.Helper()
 	ctx := context.Background()
-	grant := e.anchoredGrant(b, e.citizen, e.adultRequestTB(b), nil)
+	grant := e.status(b, e.anchoredGrant(b, e.citizen, e.adultRequestTB(b), nil))
 	reqs := make([]*Request, n)
 	ps := make([]*Presentation, n)
 	for i := range n {

@@ -43,7 +43,21 @@ func (e *CoverageError) Error() string {
 	if e.NoGrant {
 		return "consent: no consent grant for this request"
 	}
+	// The grant's own state first (it names the real cause: a withdrawn
+	// grant is withdrawn, whatever it would cover), then what it lacks.
 	var why []string
+	if e.Withdrawn {
+		why = append(why, "grant withdrawn")
+	}
+	if e.Revoked {
+		why = append(why, "grant revoked by the agency")
+	}
+	if e.Expired {
+		why = append(why, "grant expired (outside its validity window)")
+	}
+	if e.UsesExhausted {
+		why = append(why, "grant use limit reached")
+	}
 	if e.AgencyMismatch {
 		why = append(why, "grant is for another agency")
 	}
@@ -53,28 +67,20 @@ func (e *CoverageError) Error() string {
 	if e.ScopeMismatch {
 		why = append(why, "grant is for another scope")
 	}
-	if e.Withdrawn {
-		why = append(why, "grant withdrawn")
-	}
-	if e.Revoked {
-		why = append(why, "grant revoked by the agency")
-	}
-	if e.Expired {
-		why = append(why, "grant outside its validity window")
-	}
-	if e.UsesExhausted {
-		why = append(why, "use limit reached")
-	}
+	var missing []string
 	if len(e.MissingTypes) > 0 {
-		why = append(why, "credential types not allowed: "+strings.Join(e.MissingTypes, ", "))
+		missing = append(missing, "credential types not allowed: "+strings.Join(e.MissingTypes, ", "))
 	}
 	if len(e.MissingDisclosures) > 0 {
-		why = append(why, fmt.Sprintf("disclosures not allowed: slots %v", e.MissingDisclosures))
+		missing = append(missing, fmt.Sprintf("disclosures not allowed: slots %v", e.MissingDisclosures))
 	}
 	for _, p := range e.MissingPredicates {
-		why = append(why, "predicate not allowed: "+p.Part())
+		missing = append(missing, "predicate not allowed: "+p.Part())
 	}
-	return fmt.Sprintf("consent: grant %x does not cover the request: %s", e.Grant[:8], strings.Join(why, "; "))
+	if len(missing) > 0 {
+		why = append(why, "request not covered by the grant ("+strings.Join(missing, "; ")+")")
+	}
+	return fmt.Sprintf("consent: %s [grant %x]", strings.Join(why, "; "), e.Grant[:8])
 }
 
 // Unwrap returns the sentinels that apply.

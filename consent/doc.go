@@ -32,9 +32,11 @@
 //     purpose, legal basis, notice, the types, disclosures and predicates
 //     allowed, the one nullifier scope it covers, validity window,
 //     optional use limit, random salt; signed by
-//     the citizen or guardian ("consent.grant"). Its id is SHA-256 of its
-//     canonical bytes; its Receipt's hash is anchored with a consent-receipt
-//     ledger record (Anchor).
+//     the citizen or guardian ("consent.grant"). Its id is
+//     ledger.GrantID(citizen, SHA-256 of its canonical bytes), so it
+//     commits to the citizen and the ledger refuses its receipt from anyone
+//     else; its Receipt's hash is anchored with a consent-receipt ledger
+//     record (Anchor).
 //   - Presentation: the zero-knowledge proof, the grant it relies on, and
 //     the grant signer's signature over request, grant and proof
 //     ("consent.presentation"), so only the grant's holder can use it.

@@ -39,6 +39,13 @@ var (
 	ErrStaleRoot = errors.New("consent: revocation root missing or stale")
 	// ErrBadProof: the zero-knowledge proof does not verify (wraps zkp's error).
 	ErrBadProof = errors.New("consent: proof does not verify")
+	// ErrClockSkew: the wallet's clock and the agency's differ by more
+	// than ClockSkew: a request issued after the wallet's now (its clock is
+	// behind), refused by Request.Verify, CheckRequest and Present before
+	// anything is proven. A proof dated outside the gate's tolerance (see
+	// Gate.Verify) is ErrBadProof: a proof does not state its date, so the
+	// gate cannot tell a skewed clock from a forged proof.
+	ErrClockSkew = errors.New("consent: clock differs from the agency's beyond the tolerance")
 	// ErrNullifierUsed: this credential holder already claimed in this scope.
 	ErrNullifierUsed = errors.New("consent: nullifier already used in this scope")
 )

@@ -347,10 +347,55 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
+// A proof is dated by the wallet's clock. The gate accepts the UTC date
+// of any instant in [req.IssuedAt - ClockSkew, now + ClockSkew]: its own
+// date, or the neighbouring one when the request's life or the tolerance
+// crosses midnight (at most one more verification, and only then).
+//
 // Cheap checks run before the proof is verified. Nothing changes in the
 // gate or on the ledger unless every check passes.
 func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Result, error) {
 	now := g.cfg.clock()
+	pre, err := g.prepare(req, p, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := g.zk.Verify(pre.stmt, p.Proof)
+	out, err = g.otherDays(req, pre.stmt, p.Proof, now, out, err)
+	if err != nil {
+		return nil, err
+	}
+	return g.commit(ctx, req, p, pre.status, out, now)
+}
+
+// otherDays retries a proof refused as bad with the neighbouring UTC
+// dates the request's life allows (see Verify); out and err are the
+// first verification's result.
+func (g *Gate) otherDays(req *Request, stmt *Statement, proof []byte, now time.Time, out *Proven, err error) (*Proven, error) {
+	for _, day := range otherProofDays(req.IssuedAt, now) {
+		if !errors.Is(err, ErrBadProof) {
+			break
+		}
+		alt := *stmt
+		alt.Today = day
+		if o, e := g.zk.Verify(&alt, proof); e == nil {
+			out, err = o, nil
+		}
+	}
+	return out, err
+}
+
+// prepared is what the checks before the proof yield: the statement the
+// proof must establish and the grant's status.
+type prepared struct {
+	stmt   *Statement
+	status *Status
+}
+
+// prepare runs every check of Verify that comes before the proof (see
+// Verify for the errors) and derives the statement the proof must
+// establish. It changes nothing.
+func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared, error) {
 	if req == nil || p == nil {
 		return nil, fmt.Errorf("%w: nil request or presentation", ErrMalformed)
 	}
@@ -464,18 +509,14 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 		if _, err := state.RevocationRootEntry(issuer.ID, ledger.Hash(info.Root)); err == nil {
 			return nil, fmt.Errorf("%w: proven against a superseded root of %s", ErrStaleRoot, issuer.ID)
 		}
-		return nil, fmt.Errorf("%w: proven against a root %s never published", ErrStaleRoot, issuer.ID)
+		return nil, fmt.Errorf("%w: proven against root %s, which %s never published", ErrStaleRoot, info.Root, issuer.ID)
 	}
 	if age := now.Sub(time.Unix(root.Time, 0)); age > g.cfg.maxRootAge {
 		return nil, fmt.Errorf("%w: latest root of %s is %v old", ErrStaleRoot, issuer.ID, age.Round(time.Second))
 	}
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
-	out, err := g.zk.Verify(stmt, p.Proof)
-	if err != nil {
-		return nil, err
-	}
-	return g.commit(ctx, req, p, st, out, now)
+	return &prepared{stmt: stmt, status: st}, nil
 }
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes

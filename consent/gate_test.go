@@ -78,8 +78,9 @@ type wallet struct {
 	claim  uint64 // slot 3
 	value  uint64 // slot 2
 	sys    *smallSystem
-	root   *Digest // root to prove against (default: the latest)
-	typ    string  // the credential's type (default testType)
+	root   *Digest    // root to prove against (default: the latest)
+	typ    string     // the credential's type (default testType)
+	today  *time.Time // the wallet's clock when proving (default: the gate's)
 }
 
 // present proves req with the wallet's credential and signs the
@@ -94,11 +95,15 @@ func (e *gateEnv) present(t testing.TB, req *Request, w wallet) *Presentation {
 	if w.root != nil {
 		root = *w.root
 	}
+	today := e.clock.Now()
+	if w.today != nil {
+		today = *w.today
+	}
 	typ := w.typ
 	if typ == "" {
 		typ = testType
 	}
-	st := &Statement{Request: req, Type: typ, IssuerKey: e.issuer.Public(), Root: root, Today: e.clock.Now()}
+	st := &Statement{Request: req, Type: typ, IssuerKey: e.issuer.Public(), Root: root, Today: today}
 	proof, err := sys.prove(st, w.secret, w.claim, w.value)
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,30 @@ package consent
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/zkp"
 )
+
+// prove is zkp.Prove; a test counts the proofs Present makes through it.
+var prove = zkp.Prove
+
+// readyToPresent is Present's check before proving: the request verifies,
+// key signs for the grant, and the grant is live and covers the request
+// answered with a credential of type typ (as the gate will check it).
+func readyToPresent(key *identity.PrivateKey, req *Request, st *Status, typ string, now time.Time) error {
+	if key.DID() != st.Grant.Signer() {
+		return fmt.Errorf("%w: the presentation must be signed by the grant's signer %s, not %s", ErrMalformed, st.Grant.Signer(), key.DID())
+	}
+	if err := req.Verify(now); err != nil {
+		return err
+	}
+	if e := coverage(now, req, typ, st); !e.ok() {
+		return e
+	}
+	return nil
+}
 
 // MaxProofSize bounds the zero-knowledge proof carried by a presentation.
 const MaxProofSize = 8 << 10

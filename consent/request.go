@@ -203,7 +203,8 @@ func (r *Request) Sign(key *identity.PrivateKey) error {
 // Verify is the wallet's check of a request: its shape, the agency's
 // signature, and that now lies in [IssuedAt - ClockSkew, Expires). It returns an error
 // wrapping ErrMalformed, ErrBadSignature (and identity.ErrBadSignature) or
-// ErrExpired.
+// ErrExpired (also ErrClockSkew when now is before IssuedAt - ClockSkew:
+// this clock is behind the agency's).
 func (r *Request) Verify(now time.Time) error { return r.verifyWith(directKeys{}, now) }
 
 func (r *Request) verifyWith(k didKeys, now time.Time) error {
@@ -216,13 +217,17 @@ func (r *Request) verifyWith(k didKeys, now time.Time) error {
 	return r.checkTime(now)
 }
 
-// ClockSkew is how far ahead of the verifier's clock a request's issue
-// time may be (agency and wallet clocks differ a little).
+// ClockSkew is the tolerance between agency and wallet clocks: how far
+// ahead of the wallet's clock a request's issue time may be (a request
+// issued further in the wallet's future is refused with ErrClockSkew), and
+// how far around the request's life a gate accepts the date a proof was
+// made for (see Gate.Verify).
 const ClockSkew = time.Minute
 
 func (r *Request) checkTime(now time.Time) error {
 	if now.Add(ClockSkew).Before(r.IssuedAt) {
-		return fmt.Errorf("%w: request not valid before %v", ErrExpired, r.IssuedAt)
+		return fmt.Errorf("%w: %w: request issued at %v, %v after this clock's time (tolerance %v)",
+			ErrClockSkew, ErrExpired, r.IssuedAt.UTC(), r.IssuedAt.Sub(now).Round(time.Second), ClockSkew)
 	}
 	if !now.Before(r.Expires) {
 		return fmt.Errorf("%w: request expired at %v", ErrExpired, r.Expires)
@@ -310,6 +315,9 @@ func ParseRequestJSON(b []byte) (*Request, error) {
 }
 
 func strictJSON(b []byte, v any) error {
+	if len(b) > MaxJSONSize {
+		return fmt.Errorf("%d bytes of JSON, at most %d", len(b), MaxJSONSize)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -16,6 +16,11 @@ import (
 
 const maxString = 256 // bound on any string field, in bytes
 
+// MaxJSONSize is the largest JSON form of a request, grant or presentation
+// the Parse*JSON functions read (a presentation with the largest proof is
+// under 16 KiB); larger input is refused with ErrMalformed before decoding.
+const MaxJSONSize = 64 << 10
+
 type encoder struct{ b []byte }
 
 func (e *encoder) raw(p []byte)     { e.b = append(e.b, p...) }

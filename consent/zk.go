@@ -160,12 +160,20 @@ func zkStatement(req *Request, typeID fr.Element, issuerKey *eddsa.PublicKey, ro
 }
 
 // TypeOf returns the consent name of a credential's type,
-// "<schema name>/<version>".
-func TypeOf(c *credential.Credential) string { return TypeName(c.Schema) }
+// "<schema name>/<version>" ("" for a credential without a schema).
+func TypeOf(c *credential.Credential) string {
+	if c == nil {
+		return ""
+	}
+	return TypeName(c.Schema)
+}
 
 // TypeName returns the consent name of a schema's credential type,
-// "<schema name>/<version>", as requests and grants list it.
+// "<schema name>/<version>", as requests and grants list it ("" for nil).
 func TypeName(s *credential.Schema) string {
+	if s == nil {
+		return ""
+	}
 	return s.Name + "/" + strconv.FormatUint(uint64(s.Version), 10)
 }
 
@@ -194,25 +202,37 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 	return zkStatement(req, h.Credential.Core.Type, h.Credential.IssuerKey, Digest(root.Bytes()), now)
 }
 
-// Present is the wallet's answer to a request: it proves with pk that the
-// held credential satisfies req (as of now, against the revocation root
-// the holding's witness leads to: the gate accepts only the issuer's
-// latest published root, so a revoked credential, whose witness leads to
-// that root only with its leaf set, is refused there with ErrStaleRoot),
-// and signs the presentation under grant with key (the
-// grant's signer: the citizen, or the guardian acting for them). Check
-// coverage first with CheckRequest, so the user is asked before anything
-// is proven.
-func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, grant *Grant, h *zkp.Holding, now time.Time) (*Presentation, error) {
-	if key == nil || pk == nil || req == nil || grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
-		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant and a holding with its witness", ErrMalformed)
+// Present is the wallet's answer to a request under the grant whose
+// status st reports (StatusOf, read from the ledger just before). Before
+// proving anything it checks, as CheckRequest does, the request (its
+// signature, shape and expiry: ErrBadSignature, ErrMalformed, ErrExpired,
+// and ErrClockSkew with ErrExpired when now is more than ClockSkew before
+// the request's issue time)
+// and that the grant is live and covers it, refusing with a
+// *CoverageError that matches the sentinel of each problem:
+// ErrConsentWithdrawn, ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
+// ErrAgencyMismatch, ErrPurposeMismatch, ErrNotCovered (and ErrNoConsent
+// for a grant never given); key must be the grant's signer (the citizen,
+// or the guardian acting for them; ErrMalformed otherwise). Then it proves
+// with pk that the held credential satisfies req (zkp.ErrUnsatisfied when
+// it cannot), as of now, against the revocation root the holding's witness
+// leads to (the gate accepts only the issuer's latest published root, so a
+// revoked credential, whose witness leads to that root only with its leaf
+// set, is refused there with ErrStaleRoot), and signs the presentation.
+func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, st *Status, h *zkp.Holding, now time.Time) (*Presentation, error) {
+	if key == nil || pk == nil || req == nil || st == nil || st.Grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
+		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant status and a holding with its witness", ErrMalformed)
 	}
+	if err := readyToPresent(key, req, st, TypeOf(h.Credential), now); err != nil {
+		return nil, err
+	}
+	grant := st.Grant
 	c := h.Credential
-	st, err := holdingStatement(req, h, now)
+	zst, err := holdingStatement(req, h, now)
 	if err != nil {
 		return nil, err
 	}
-	proof, err := zkp.Prove(ctx, pk, st, h)
+	proof, err := prove(ctx, pk, zst, h)
 	if err != nil {
 		return nil, err
 	}

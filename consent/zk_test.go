@@ -51,7 +51,9 @@ func newRealEnvTB(t testing.TB) *realEnv {
 	w := newWorld(t)
 	pk, vk := realKeys(t)
 	e := &realEnv{world: w, pk: pk, vk: vk}
-	e.submit(t, w.root, &ledger.VerifyingKey{Shape: vk.Shape(), Fingerprint: ledger.Hash(vk.Fingerprint())})
+	if _, err := PublishVerifyingKey(ctx, w.l, w.root, vk, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	e.schema = credential.MustSchema(testTypeName, 1,
 		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true},
 		credential.ClaimDef{Name: "district", Type: credential.TypeString, Slot: 1, Required: true},
@@ -88,6 +90,17 @@ func newRealEnvTB(t testing.TB) *realEnv {
 	return e
 }
 
+// status reads g's status from the ledger, as a wallet does before
+// presenting.
+func (e *realEnv) status(t testing.TB, g *Grant) *Status {
+	t.Helper()
+	st, err := StatusOf(e.l, g, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // adultRequest asks "born on or before 2008-11-01" (18 at t0) and nothing else.
 func (e *realEnv) adultRequest(t *testing.T) *Request { return e.adultRequestTB(t) }
 
@@ -122,8 +135,17 @@ func newRealGrant(t *testing.T) (*realEnv, *Request, *Grant) {
 func TestGateRealProofs(t *testing.T) {
 	ctx := context.Background()
 	e, req, grant := newRealGrant(t)
+	if !e.l.State().IsOfficialVerifyingKey(e.vk.Shape(), ledger.Hash(e.vk.Fingerprint())) {
+		t.Fatal("PublishVerifyingKey did not make the key official")
+	}
+	if _, err := PublishVerifyingKey(ctx, e.l, e.root, e.vk, e.clock.Now()); !errors.Is(err, ledger.ErrDuplicate) {
+		t.Errorf("publishing the key twice: %v, want ledger.ErrDuplicate", err)
+	}
+	if _, err := PublishVerifyingKey(ctx, e.l, e.root, nil, e.clock.Now()); !errors.Is(err, ErrMalformed) {
+		t.Errorf("publishing no key: %v, want ErrMalformed", err)
+	}
 
-	p, err := Present(ctx, e.citizen, e.pk, req, grant, e.hold, e.clock.Now())
+	p, err := Present(ctx, e.citizen, e.pk, req, e.status(t, grant), e.hold, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,11 +160,21 @@ func TestGateRealProofs(t *testing.T) {
 		t.Fatalf("replay: %v, want ErrReplay", err)
 	}
 
-	// A proof of a false predicate cannot be made.
-	younger := e.adultRequest(t)
-	younger.Predicates[0].A = credential.DayValue(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC))
-	if _, err := Present(ctx, e.citizen, e.pk, younger, grant, e.hold, e.clock.Now()); !errors.Is(err, zkp.ErrUnsatisfied) {
+	// A proof of a false predicate cannot be made, even under a grant
+	// that covers it.
+	younger, err := e.gate.NewRequest(Request{
+		Purpose: PurposeIdentityVerification, LegalBasis: BasisPublicTask, NoticeVersion: "venue/1", Types: []string{testType},
+		Predicates: []Predicate{{Slot: 0, Op: OpLe, A: credential.DayValue(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC))}}, Scope: "venue-2026",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	youngerGrant := e.anchoredGrant(t, e.citizen, younger, nil)
+	if _, err := Present(ctx, e.citizen, e.pk, younger, e.status(t, youngerGrant), e.hold, e.clock.Now()); !errors.Is(err, zkp.ErrUnsatisfied) {
 		t.Fatalf("false predicate: %v, want zkp.ErrUnsatisfied", err)
+	}
+	if _, err := Present(ctx, e.citizen, e.pk, younger, e.status(t, grant), e.hold, e.clock.Now()); !errors.Is(err, ErrNotCovered) {
+		t.Fatalf("a request the grant does not cover: %v, want ErrNotCovered", err)
 	}
 
 	// A proof for one request does not answer another (nonce binding).
@@ -156,14 +188,18 @@ func TestGateRealProofs(t *testing.T) {
 		t.Fatalf("proof moved to another request: %v, want ErrBadProof", err)
 	}
 
-	// Withdrawal: a fresh proof is refused.
+	// Withdrawal: the wallet refuses to prove, and a proof made before
+	// the withdrawal but presented after it is refused by the gate.
+	req3 := e.adultRequest(t)
+	p3, err := Present(ctx, e.citizen, e.pk, req3, e.status(t, grant), e.hold, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Withdraw(ctx, e.l, e.citizen, grant, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	req3 := e.adultRequest(t)
-	p3, err := Present(ctx, e.citizen, e.pk, req3, grant, e.hold, e.clock.Now())
-	if err != nil {
-		t.Fatal(err)
+	if _, err := Present(ctx, e.citizen, e.pk, e.adultRequest(t), e.status(t, grant), e.hold, e.clock.Now()); !errors.Is(err, ErrConsentWithdrawn) {
+		t.Fatalf("Present after withdrawal: %v, want ErrConsentWithdrawn", err)
 	}
 	if _, err := e.gate.Verify(ctx, req3, p3); !errors.Is(err, ErrConsentWithdrawn) {
 		t.Fatalf("after withdrawal: %v, want ErrConsentWithdrawn", err)
@@ -177,7 +213,7 @@ func TestGateRealProofs(t *testing.T) {
 func TestGateRealRevoked(t *testing.T) {
 	ctx := context.Background()
 	e, req, grant := newRealGrant(t)
-	old, err := Present(ctx, e.citizen, e.pk, req, grant, e.hold, e.clock.Now())
+	old, err := Present(ctx, e.citizen, e.pk, req, e.status(t, grant), e.hold, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +230,7 @@ func TestGateRealRevoked(t *testing.T) {
 	h := *e.hold
 	h.Witness = wit
 	req2 := e.adultRequest(t)
-	p, err := Present(ctx, e.citizen, e.pk, req2, grant, &h, e.clock.Now())
+	p, err := Present(ctx, e.citizen, e.pk, req2, e.status(t, grant), &h, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +269,7 @@ func TestCanAnswer(t *testing.T) {
 	}
 	pk, _ := realKeys(t)
 	grant := e.anchoredGrant(t, e.citizen, other, func(g *Grant) { g.Types = []string{"Diploma/1", testType} })
-	if _, err := Present(context.Background(), e.citizen, pk, other, grant, e.hold, e.clock.Now()); !errors.Is(err, ErrTypeNotRequested) {
+	if _, err := Present(context.Background(), e.citizen, pk, other, e.status(t, grant), e.hold, e.clock.Now()); !errors.Is(err, ErrTypeNotRequested) {
 		t.Fatalf("Present(other type, widened grant) = %v, want ErrTypeNotRequested", err)
 	}
 	if got := TypeName(e.schema); got != testType || got != TypeOf(e.hold.Credential) {

@@ -82,4 +82,9 @@ var (
 	// ErrSchemaNotRegistered is returned when the ledger holds no
 	// schema-register record of the schema's (name, version) with its hash.
 	ErrSchemaNotRegistered = errors.New("credential: schema not registered on the ledger")
+	// ErrProofMismatch is returned for a document whose proofs disagree:
+	// its Data Integrity proof is not by the issuer's own did:key key, or
+	// not made at the issuance time, while its BN254 proof names the
+	// issuer.
+	ErrProofMismatch = errors.New("credential: the document's proofs disagree")
 )

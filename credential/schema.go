@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"unicode/utf8"
 
@@ -319,6 +320,9 @@ func (s *Schema) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON parses and validates a schema's JSON form; unknown fields
 // are rejected.
 func (s *Schema) UnmarshalJSON(data []byte) error {
+	if len(data) > MaxSchemaJSON {
+		return fmt.Errorf("%w: schema JSON is %d bytes, at most %d", ErrInvalidSchema, len(data), MaxSchemaJSON)
+	}
 	var w schemaJSON
 	if err := strictUnmarshal(data, &w); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidSchema, err)
@@ -344,7 +348,13 @@ func (s *Schema) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// ParseSchema parses and validates a schema's JSON form.
+// MaxSchemaJSON is the largest schema JSON ParseSchema reads (a schema
+// has at most one claim per slot); larger input is refused with
+// ErrInvalidSchema before decoding.
+const MaxSchemaJSON = 64 << 10
+
+// ParseSchema parses and validates a schema's JSON form (at most
+// MaxSchemaJSON bytes). Errors wrap ErrInvalidSchema.
 func ParseSchema(data []byte) (*Schema, error) {
 	s := new(Schema)
 	if err := s.UnmarshalJSON(data); err != nil {
@@ -403,10 +413,10 @@ func strictUnmarshal(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
-		return fmt.Errorf("trailing data after JSON value")
-	}
-	if _, err := dec.Token(); err == nil {
+	// Only whitespace may follow: Token returns io.EOF then, and an error
+	// or a token for anything else (a stray ']' or '}' included, which
+	// More alone does not report).
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("trailing data after JSON value")
 	}
 	return nil

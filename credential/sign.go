@@ -25,7 +25,8 @@ type Request struct {
 // Sign builds and signs a credential without consulting or writing the
 // ledger: it checks the claims against the schema (ErrInvalidClaim ...),
 // draws the commitment salt and one salt per slot from rand (nil means
-// crypto/rand), and signs Core.Message() with the issuer's ZK key.
+// crypto/rand), signs Core.Message() with the issuer's ZK key, and adds
+// the eddsa-jcs-2022 Data Integrity proof made with its Ed25519 key.
 // issuedAt becomes validFrom (truncated to whole seconds, UTC). Issuer.Issue
 // is the usual entry point; Sign serves tests, vectors and issuers that
 // anchor by other means.
@@ -84,6 +85,9 @@ func Sign(rnd io.Reader, key *identity.PrivateKey, s *Schema, req *Request, revo
 	}
 	if c.Signature, err = c.Core.Sign(key.ZK()); err != nil {
 		return nil, fmt.Errorf("credential: signing: %w", err)
+	}
+	if err := c.signDataIntegrity(key.Ed25519()); err != nil {
+		return nil, fmt.Errorf("credential: Data Integrity proof: %w", err)
 	}
 	return c, nil
 }

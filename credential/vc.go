@@ -2,6 +2,7 @@ package credential
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -20,8 +21,9 @@ import (
 )
 
 // Constants of the credential document (W3C Verifiable Credentials Data
-// Model 2.0). Terms other than the VC 2.0 ones resolve through the v2
-// context's @vocab.
+// Model 2.0). The VC 2.0 context has no @vocab (undefined terms moved to a
+// separate context), so every other term civicproof writes is defined by
+// ContextCivicproofV1 (claim names through its @vocab).
 const (
 	ContextV2           = "https://www.w3.org/ns/credentials/v2"
 	TypeVC              = "VerifiableCredential"
@@ -56,6 +58,11 @@ type Credential struct {
 	Claims    Claims           // normalized claims (see Claims)
 	Core      Core
 	Signature []byte // EdDSA-BN254 over Core.Message()
+	// DataIntegrity is the issuer's W3C Data Integrity eddsa-jcs-2022 proof
+	// over the document, by the Ed25519 key its did:key names: what any W3C
+	// verifier checks. Sign sets it; it is nil only for a document in the
+	// earlier form (BN254 proof alone), which ParseCredential still reads.
+	DataIntegrity *DataIntegrityProof
 }
 
 // ValidUntil returns the last instant of the credential's validity: 23:59:59
@@ -105,7 +112,7 @@ func (c *Credential) CheckHolder(secret fr.Element) error {
 
 // Wire form of the document.
 type vcJSON struct {
-	Context           []string        `json:"@context"`
+	Context           []any           `json:"@context"`
 	ID                string          `json:"id"`
 	Type              []string        `json:"type"`
 	Issuer            identity.DID    `json:"issuer"`
@@ -114,7 +121,7 @@ type vcJSON struct {
 	CredentialSchema  vcSchemaJSON    `json:"credentialSchema"`
 	CredentialSubject json.RawMessage `json:"credentialSubject"`
 	CredentialStatus  vcStatusJSON    `json:"credentialStatus"`
-	Proof             vcProofJSON     `json:"proof"`
+	Proof             json.RawMessage `json:"proof,omitempty"`
 }
 
 type vcSchemaJSON struct {
@@ -142,23 +149,57 @@ type vcProofJSON struct {
 
 // MarshalJSON returns the credential as a W3C VC 2.0 JSON document:
 //
-//	{"@context":["https://www.w3.org/ns/credentials/v2"],
+//	{"@context":["https://www.w3.org/ns/credentials/v2","https://w3id.org/civicproof/v1"],
 //	 "id":"urn:civicproof:credential:<hex anchor>",
 //	 "type":["VerifiableCredential","<schema name>"],
 //	 "issuer":"did:key:...","validFrom":"<RFC 3339 UTC>","validUntil":"YYYY-MM-DDT23:59:59Z",
 //	 "credentialSchema":{"id":"urn:civicproof:schema:sha256:<hex>","type":"CivicproofClaimSchema","schema":{...}},
 //	 "credentialSubject":{"id":"<holder DID, optional>","<claim>":<value>,...},
 //	 "credentialStatus":{"type":"CivicproofRevocationTree","revocationIndex":n,"statusRegistry":"<issuer DID>"},
-//	 "proof":{"type":"CivicproofEdDSABN254Poseidon2","proofPurpose":"assertionMethod",
-//	          "verificationMethod":"<issuer DID>#<multikey of the ZK key>","typeId":"0x..",
-//	          "holderBinding":"0x..","salt":"0x..","claimSalts":["0x..",...16],"proofValue":"z<base58btc signature>"}}
+//	 "proof":[
+//	   {"@context":<the document's>,"type":"DataIntegrityProof","cryptosuite":"eddsa-jcs-2022",
+//	    "created":"<validFrom>","verificationMethod":"did:key:z6Mk…#z6Mk…",
+//	    "proofPurpose":"assertionMethod","proofValue":"z<base58btc Ed25519 signature>"},
+//	   {"type":"CivicproofEdDSABN254Poseidon2","proofPurpose":"assertionMethod",
+//	    "verificationMethod":"<issuer DID>#<multikey of the ZK key>","typeId":"0x..",
+//	    "holderBinding":"0x..","salt":"0x..","claimSalts":["0x..",...16],"proofValue":"z<base58btc signature>"}]}
 //
-// Field elements are "0x" and 64 lowercase hex digits (big-endian); claim
-// values are as in Claims (dates "YYYY-MM-DD", integers as JSON numbers,
-// bytes as unpadded base64url). The document holds the claim salts and
-// the holder binding: it is the holder's private material, not something
-// to show a verifier (use a Disclosure or a zero-knowledge presentation).
+// The two proofs form a proof set: each covers the document without
+// "proof". Field elements are "0x" and 64 lowercase hex digits
+// (big-endian); claim values are as in Claims (dates "YYYY-MM-DD",
+// integers as JSON numbers, bytes as unpadded base64url). The document
+// holds the claim salts and the holder binding: it is the holder's private
+// material, not something to show a verifier (use a Disclosure, an SD-JWT
+// VC or a zero-knowledge presentation). A credential without
+// DataIntegrity is written in the earlier form: @context the VC 2.0
+// context alone, "proof" the BN254 proof object.
 func (c *Credential) MarshalJSON() ([]byte, error) {
+	w, err := c.unsecured()
+	if err != nil {
+		return nil, err
+	}
+	bn, err := json.Marshal(c.bn254Proof())
+	if err != nil {
+		return nil, err
+	}
+	if c.DataIntegrity == nil {
+		w.Proof = bn
+	} else {
+		di, err := json.Marshal(c.DataIntegrity)
+		if err != nil {
+			return nil, err
+		}
+		w.Proof = json.RawMessage("[" + string(di) + "," + string(bn) + "]")
+	}
+	return json.Marshal(w)
+}
+
+// documentContext is the @context of a credential in the current form.
+func documentContext() []any { return []any{ContextV2, ContextCivicproofV1} }
+
+// unsecured returns the document without its proof, in the current form
+// when the credential has (or is about to get) a Data Integrity proof.
+func (c *Credential) unsecured() (*vcJSON, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -183,8 +224,12 @@ func (c *Credential) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("credential: encoding credentialSubject: %w", err)
 	}
-	w := vcJSON{
-		Context:           []string{ContextV2},
+	ctx := []any{ContextV2}
+	if c.DataIntegrity != nil {
+		ctx = documentContext()
+	}
+	return &vcJSON{
+		Context:           ctx,
 		ID:                c.ID(),
 		Type:              []string{TypeVC, c.Schema.Name},
 		Issuer:            c.Issuer,
@@ -193,21 +238,47 @@ func (c *Credential) MarshalJSON() ([]byte, error) {
 		CredentialSchema:  vcSchemaJSON{ID: schemaID(h), Type: SchemaType, Schema: schemaJSON},
 		CredentialSubject: subj,
 		CredentialStatus:  vcStatusJSON{Type: StatusType, RevocationIndex: c.Core.RevocationIndex, StatusRegistry: c.Issuer},
-		Proof: vcProofJSON{
-			Type:               ProofType,
-			ProofPurpose:       ProofPurpose,
-			VerificationMethod: verificationMethod(c.Issuer, c.IssuerKey),
-			TypeID:             feHex(c.Core.Type),
-			HolderBinding:      feHex(c.Core.HolderBinding),
-			Salt:               feHex(c.Core.Salt),
-			ClaimSalts:         make([]string, NumSlots),
-			ProofValue:         encodeSignature(c.Signature),
-		},
+	}, nil
+}
+
+func (c *Credential) bn254Proof() vcProofJSON {
+	p := vcProofJSON{
+		Type:               ProofType,
+		ProofPurpose:       ProofPurpose,
+		VerificationMethod: verificationMethod(c.Issuer, c.IssuerKey),
+		TypeID:             feHex(c.Core.Type),
+		HolderBinding:      feHex(c.Core.HolderBinding),
+		Salt:               feHex(c.Core.Salt),
+		ClaimSalts:         make([]string, NumSlots),
+		ProofValue:         encodeSignature(c.Signature),
 	}
 	for i := range c.Core.ClaimSalts {
-		w.Proof.ClaimSalts[i] = feHex(c.Core.ClaimSalts[i])
+		p.ClaimSalts[i] = feHex(c.Core.ClaimSalts[i])
 	}
-	return json.Marshal(w)
+	return p
+}
+
+// signDataIntegrity adds the issuer's eddsa-jcs-2022 proof, made at
+// ValidFrom with key (the Ed25519 key of c.Issuer).
+func (c *Credential) signDataIntegrity(key ed25519.PrivateKey) error {
+	c.DataIntegrity = &DataIntegrityProof{} // selects the current form
+	w, err := c.unsecured()
+	if err != nil {
+		c.DataIntegrity = nil
+		return err
+	}
+	doc, err := json.Marshal(w)
+	if err != nil {
+		c.DataIntegrity = nil
+		return fmt.Errorf("credential: encoding the document: %w", err)
+	}
+	p, err := SignDataIntegrity(doc, key, c.ValidFrom)
+	if err != nil {
+		c.DataIntegrity = nil
+		return err
+	}
+	c.DataIntegrity = p
+	return nil
 }
 
 // check verifies the internal consistency of a credential built in memory.
@@ -240,7 +311,13 @@ func (c *Credential) UnmarshalJSON(data []byte) error {
 }
 
 // ParseCredential parses and checks a credential document produced by
-// MarshalJSON. It rejects unknown fields, a schema that does not match its
+// MarshalJSON. "proof" may be an object or an array (a proof set). A
+// document in the current form must carry both proofs: the eddsa-jcs-2022
+// Data Integrity proof must verify (ErrBadSignature) and must agree with
+// the BN254 proof: made by the issuer's own did:key Ed25519 key, for
+// assertionMethod, created at validFrom (ErrProofMismatch otherwise). A
+// document in the earlier form (@context the VC 2.0 context alone, one
+// BN254 proof object) is still read. It rejects unknown fields, a schema that does not match its
 // id, claims that do not fit the schema, a type id, id, validUntil or status
 // that contradicts the rest, non-canonical field elements, and a signature
 // that is malformed (ErrMalformed) or does not verify under the
@@ -260,6 +337,32 @@ func ParseCredential(data []byte) (*Credential, error) {
 	}
 	if len(w.Context) == 0 || w.Context[0] != ContextV2 {
 		return nil, bad("@context must start with %s", ContextV2)
+	}
+	proofs, err := proofList(w.Proof)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		bnRaw map[string]json.RawMessage
+		diRaw map[string]json.RawMessage
+	)
+	for _, p := range proofs {
+		t, _ := stringMember(p, "type")
+		switch {
+		case t == ProofType && bnRaw == nil:
+			bnRaw = p
+		case isJCSProof(p) && diRaw == nil:
+			diRaw = p
+		default:
+			return nil, bad("unexpected proof of type %q", truncate(t))
+		}
+	}
+	if bnRaw == nil {
+		return nil, bad("no %s proof", ProofType)
+	}
+	legacy := diRaw == nil
+	if legacy && (len(w.Context) != 1 || len(proofs) != 1) {
+		return nil, bad("no %s %s proof", DataIntegrityType, CryptosuiteEdDSAJCS)
 	}
 	if len(w.Type) != 2 || w.Type[0] != TypeVC {
 		return nil, bad("type must be [%q, <schema name>]", TypeVC)
@@ -334,8 +437,19 @@ func ParseCredential(data []byte) (*Credential, error) {
 		return nil, bad("statusRegistry must be the issuer")
 	}
 
-	// Proof.
-	p := w.Proof
+	// Proofs.
+	if !legacy {
+		want, _ := json.Marshal(documentContext())
+		got, _ := json.Marshal(w.Context)
+		if !bytes.Equal(want, got) {
+			return nil, bad("@context must be [%s, %s]", ContextV2, ContextCivicproofV1)
+		}
+	}
+	var p vcProofJSON
+	rawBN, _ := json.Marshal(bnRaw)
+	if err := strictUnmarshal(rawBN, &p); err != nil {
+		return nil, bad("%s proof: %v", ProofType, err)
+	}
 	if p.Type != ProofType || p.ProofPurpose != ProofPurpose {
 		return nil, bad("proof type/purpose must be %q/%q", ProofType, ProofPurpose)
 	}
@@ -378,7 +492,41 @@ func ParseCredential(data []byte) (*Credential, error) {
 	if w.ID != idOf(msg) {
 		return nil, bad("id does not match the credential's anchor")
 	}
+	if legacy {
+		return c, nil
+	}
+	doc, err := jsonObject(data)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := verifyJCSProof(doc, diRaw)
+	if err != nil {
+		return nil, fmt.Errorf("credential: %s proof: %w", CryptosuiteEdDSAJCS, err)
+	}
+	var di DataIntegrityProof
+	rawDI, _ := json.Marshal(diRaw)
+	if err := strictUnmarshal(rawDI, &di); err != nil {
+		return nil, bad("%s proof: %v", CryptosuiteEdDSAJCS, err)
+	}
+	if signer != c.Issuer {
+		return nil, fmt.Errorf("%w: Data Integrity proof by %s, BN254 proof and issuer %s", ErrProofMismatch, signer, c.Issuer)
+	}
+	if di.Created != w.ValidFrom {
+		return nil, fmt.Errorf("%w: Data Integrity proof created %q, credential valid from %s", ErrProofMismatch, truncate(di.Created), w.ValidFrom)
+	}
+	if !bytes.Equal(di.Context, mustCompact(w.Context)) {
+		return nil, fmt.Errorf("%w: Data Integrity proof @context differs from the document's", ErrProofMismatch)
+	}
+	c.DataIntegrity = &di
 	return c, nil
+}
+
+func mustCompact(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("credential: encoding a decoded @context: " + err.Error())
+	}
+	return b
 }
 
 // feHex encodes a field element as "0x" + 64 lowercase hex digits.

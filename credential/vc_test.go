@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicproof/civicproof/identity"
 )
@@ -59,6 +60,59 @@ func TestCredentialJSONRoundTrip(t *testing.T) {
 	if m["validUntil"] != "2031-11-23T23:59:59Z" || m["validFrom"] != "2026-11-24T08:00:00Z" {
 		t.Errorf("validity = %v .. %v", m["validFrom"], m["validUntil"])
 	}
+	// The proof set: a Data Integrity proof any W3C verifier checks, by the
+	// issuer's did:key, beside the BN254 proof.
+	di := diProof(m)
+	if di["cryptosuite"] != CryptosuiteEdDSAJCS || di["proofPurpose"] != "assertionMethod" ||
+		di["verificationMethod"] != string(c.Issuer)+"#"+strings.TrimPrefix(string(c.Issuer), "did:key:") {
+		t.Errorf("Data Integrity proof = %v", di)
+	}
+	if got.DataIntegrity == nil || len(got.DataIntegrity.Context) == 0 {
+		t.Error("parsed credential lost its Data Integrity proof")
+	}
+}
+
+// The proof set may come in either order; a single-proof document in the
+// earlier form (VC 2.0 context alone, BN254 proof object) still parses and
+// re-encodes identically.
+func TestParseCredentialForms(t *testing.T) {
+	c, _ := testCredential(t)
+	doc, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swapped := mutate(t, doc, func(m map[string]any) {
+		l := m["proof"].([]any)
+		l[0], l[1] = l[1], l[0]
+	})
+	if _, err := ParseCredential(swapped); err != nil {
+		t.Fatalf("swapped proof set: %v", err)
+	}
+	old := *c
+	old.DataIntegrity = nil
+	legacy, err := json.Marshal(&old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(legacy, []byte(ContextCivicproofV1)) || !bytes.Contains(legacy, []byte(`"proof":{"type":"`+ProofType)) {
+		t.Fatalf("earlier form = %s", legacy)
+	}
+	got, err := ParseCredential(legacy)
+	if err != nil {
+		t.Fatalf("earlier form: %v", err)
+	}
+	if got.DataIntegrity != nil {
+		t.Error("earlier form grew a Data Integrity proof")
+	}
+	again, _ := json.Marshal(got)
+	if !bytes.Equal(again, legacy) {
+		t.Error("earlier form does not re-encode identically")
+	}
+	// The earlier form with the new context is neither form.
+	mixed := mutate(t, legacy, func(m map[string]any) { m["@context"] = []any{ContextV2, ContextCivicproofV1} })
+	if _, err := ParseCredential(mixed); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("mixed form: %v", err)
+	}
 }
 
 // mutate applies a JSON-level edit to a document.
@@ -80,6 +134,47 @@ func mutate(t *testing.T, doc []byte, edit func(m map[string]any)) []byte {
 
 func obj(m map[string]any, k string) map[string]any { return m[k].(map[string]any) }
 
+// proofOfType returns the proof of the set whose type is typ.
+func proofOfType(m map[string]any, typ string) map[string]any {
+	for _, p := range m["proof"].([]any) {
+		if p.(map[string]any)["type"] == typ {
+			return p.(map[string]any)
+		}
+	}
+	panic("no proof of type " + typ)
+}
+
+func bnProof(m map[string]any) map[string]any { return proofOfType(m, ProofType) }
+func diProof(m map[string]any) map[string]any { return proofOfType(m, DataIntegrityType) }
+
+// resign replaces the document's Data Integrity proof with one made by key
+// at created.
+func resign(t *testing.T, m map[string]any, key *identity.PrivateKey, created time.Time) {
+	t.Helper()
+	proofs := m["proof"]
+	delete(m, "proof")
+	unsecured, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := SignDataIntegrity(unsecured, key.Ed25519(), created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pm map[string]any
+	b, _ := json.Marshal(p)
+	if err := json.Unmarshal(b, &pm); err != nil {
+		t.Fatal(err)
+	}
+	m["proof"] = proofs
+	list := m["proof"].([]any)
+	for i, q := range list {
+		if q.(map[string]any)["type"] == DataIntegrityType {
+			list[i] = pm
+		}
+	}
+}
+
 func TestParseCredentialRejects(t *testing.T) {
 	c, _ := testCredential(t)
 	doc, err := json.Marshal(c)
@@ -98,15 +193,15 @@ func TestParseCredentialRejects(t *testing.T) {
 		{"extended validity", func(m map[string]any) { m["validUntil"] = "2041-11-23T23:59:59Z" }, ErrBadSignature},
 		{"changed revocation index", func(m map[string]any) { obj(m, "credentialStatus")["revocationIndex"] = 4243 }, ErrBadSignature},
 		{"changed holder binding", func(m map[string]any) {
-			obj(m, "proof")["holderBinding"] = "0x0000000000000000000000000000000000000000000000000000000000000001"
+			bnProof(m)["holderBinding"] = "0x0000000000000000000000000000000000000000000000000000000000000001"
 		}, ErrBadSignature},
 		{"changed salt", func(m map[string]any) {
-			obj(m, "proof")["claimSalts"].([]any)[3] = "0x0000000000000000000000000000000000000000000000000000000000000001"
+			bnProof(m)["claimSalts"].([]any)[3] = "0x0000000000000000000000000000000000000000000000000000000000000001"
 		}, ErrBadSignature},
 		{"other issuer key", func(m map[string]any) {
 			m["issuer"] = string(other.DID())
 			obj(m, "credentialStatus")["statusRegistry"] = string(other.DID())
-			obj(m, "proof")["verificationMethod"] = verificationMethod(other.DID(), other.Public().ZK())
+			bnProof(m)["verificationMethod"] = verificationMethod(other.DID(), other.Public().ZK())
 		}, ErrBadSignature},
 		{"claim not in schema", func(m map[string]any) { obj(m, "credentialSubject")["nickname"] = "x" }, ErrUnknownClaim},
 		{"missing required claim", func(m map[string]any) { delete(obj(m, "credentialSubject"), "district") }, ErrMissingClaim},
@@ -133,27 +228,49 @@ func TestParseCredentialRejects(t *testing.T) {
 		}, ErrMalformed},
 		{"revocation index out of range", func(m map[string]any) { obj(m, "credentialStatus")["revocationIndex"] = 1 << 24 }, ErrMalformed},
 		{"non-canonical field element", func(m map[string]any) {
-			obj(m, "proof")["salt"] = "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+			bnProof(m)["salt"] = "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 		}, ErrMalformed},
 		{"uppercase hex", func(m map[string]any) {
-			p := obj(m, "proof")
+			p := bnProof(m)
 			p["salt"] = strings.ToUpper(p["salt"].(string)[2:])
 		}, ErrMalformed},
 		{"15 claim salts", func(m map[string]any) {
-			p := obj(m, "proof")
+			p := bnProof(m)
 			p["claimSalts"] = p["claimSalts"].([]any)[:15]
 		}, ErrMalformed},
-		{"typeId mismatch", func(m map[string]any) { obj(m, "proof")["typeId"] = feHex(TypeID("Other", 1)) }, ErrMalformed},
+		{"typeId mismatch", func(m map[string]any) { bnProof(m)["typeId"] = feHex(TypeID("Other", 1)) }, ErrMalformed},
 		{"truncated signature", func(m map[string]any) {
-			p := obj(m, "proof")
+			p := bnProof(m)
 			p["proofValue"] = p["proofValue"].(string)[:40]
 		}, ErrMalformed},
-		{"signature not multibase", func(m map[string]any) { obj(m, "proof")["proofValue"] = "AAAA" }, ErrMalformed},
+		{"signature not multibase", func(m map[string]any) { bnProof(m)["proofValue"] = "AAAA" }, ErrMalformed},
 		{"verification method of another DID", func(m map[string]any) {
-			obj(m, "proof")["verificationMethod"] = verificationMethod(other.DID(), other.Public().ZK())
+			bnProof(m)["verificationMethod"] = verificationMethod(other.DID(), other.Public().ZK())
 		}, ErrMalformed},
-		{"wrong proof type", func(m map[string]any) { obj(m, "proof")["type"] = "DataIntegrityProof" }, ErrMalformed},
+		{"wrong proof type", func(m map[string]any) { bnProof(m)["type"] = "DataIntegrityProof" }, ErrMalformed},
 		{"subject not object", func(m map[string]any) { m["credentialSubject"] = []any{} }, ErrMalformed},
+		// Fields only the Data Integrity proof covers.
+		{"altered validFrom", func(m map[string]any) { m["validFrom"] = "2026-11-25T08:00:00Z" }, ErrBadSignature},
+		{"altered holder", func(m map[string]any) { obj(m, "credentialSubject")["id"] = string(other.DID()) }, ErrBadSignature},
+		{"altered Data Integrity signature", func(m map[string]any) {
+			p := diProof(m)
+			v := []byte(p["proofValue"].(string))
+			v[10] ^= 1
+			p["proofValue"] = string(v)
+		}, ErrBadSignature},
+		{"Data Integrity proof without its @context", func(m map[string]any) { delete(diProof(m), "@context") }, ErrBadSignature},
+		{"Data Integrity proof by another key", func(m map[string]any) { resign(t, m, other, testNow) }, ErrProofMismatch},
+		{"Data Integrity proof created later", func(m map[string]any) { resign(t, m, testKey(t, 1), testNow.Add(time.Hour)) }, ErrProofMismatch},
+		{"Data Integrity proof dropped", func(m map[string]any) { m["proof"] = bnProof(m) }, ErrMalformed},
+		{"BN254 proof dropped", func(m map[string]any) { m["proof"] = diProof(m) }, ErrMalformed},
+		{"third proof", func(m map[string]any) { m["proof"] = append(m["proof"].([]any), diProof(m)) }, ErrMalformed},
+		{"empty proof set", func(m map[string]any) { m["proof"] = []any{} }, ErrMalformed},
+		{"extra context", func(m map[string]any) {
+			m["@context"] = append(m["@context"].([]any), map[string]any{"@vocab": "https://example.org/#"})
+		}, ErrMalformed},
+		{"contexts swapped", func(m map[string]any) {
+			m["@context"] = []any{ContextCivicproofV1, ContextV2}
+		}, ErrMalformed},
 		{"bad holder DID", func(m map[string]any) { obj(m, "credentialSubject")["id"] = "did:key:zzz" }, ErrMalformed},
 	}
 	for _, tc := range tests {

@@ -414,7 +414,7 @@ func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKe
 	if err != nil {
 		return nil, err
 	}
-	return consent.Present(ctx, key, pk, req, st.Grant, hold, now)
+	return consent.Present(ctx, key, pk, req, st, hold, now)
 }
 
 // holding picks the stored credential that answers req under the grant.

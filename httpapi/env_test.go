@@ -172,7 +172,11 @@ func (e *env) session(tb testing.TB) *httpapi.RequestObject {
 
 func (e *env) present(tb testing.TB, h *holder, ro *httpapi.RequestObject, g *consent.Grant) *consent.Presentation {
 	tb.Helper()
-	p, err := consent.Present(context.Background(), h.key, e.w.PK, ro.Request, g, h.hold, e.w.Now())
+	st, err := consent.StatusOf(e.w.Ledger, g, e.w.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := consent.Present(context.Background(), h.key, e.w.PK, ro.Request, st, h.hold, e.w.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -81,13 +81,22 @@ func TestFlow(t *testing.T) {
 		gs[0].Accesses[0].Index != res.AccessIndex || gs[0].Withdrawn {
 		t.Fatalf("access log %+v", gs)
 	}
-	// Withdrawal: a fresh proof under the grant is refused.
+	// Withdrawal: a proof made before it is refused by the agency, and
+	// the wallet itself refuses to prove under the withdrawn grant.
+	ro2 := e.session(t)
+	early := e.present(t, h, ro2, g)
 	if _, err := e.client.Withdraw(ctx, e.url("/citizen"), h.key, g, e.w.Now()); err != nil {
 		t.Fatal(err)
 	}
-	ro2 := e.session(t)
-	if _, err := e.client.Respond(ctx, ro2, e.present(t, h, ro2, g)); !errors.Is(err, consent.ErrConsentWithdrawn) {
+	if _, err := e.client.Respond(ctx, ro2, early); !errors.Is(err, consent.ErrConsentWithdrawn) {
 		t.Fatalf("after withdrawal: %v", err)
+	}
+	st, err := consent.StatusOf(e.w.Ledger, g, e.w.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := consent.Present(ctx, h.key, e.w.PK, ro2.Request, st, h.hold, e.w.Now()); !errors.Is(err, consent.ErrConsentWithdrawn) {
+		t.Fatalf("wallet after withdrawal: %v", err)
 	}
 	log, err = e.client.AccessLog(ctx, e.url("/citizen"), h.key.DID())
 	if err != nil {

@@ -83,10 +83,10 @@ func TestDIDKeySpecVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := doc.KeyAgreement[0]; got != did+"#"+x25519 {
+	if got := doc.KeyAgreement[0].ID; got != did+"#"+x25519 {
 		t.Errorf("keyAgreement = %s, want %s#%s", got, did, x25519)
 	}
-	if got := doc.Authentication[0]; got != did+"#"+did[len("did:key:"):] {
+	if got := doc.Authentication[0].ID; got != did+"#"+did[len("did:key:"):] {
 		t.Errorf("authentication = %s", got)
 	}
 }
@@ -537,6 +537,28 @@ func BenchmarkParseDIDOversized(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseDID(d); !errors.Is(err, ErrInvalidDID) {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDocumentCutAndPad: every prefix of a DID document and the document
+// with bytes appended (a stray ']' or '}' included) are refused.
+func TestDocumentCutAndPad(t *testing.T) {
+	doc, err := json.Marshal(NewDocument(deterministicKey(t, 7).Public()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseDocument(doc); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(doc); i++ {
+		if _, err := ParseDocument(doc[:i]); !errors.Is(err, ErrInvalidDocument) {
+			t.Fatalf("prefix %d: %v, want ErrInvalidDocument", i, err)
+		}
+	}
+	for _, pad := range []string{"]", "}", "x", "{}", "\x00"} {
+		if _, err := ParseDocument(append(bytes.Clone(doc), pad...)); !errors.Is(err, ErrInvalidDocument) {
+			t.Fatalf("padded with %q: %v, want ErrInvalidDocument", pad, err)
 		}
 	}
 }

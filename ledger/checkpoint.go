@@ -104,9 +104,18 @@ func (v *Verifier) Origin() string { return v.origin }
 // ("<origin>+<hash>+<base64 key>") to publish for clients and witnesses.
 func (v *Verifier) VerifierKey() string { return v.vkey }
 
+// MaxCheckpointSize is the largest signed checkpoint note ParseCheckpoint
+// reads; larger notes are refused before parsing. A checkpoint is a few
+// hundred bytes; the cap leaves room for thousands of cosignatures.
+const MaxCheckpointSize = 1 << 20
+
 // ParseCheckpoint verifies a signed checkpoint note and returns its
-// contents. Errors wrap ErrBadCheckpoint.
+// contents. Errors wrap ErrBadCheckpoint (a note over MaxCheckpointSize
+// is refused before parsing).
 func (v *Verifier) ParseCheckpoint(signed []byte) (*Checkpoint, error) {
+	if len(signed) > MaxCheckpointSize {
+		return nil, fmt.Errorf("%w: note is %d bytes, at most %d", ErrBadCheckpoint, len(signed), MaxCheckpointSize)
+	}
 	cp, _, _, err := log.ParseCheckpoint(signed, v.origin, v.nv)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadCheckpoint, err)

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/civicproof/civicproof/zkp"
 )
 
 //go:embed page
@@ -153,4 +155,18 @@ func BuildWASM(ctx context.Context, dir string) (*Files, error) {
 		}
 	}
 	return &f, nil
+}
+
+// SetKeys fills the proving key and the compiled circuit (of pk's backend)
+// the page serves, and returns the circuit digest to pin in Config.
+func (f *Files) SetKeys(pk *zkp.ProvingKey) ([32]byte, error) {
+	var pkb, csb bytes.Buffer
+	if _, err := pk.WriteTo(&pkb); err != nil {
+		return [32]byte{}, fmt.Errorf("webwallet: proving key: %w", err)
+	}
+	if _, err := zkp.WriteConstraintSystem(&csb, pk.Backend()); err != nil {
+		return [32]byte{}, err
+	}
+	f.ProvingKey, f.ConstraintSystem = pkb.Bytes(), csb.Bytes()
+	return zkp.CircuitDigest(pk.Backend())
 }

@@ -70,6 +70,7 @@ func ConstraintSystem(b Backend) (constraint.ConstraintSystem, error) {
 		return nil, fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
 	}
 	compiledOnce[b].Do(func() {
+		defer quiet()()
 		var ccs constraint.ConstraintSystem
 		var err error
 		if b == PLONK {
@@ -133,6 +134,8 @@ func SetupUnsafe(ctx context.Context, b Backend) (*ProvingKey, *VerifyingKey, er
 	}
 	pk := &ProvingKey{backend: b}
 	vk := &VerifyingKey{backend: b}
+	restore := quiet()
+	defer restore()
 	switch b {
 	case Groth16:
 		pk.g16, vk.g16, err = groth16.Setup(ccs)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -93,6 +94,7 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 }
 
 func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircuit) ([]byte, error) {
+	defer quiet()()
 	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
 	if err != nil {
 		return nil, fmt.Errorf("zkp: witness: %w", err)
@@ -129,39 +131,18 @@ func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircui
 // key), ErrBadProof (does not verify, or was made for another root or
 // disclosure mask), ErrInvalidStatement.
 func Verify(vk *VerifyingKey, st *Statement, p *Proof) (*Result, error) {
-	if vk == nil || st == nil || p == nil {
-		return nil, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
-	}
-	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
-		return nil, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
-	}
-	if p.Root != st.Root {
-		return nil, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
-	}
-	if p.Disclose != st.Disclose {
-		return nil, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
-	}
-	digest, err := st.digest(p.Nullifier, &p.Disclosed)
+	digest, err := precheck(vk, st, p)
 	if err != nil {
 		return nil, err
 	}
-	pw, err := frontend.NewWitness(publicAssignment(digest), ecc.BN254.ScalarField(), frontend.PublicOnly())
-	if err != nil {
-		return nil, fmt.Errorf("zkp: public witness: %w", err)
-	}
-	if err := verifyRaw(vk, p.raw, pw); err != nil {
+	if err := verifyDigest(vk, p.raw, digest); err != nil {
 		return nil, err
 	}
-	res := &Result{Disclosed: map[uint8]fr.Element{}, Nullifier: p.Nullifier}
-	for i := range NumSlots {
-		if st.Disclose&(1<<i) != 0 {
-			res.Disclosed[uint8(i)] = p.Disclosed[i]
-		}
-	}
-	return res, nil
+	return resultOf(st, p), nil
 }
 
 func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {
+	defer quiet()()
 	switch vk.backend {
 	case Groth16:
 		gp, err := groth16Proof(raw)
@@ -221,6 +202,14 @@ var proofMagic = [4]byte{'C', 'P', 'Z', '1'}
 
 const proofHeader = 4 + 1 + 32 + 32 + 32 + 2
 
+// MaxProofSize is the longest proof encoding UnmarshalBinary reads: the
+// header, every slot disclosed and a backend proof of at most 64 KiB.
+// Longer input is refused with ErrMalformed before decoding, and so is
+// JSON longer than twice this (hex) plus its readable fields.
+const MaxProofSize = proofHeader + NumSlots*32 + 1<<16
+
+const maxProofJSON = 2*MaxProofSize + 1<<10
+
 // MarshalBinary returns the compact encoding (231 bytes for a Groth16
 // proof that discloses nothing, plus 32 per disclosed slot).
 func (p *Proof) MarshalBinary() ([]byte, error) {
@@ -264,6 +253,9 @@ func Inspect(b []byte) (Header, error) {
 // UnmarshalBinary decodes MarshalBinary's encoding strictly. A Groth16
 // proof's points are checked when it is verified, not here.
 func (p *Proof) UnmarshalBinary(b []byte) error {
+	if len(b) > MaxProofSize {
+		return fmt.Errorf("%w: proof of %d bytes, at most %d", ErrMalformed, len(b), MaxProofSize)
+	}
 	if len(b) < proofHeader || [4]byte(b[:4]) != proofMagic {
 		return fmt.Errorf("%w: not a civicproof proof", ErrMalformed)
 	}
@@ -317,14 +309,20 @@ type proofJSON struct {
 	Proof       string `json:"proof"`
 }
 
-// UnmarshalJSON decodes MarshalJSON's form; the readable fields must agree
-// with the encoded proof.
+// UnmarshalJSON decodes MarshalJSON's form strictly (no unknown fields, no
+// trailing data); the readable fields must agree with the encoded proof.
 func (p *Proof) UnmarshalJSON(b []byte) error {
+	if len(b) > maxProofJSON {
+		return fmt.Errorf("%w: proof JSON of %d bytes, at most %d", ErrMalformed, len(b), maxProofJSON)
+	}
 	var w proofJSON
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&w); err != nil {
 		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("%w: proof JSON: trailing data", ErrMalformed)
 	}
 	raw, err := hex.DecodeString(w.Proof)
 	if err != nil {

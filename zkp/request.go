@@ -29,6 +29,10 @@ const (
 	requestVersion = 1
 	requestHeader  = 4 + 1 + 32 + 2 + 32 + 32 + 1
 	predicateFixed = 1 + 1 + 8 + 8 + 1
+	// maxRequestJSON bounds the JSON form before decoding: the largest
+	// request (every predicate with a full set of 64-hex-digit values) is
+	// far below it.
+	maxRequestJSON = 64 << 10
 )
 
 // validate checks r as the encodings require: what Prove would accept.
@@ -218,9 +222,13 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes the JSON form strictly: no unknown fields, no
 // trailing data, field elements as 64 lowercase hex digits, known op
-// names, and only predicates the circuit can express. Errors wrap
-// ErrMalformed; on error r is unchanged.
+// names, and only predicates the circuit can express; input over 64 KiB is
+// refused before decoding. Errors wrap ErrMalformed; on error r is
+// unchanged.
 func (r *Request) UnmarshalJSON(b []byte) error {
+	if len(b) > maxRequestJSON {
+		return fmt.Errorf("%w: request JSON of %d bytes, at most %d", ErrMalformed, len(b), maxRequestJSON)
+	}
 	var w requestJSON
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()

@@ -415,7 +415,9 @@ func (a *app) accept(args []js.Value) (any, error) {
 	a.mu.Unlock()
 	start := time.Now()
 	hold := &zkp.Holding{Credential: p.entry.Credential, Secret: s.HolderSecret(), Witness: p.entry.Witness}
-	pres, err := consent.Present(ctx, key, pk, p.ro.Request, g, hold, time.Now())
+	// The grant was anchored a moment ago by this wallet: given, unused.
+	st := &consent.Status{Grant: g, State: consent.StateGiven}
+	pres, err := consent.Present(ctx, key, pk, p.ro.Request, st, hold, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -1,19 +1,7 @@
-// Command socialinsurance shows a citizen proving to a housing agency that
-// their social-insurance contributions qualify them, without revealing
-// their contribution history, and what happens when the record turns out
-// to be wrong.
-//
-// The social-insurance bureau issues a contribution record; the housing
-// agency asks "paid in at least 24 of the last 36 months, and contribution
-// status active" — two predicates, nothing disclosed. The citizen grants
-// consent, proves, and the agency verifies. Then the bureau finds an error
-// in the record and supersedes it with a corrected one: the old credential
-// is revoked, the corrected one issued, a new revocation root published and
-// both linked on the ledger, all in one batch. A proof made with the old
-// credential is refused by the agency's gate (stale revocation root); the
-// corrected credential proves. Finally the correction trail is read back
-// from the ledger: old anchor → new anchor, hashes only. Every step runs
-// for real on an embedded ledger in a temporary directory (or -dir).
+// Command socialinsurance shows a citizen proving to a housing agency that their
+// contribution record qualifies (two predicates, nothing disclosed); then the bureau
+// corrects the record: a proof with the old credential is refused, the corrected
+// one accepted. It runs on an embedded ledger in a temporary directory (or -dir).
 //
 //	go run ./examples/socialinsurance
 package main
@@ -22,308 +10,191 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"path/filepath"
 	"time"
-
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/examples/narrate"
 	"github.com/civicproof/civicproof/identity"
-	"github.com/civicproof/civicproof/internal/demo"
 	"github.com/civicproof/civicproof/ledger"
 	"github.com/civicproof/civicproof/zkp"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
-func main() { demo.Main("socialinsurance", run) }
+func main() { narrate.Main("socialinsurance", run) }
 
-var maxMonths int64 = 36
-
-// contributionSchema is the bureau's credential: how many of the last 36
-// months were paid, the contribution status, and the last payment date.
-var contributionSchema = credential.MustSchema("ContributionRecord", 1,
-	credential.ClaimDef{Name: "monthsPaidLast36", Type: credential.TypeUnsigned, Slot: 0, Required: true, Max: &maxMonths},
+var recordSchema = credential.MustSchema("ContributionRecord", 1,
+	credential.ClaimDef{Name: "monthsPaidLast36", Type: credential.TypeUnsigned, Slot: 0, Required: true},
 	credential.ClaimDef{Name: "status", Type: credential.TypeEnum, Slot: 1, Required: true, Values: []string{"active", "suspended", "closed"}},
-	credential.ClaimDef{Name: "lastContribution", Type: credential.TypeDate, Slot: 2, Required: true},
-)
+	credential.ClaimDef{Name: "lastContribution", Type: credential.TypeDate, Slot: 2, Required: true})
 
-func run(ctx context.Context, dir string, out, errw io.Writer) error {
-	var (
-		bureau, housing, citizen *identity.PrivateKey
-		issuer                   *credential.Issuer
-		verifier                 *credential.Verifier // the wallet's check of a credential against the ledger
-		gate                     *consent.Gate
-		secret                   fr.Element
-		hold, corrected          *zkp.Holding
-		grant                    *consent.Grant
-	)
-	w, n, err := demo.Start(ctx, dir, out, errw, "Ministry of Labour and Social Affairs",
-		"civicproof social insurance: a citizen shows a housing agency a qualifying contribution record; the record is then corrected.")
+func run(ctx context.Context, dir string, n *narrate.Narrator) error {
+	var k [5]*identity.PrivateKey // the ministry, the bureau, the housing agency, the ledger, the citizen
+	var err error
+	for i := range k {
+		if k[i], err = identity.GenerateKey(nil); err != nil {
+			return err
+		}
+	}
+	ministry, bureau, housing, w := k[0], k[1], k[2], &wallet{key: k[4]}
+	if w.secret, err = credential.NewHolderSecret(nil); err != nil {
+		return err
+	}
+	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer l.Close()
+	var pk *zkp.ProvingKey
+	var issuer *credential.Issuer
+	var gate *consent.Gate
+	var old *zkp.Holding // the record as first issued
+	// ask has the agency ask in review, the wallet answer with h, and the gate verify.
+	ask := func(review string, h *zkp.Holding) error {
+		req, err := housingRequest(gate, review)
+		if err != nil {
+			return err
+		}
+		if w.grant == nil || w.grant.Scope != req.Scope { // a grant names the one scope it covers
+			if err := w.consent(ctx, l, req); err != nil {
+				return err
+			}
+		}
+		var p *consent.Presentation
+		took, err := n.Wait("proving", func() error { p, err = w.present(ctx, l, pk, req, h); return err })
+		if err != nil {
+			return err
+		}
+		res, err := gate.Verify(ctx, req, p)
+		if err == nil {
+			n.Say("Proved in %v. Accepted: ≥ 24 of the last 36 months paid, status active; access record %d.", took.Round(time.Millisecond), res.Access.Index)
+		}
+		return err
+	}
 	return n.Finish("socialinsurance",
-		demo.Step{Title: "Ledger opens; bureau accredited to issue ContributionRecord", Fn: func() error {
-			var err error
-			if bureau, err = w.Agency(ctx, "Social Insurance Bureau", contributionSchema.Name); err != nil {
+		narrate.Step{Title: "The ministry accredits the bureau for ContributionRecord and publishes the verifying key", Do: func() error {
+			if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Labour and Social Affairs", time.Now()); err != nil {
 				return err
 			}
-			if housing, err = w.Agency(ctx, "Public Housing Agency"); err != nil {
+			for a, name := range map[*identity.PrivateKey]string{bureau: "Social Insurance Bureau", housing: "Public Housing Agency"} {
+				if _, err := ledger.RegisterAgency(ctx, l, a, name, time.Now()); err != nil {
+					return err
+				}
+			}
+			if _, err := ledger.AccreditAgency(ctx, l, ministry, bureau.DID(), ledger.RoleIssuer, []string{recordSchema.Name}, time.Now()); err != nil {
 				return err
 			}
-			if citizen, err = identity.GenerateKey(nil); err != nil {
+			// Cached, or made once by a single-party DEMO setup (production: zkp.Ceremony).
+			var made bool
+			took, err := n.Wait("loading or making the proving key", func() error { pk, made, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err })
+			if err != nil {
 				return err
 			}
-			if verifier, err = credential.NewVerifier(w.Ledger.State(), credential.VerifierOptions{Now: w.Now}); err != nil {
-				return err
-			}
-			n.Say("Social Insurance Bureau: %s", bureau.DID())
-			n.Say("Public Housing Agency:   %s", housing.DID())
-			n.Say("Citizen:                 %s (keys stay in the wallet)", citizen.DID())
-			return nil
+			n.Say("Proving key ready in %v (newly made: %v).", took.Round(time.Millisecond), made)
+			_, err = consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now())
+			return err
 		}},
-		w.KeysStep(ctx, n),
-		demo.Step{Title: "The bureau issues the citizen a contribution record", Fn: func() error {
-			var err error
-			if issuer, err = w.Issuer(ctx, bureau, contributionSchema); err != nil {
+		narrate.Step{Title: "The bureau issues the citizen a contribution record (25 months paid)", Do: func() error {
+			if issuer, err = credential.NewIssuer(bureau, l, credential.NewRegistry(), credential.IssuerOptions{}); err != nil {
 				return err
 			}
-			if secret, err = credential.NewHolderSecret(nil); err != nil {
+			if err := issuer.Setup(ctx, recordSchema); err != nil { // schema registered, first revocation root
 				return err
 			}
-			// The record as first issued: 25 paid months (two late employer
-			// payments were never booked). The bureau binds it to the hash
-			// of the holder secret and never sees the secret.
-			claims := credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"}
-			if hold, _, err = w.Hold(ctx, issuer, contributionSchema, citizen, secret, claims, w.Now().AddDate(1, 0, 0)); err != nil {
+			_, sealed, err := issuer.IssueSealed(ctx, recordSchema, &credential.Request{HolderBinding: credential.HolderBinding(w.secret),
+				Claims:     credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"},
+				ValidUntil: time.Now().AddDate(1, 0, 0)}, w.key.Public())
+			if err != nil {
 				return err
 			}
-			anchor := hold.Credential.Anchor()
-			n.Say("Claims: monthsPaidLast36=25, status=active, lastContribution=2026-10-31; delivered encrypted to the citizen.")
-			n.Say("The ledger records only the credential's anchor %x…, not the claims.", anchor[:8])
-			return nil
+			return w.receive(sealed, issuer.Registry())
 		}},
-		demo.Step{Title: "The housing agency asks two facts; the citizen consents", Fn: func() error {
-			var err error
-			if gate, err = w.Gate(ctx, housing); err != nil {
+		narrate.Step{Title: "The housing agency asks \"months ≥ 24 and status = active\"; the citizen consents; the wallet proves", Do: func() error {
+			if gate, err = consent.NewGate(ctx, housing, l, consent.NewZKSystem(pk.VerifyingKey())); err != nil {
 				return err
 			}
-			req, err := housingRequest(gate, firstReview)
-			if err != nil {
-				return err
-			}
-			_, err = consent.CheckRequest(w.Now(), req)
-			if !errors.Is(err, consent.ErrNoConsent) {
-				return fmt.Errorf("wallet check before consent: want no consent, got %v", err)
-			}
-			n.Say("Wallet: %v", err)
-			if grant, err = w.Consent(ctx, citizen, req, 90*24*time.Hour); err != nil {
-				return err
-			}
-			n.Say("Consent receipt anchored: purpose %s, legal basis %s,", req.Purpose, req.LegalBasis)
-			n.Say("predicates \"monthsPaidLast36 ≥ 24\" and \"status = active\", no disclosure.")
-			return nil
+			return ask("review-1", w.hold)
 		}},
-		demo.Step{Title: "The citizen proves both predicates; the agency verifies", Fn: func() error {
-			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant, hold, firstReview, n)
+		narrate.Step{Title: "The bureau supersedes the record with a corrected one (27 months)", Do: func() error {
+			old = w.hold
+			c, err := issuer.Supersede(ctx, old.Credential, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
 			if err != nil {
 				return err
 			}
-			n.Say("Accepted. The agency learned: at least 24 of the last 36 months paid, status active (disclosed claims: %d).", len(res.Disclosed))
-			n.Say("It did not learn the exact number of months, the last payment date, or the citizen's name.")
-			return nil
+			was, err := l.State().Credential(ledger.Hash(old.Credential.Anchor()))
+			if err != nil || was.SupersededBy != ledger.Hash(c.Anchor()) {
+				return fmt.Errorf("the ledger does not link the old record to the corrected one (%v)", err)
+			}
+			n.Say("One ledger batch: new credential, new revocation root, link %s… → %s… (hashes only).", was.Commitment.String()[:12], was.SupersededBy.String()[:12])
+			sealed, err := credential.Seal(c, w.key.Public())
+			if err != nil {
+				return err
+			}
+			return w.receive(sealed, issuer.Registry())
 		}},
-		demo.Step{Title: "The bureau supersedes the record with a corrected one", Fn: func() error {
-			before, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
+		narrate.Step{Title: "Second review: the old record is refused, the corrected one accepted", Do: func() error {
+			// The old credential's fresh witness leads only to the root before the correction.
+			wit, err := issuer.Registry().Witness(old.Credential.Core.RevocationIndex)
 			if err != nil {
 				return err
 			}
-			c, err := issuer.Supersede(ctx, hold.Credential, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
-			if err != nil {
-				return err
+			if err = ask("review-2", &zkp.Holding{Credential: old.Credential, Secret: w.secret, Witness: wit}); !errors.Is(err, consent.ErrStaleRoot) {
+				return fmt.Errorf("want a stale-root refusal, got %v", err)
 			}
-			held, _, err := demo.Deliver(c, citizen)
-			if err != nil {
-				return err
-			}
-			if corrected, err = demo.HoldingOf(issuer, held, secret); err != nil {
-				return err
-			}
-			after, err := w.Ledger.State().LatestRevocationRoot(bureau.DID())
-			if err != nil {
-				return err
-			}
-			if after.Epoch <= before.Epoch || after.Root == before.Root {
-				return fmt.Errorf("no new revocation root after the correction (epoch %d → %d)", before.Epoch, after.Epoch)
-			}
-			if !issuer.Registry().Revoked(hold.Credential.Core.RevocationIndex) {
-				return errors.New("the superseded credential is not revoked in the bureau's registry")
-			}
-			n.Say("Two late payments are booked: monthsPaidLast36 25 → 27; the corrected record is delivered encrypted.")
-			n.Say("One ledger batch: credential-issued (new), revocation-root epoch %d → %d, credential-superseded (old → new).", before.Epoch, after.Epoch)
-			return nil
-		}},
-		demo.Step{Title: "Second review: the old credential proves nothing", Fn: func() error {
-			// The wallet fetches a fresh witness for the old credential.
-			// Its index is revoked in the new root, so the path leads to
-			// that root only with the leaf set; with the leaf unset it
-			// leads to the root before the correction.
-			old, err := demo.HoldingOf(issuer, hold.Credential, secret)
-			if err != nil {
-				return err
-			}
-			err = verifier.Verify(ctx, old.Credential, old.Witness)
-			if !errors.Is(err, credential.ErrSuperseded) {
-				return fmt.Errorf("wallet check of the old credential: %v, want superseded", err)
-			}
-			n.Say("The agency opens a second review (scope %s): one presentation per holder per scope.", secondReview)
-			n.Say("Wallet check against the ledger: %v", err)
-
-			req, err := housingRequest(gate, secondReview)
-			if err != nil {
-				return err
-			}
-			p, _, err := w.Prove(ctx, citizen, req, grant, old)
-			if err != nil {
-				return fmt.Errorf("expected the wallet to be able to prove against the old root: %w", err)
-			}
-			h, err := zkp.Inspect(p.Proof)
-			if err != nil {
-				return err
-			}
-			st := w.Ledger.State()
-			proven, err := st.RevocationRootEntry(bureau.DID(), ledger.Hash(h.Root.Bytes()))
-			if err != nil {
-				return fmt.Errorf("the old credential's proof uses an unpublished root: %w", err)
-			}
-			latest, err := st.LatestRevocationRoot(bureau.DID())
-			if err != nil {
-				return err
-			}
-			if proven.Epoch >= latest.Epoch {
-				return fmt.Errorf("the old credential proved against root epoch %d, the latest", proven.Epoch)
-			}
-			n.Say("Presented anyway: the wallet can still make a proof, but only against the root of epoch %d (latest: %d).", proven.Epoch, latest.Epoch)
-			_, err = gate.Verify(ctx, req, p)
-			if !errors.Is(err, consent.ErrStaleRoot) {
-				return fmt.Errorf("proof with the superseded credential not refused for a stale root: %v", err)
-			}
-			n.Say("Refused by the gate: %v", err)
-			return nil
-		}},
-		demo.Step{Title: "Second review: the corrected credential is accepted", Fn: func() error {
-			res, err := presentAndVerify(ctx, w, gate, verifier, citizen, grant, corrected, secondReview, n)
-			if err != nil {
-				return err
-			}
-			n.Say("Accepted under the grant given in step 4 (disclosed claims: %d); access record at ledger index %d.", len(res.Disclosed), res.Access.Index)
-			return nil
-		}},
-		demo.Step{Title: "The correction trail, read back from the ledger", Fn: func() error {
-			return showTrail(ctx, w.Ledger, bureau, hold.Credential.Anchor(), corrected.Credential.Anchor(), n)
+			n.Say("Old record refused by the agency: %v", err)
+			return ask("review-2", w.hold)
 		}},
 	)
 }
 
-// Nullifier scopes of the agency's two reviews of the application. The gate
-// accepts one presentation per credential holder per scope (a corrected
-// credential keeps its holder's secret, hence its nullifier), so each
-// review has its own scope.
-const (
-	firstReview  = "housing/application-2026-1047/review-1"
-	secondReview = "housing/application-2026-1047/review-2"
-)
-
-// housingRequest asks for "monthsPaidLast36 ≥ 24" and "status = active",
-// and discloses nothing.
-func housingRequest(g *consent.Gate, scope string) (*consent.Request, error) {
-	status, _ := contributionSchema.Claim("status")
+// housingRequest asks "monthsPaidLast36 ≥ 24" and "status = active" (one answer per holder per review).
+func housingRequest(g *consent.Gate, review string) (*consent.Request, error) {
+	status, _ := recordSchema.Claim("status")
 	active, err := status.Encode("active") // the enum's index, as the credential encodes it
 	if err != nil {
 		return nil, err
 	}
-	return g.NewRequest(consent.Request{
-		Purpose:       consent.PurposeBenefitEligibility,
-		LegalBasis:    consent.BasisPublicTask,
-		NoticeVersion: "housing-allocation/3",
-		Types:         []string{consent.TypeName(contributionSchema)},
-		Predicates: []consent.Predicate{
-			{Slot: 0, Op: consent.OpGe, A: 24},
-			{Slot: 1, Op: consent.OpEq, Set: []consent.FieldValue{consent.FieldValueOf(active)}},
-		},
-		Scope: scope,
-	})
+	return g.NewRequest(consent.Request{Purpose: consent.PurposeBenefitEligibility, LegalBasis: consent.BasisPublicTask,
+		NoticeVersion: "housing-allocation/3", Types: []string{consent.TypeName(recordSchema)}, Scope: "housing/2026-1047/" + review,
+		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpGe, A: 24},
+			{Slot: 1, Op: consent.OpEq, Set: []consent.FieldValue{consent.FieldValueOf(active)}}}})
 }
 
-// presentAndVerify has the wallet check the held credential against the
-// ledger (v) and answer a request of the agency in scope under the
-// citizen's grant (Prove: coverage check, then proof); then the agency's
-// gate verifies.
-func presentAndVerify(ctx context.Context, w *demo.World, gate *consent.Gate, v *credential.Verifier, citizen *identity.PrivateKey,
-	grant *consent.Grant, hold *zkp.Holding, scope string, n *demo.Narrator) (*consent.Result, error) {
-	req, err := housingRequest(gate, scope)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Verify(ctx, hold.Credential, hold.Witness); err != nil {
-		return nil, fmt.Errorf("wallet check of the credential: %w", err)
-	}
-	p, proved, err := w.Prove(ctx, citizen, req, grant, hold)
-	if err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	res, err := gate.Verify(ctx, req, p)
-	if err != nil {
-		return nil, err
-	}
-	n.Say("Proof made in %v (%d bytes), verified in %v.", proved.Round(time.Millisecond), len(p.Proof), time.Since(start).Round(time.Microsecond))
-	if len(res.Disclosed) != 0 {
-		return nil, fmt.Errorf("the gate returned %d disclosed claims, want none", len(res.Disclosed))
-	}
-	return res, nil
+// wallet is the citizen's side: it sees only what is sent to it.
+type wallet struct {
+	key    *identity.PrivateKey
+	secret fr.Element // never leaves the wallet
+	hold   *zkp.Holding
+	grant  *consent.Grant
 }
 
-// showTrail follows the ledger state from the old anchor to the new one
-// and finds the credential-superseded record that links them.
-func showTrail(ctx context.Context, l ledger.Ledger, bureau *identity.PrivateKey, oldAnchor, newAnchor [32]byte, n *demo.Narrator) error {
-	st := l.State()
-	oldC, err := st.Credential(ledger.Hash(oldAnchor))
+// receive opens a sealed credential; its revocation witness comes from the issuer.
+func (w *wallet) receive(sealed []byte, reg *credential.Registry) error {
+	c, err := credential.Open(w.key, sealed)
 	if err != nil {
 		return err
 	}
-	if oldC.SupersededBy != ledger.Hash(newAnchor) {
-		return fmt.Errorf("ledger says %x is superseded by %s, want %x", oldAnchor[:8], oldC.SupersededBy, newAnchor[:8])
+	wit, err := reg.Witness(c.Core.RevocationIndex)
+	w.hold = &zkp.Holding{Credential: c, Secret: w.secret, Witness: wit}
+	return err
+}
+
+// consent signs a grant for exactly req (one scope) and anchors its receipt.
+func (w *wallet) consent(ctx context.Context, l ledger.Ledger, req *consent.Request) (err error) {
+	if w.grant, err = consent.NewGrant(nil, w.key.DID(), req, time.Now(), 90*24*time.Hour); err == nil {
+		if err = w.grant.Sign(w.key); err == nil {
+			_, err = consent.Anchor(ctx, l, w.key, w.grant, time.Now())
+		}
 	}
-	newC, err := st.Credential(oldC.SupersededBy)
+	return err
+}
+
+// present answers req with h under the grant's status on the ledger now.
+func (w *wallet) present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request, h *zkp.Holding) (*consent.Presentation, error) {
+	st, err := consent.StatusOf(l, w.grant, time.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !newC.SupersededBy.IsZero() {
-		return fmt.Errorf("the corrected credential is itself superseded by %s", newC.SupersededBy)
-	}
-	n.Say("old %s  issued at index %d", oldC.Commitment, oldC.Index)
-	n.Say("  → new %s  issued at index %d (current: not superseded)", newC.Commitment, newC.Index)
-	cp, err := l.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	for i := newC.Index; i < cp.Size; i++ {
-		sr, err := l.Record(ctx, i)
-		if err != nil {
-			return err
-		}
-		link, ok := sr.Record.Payload.(*ledger.CredentialSuperseded)
-		if !ok || link.Old != oldC.Commitment {
-			continue
-		}
-		if link.New != newC.Commitment || sr.Record.Author != bureau.DID() {
-			return fmt.Errorf("credential-superseded record %d does not match the state", i)
-		}
-		n.Say("Link: %s record at index %d, signed by the bureau; it holds the two anchors and nothing else.", sr.Record.Kind, i)
-		n.Say("Anyone can follow the trail; no one learns the claims, before or after.")
-		return nil
-	}
-	return errors.New("no credential-superseded record in the log")
+	return consent.Present(ctx, w.key, pk, req, st, h, time.Now())
 }

@@ -1,18 +1,16 @@
-// Command webwallet runs civicproof's web wallet demo on 127.0.0.1: an
-// embedded ledger, a civil registry that issues identity credentials, a
-// venue licensing agency accredited to check them, an office that is not
-// accredited, and the citizen's wallet page (WebAssembly, built at start
-// with the go command). Open the printed URL and click through:
-// collect a credential, visit the agency, read its request, accept (the
-// proof is made in the browser) or refuse, read the access log verified
-// against the ledger, withdraw the consent.
+// Command webwallet runs the web wallet demo on 127.0.0.1: an embedded
+// ledger, a civil registry, a venue licensing agency accredited to check
+// identity credentials, an unaccredited office, and the citizen's wallet
+// page (WebAssembly, built at start with the go command). Open the URL it
+// prints: collect a credential, visit an agency, accept (the proof is made
+// in the browser) or refuse, read the verified access log, withdraw.
 //
 //	go run ./examples/webwallet            (-addr 127.0.0.1:8080 to pick the port)
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -75,9 +73,8 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	if err != nil {
 		return err
 	}
-	say("Wallet: %.1f MB of WebAssembly.", float64(len(files.WASM))/1e6)
 
-	ledgerKey, _ := identity.GenerateKey(nil)
+	ledgerKey := newKey()
 	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin(origin))
 	if err != nil {
 		return err
@@ -90,11 +87,8 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 		}
 		return err
 	}
-	root, _ := identity.GenerateKey(nil)
-	registry, _ := identity.GenerateKey(nil)
-	licensing, _ := identity.GenerateKey(nil)
-	office, _ := identity.GenerateKey(nil)
-	for _, step := range []error{
+	root, registry, licensing, office := newKey(), newKey(), newKey(), newKey()
+	for _, err := range []error{
 		submit(root, &ledger.GovernanceInit{Name: "Ministry of Digital Affairs"}),
 		submit(registry, &ledger.AgencyRegister{Key: registry.Public(), Name: "Civil Registry"}),
 		submit(licensing, &ledger.AgencyRegister{Key: licensing.Public(), Name: "Venue Licensing Agency"}),
@@ -102,8 +96,8 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 		submit(root, &ledger.Accredit{Agency: registry.DID(), Role: ledger.RoleIssuer, Types: []string{identitySchema.Name}}),
 		submit(root, &ledger.Accredit{Agency: licensing.DID(), Role: ledger.RoleVerifier, Types: []string{identitySchema.Name}}),
 	} {
-		if step != nil {
-			return step
+		if err != nil {
+			return err
 		}
 	}
 
@@ -116,15 +110,7 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	if err := submit(root, &ledger.VerifyingKey{Shape: vk.Shape(), Fingerprint: ledger.Hash(fp)}); err != nil {
 		return err
 	}
-	var pkb, csb bytes.Buffer
-	if _, err := pk.WriteTo(&pkb); err != nil {
-		return err
-	}
-	if _, err := zkp.WriteConstraintSystem(&csb, zkp.Groth16); err != nil {
-		return err
-	}
-	files.ProvingKey, files.ConstraintSystem = pkb.Bytes(), csb.Bytes()
-	digest, err := zkp.CircuitDigest(zkp.Groth16)
+	digest, err := files.SetKeys(pk)
 	if err != nil {
 		return err
 	}
@@ -177,7 +163,7 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		fmt.Fprintln(w, mustJSON(o))
+		json.NewEncoder(w).Encode(o)
 	})
 	page, err := webwallet.Handler(webwallet.Config{
 		LedgerOrigin: origin, LedgerKey: ledgerKey.Public().Ed25519(), CitizenBase: base + "/citizen",
@@ -193,17 +179,20 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	mux.Handle("/", page)
 
 	srv := httpapi.NewServer(ln.Addr().String(), mux)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { <-ctx.Done(); srv.Close() }()
 	ready(base + "/")
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
+	if err := srv.Serve(ln); ctx.Err() == nil {
 		return err
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return nil
+}
+
+func newKey() *identity.PrivateKey {
+	k, err := identity.GenerateKey(nil)
+	if err != nil {
+		panic(err) // the system's random source failed
+	}
+	return k
 }
 
 // ageRequest asks "born on or before today minus 18 years?" and nothing else.

@@ -296,7 +296,7 @@ func (w *World) Prove(ctx context.Context, key *identity.PrivateKey, req *consen
 		return nil, 0, err
 	}
 	start := time.Now()
-	p, err := consent.Present(ctx, key, w.PK, req, grant, hold, w.Now())
+	p, err := consent.Present(ctx, key, w.PK, req, st, hold, w.Now())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -63,7 +63,8 @@ func flow() error {
 	_, _ = consent.Anchor(ctx, l, citizen, grant, now)
 
 	// The wallet proves; the venue verifies proof, issuer, key, root, nonce and consent.
-	p, err := consent.Present(ctx, citizen, pk, req, grant, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, now)
+	st, _ := consent.StatusOf(l, grant, now)
+	p, err := consent.Present(ctx, citizen, pk, req, st, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, now)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cometbft
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -43,6 +44,11 @@ type Config struct {
 	MaxSkew time.Duration
 	// Clock is the clock CheckTx uses (default time.Now).
 	Clock func() time.Time
+	// ValidatorKey, when set, is this node's CometBFT validator key
+	// (Ed25519): the node then cosigns every checkpoint it commits with
+	// it (see ValidatorSet and App.Cosignature). Leave it nil on a node
+	// that is not a validator.
+	ValidatorKey ed25519.PrivateKey
 }
 
 // App is the ABCI application of the ledger: the ledger.State state machine
@@ -57,16 +63,21 @@ type Config struct {
 type App struct {
 	abci.BaseApplication
 
-	dir     string
-	maxSkew time.Duration
-	clock   func() time.Time
-	store   *ledger.Embedded
+	dir      string
+	maxSkew  time.Duration
+	clock    func() time.Time
+	store    *ledger.Embedded
+	origin   string
+	cosigner *cosigner // nil on a node that is not a validator
+	cosigs   cosignatures
 
 	mu      sync.Mutex
 	work    *ledger.State  // committed state plus the finalized block
 	rng     *compact.Range // tree of the committed log plus the finalized block
 	last    commitInfo     // last committed block
 	pending *block         // finalized, not yet committed
+	genesis *block         // genesis records, applied by InitChain, written with the first block
+	vals    powers         // validator set after the finalized block (nil: unknown)
 	waiters map[[32]byte]map[chan<- outcome]struct{}
 	closed  bool
 }
@@ -127,7 +138,19 @@ func NewApp(c Config) (*App, error) {
 		return nil, err
 	}
 	a.store = st
+	a.origin = c.Origin
+	if a.origin == "" {
+		a.origin = ledger.DefaultOrigin
+	}
+	if c.ValidatorKey != nil {
+		if a.cosigner, err = newCosigner(a.origin, c.ValidatorKey); err != nil {
+			return nil, errors.Join(err, st.Close())
+		}
+	}
 	if err := a.load(); err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
+	if err := a.cosign(a.last.Size, a.root()); err != nil {
 		return nil, errors.Join(err, st.Close())
 	}
 	return a, nil
@@ -168,6 +191,9 @@ func (a *App) load() error {
 	}
 	info.Records = nil
 	a.last = info
+	if a.vals, err = readValidators(a.dir); err != nil {
+		return err
+	}
 	a.work = ledger.NewState()
 	a.rng = rangeFactory.NewEmptyRange(0)
 	const chunk = 1024
@@ -186,6 +212,19 @@ func (a *App) load() error {
 				return err
 			}
 			srs = append(srs, sr)
+		}
+		if a.vals != nil && slices.ContainsFunc(srs, isValidatorEvent) {
+			// Validator changes are checked against the state before
+			// their records, as FinalizeBlock did.
+			for _, sr := range srs {
+				if a.vals, _, err = applyValidatorChanges(a.work, a.vals, []*ledger.SignedRecord{sr}); err != nil {
+					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
+				}
+				if err := a.work.Apply(a.work.Size(), sr); err != nil {
+					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
+				}
+			}
+			continue
 		}
 		if err := a.work.ApplyBatch(i, srs); err != nil {
 			return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
@@ -237,15 +276,43 @@ func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, erro
 	return res, nil
 }
 
-// InitChain implements abci.Application. The initial AppHash is the root
-// of the empty log (or of the stored log, which must then be empty).
-func (a *App) InitChain(context.Context, *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+// InitChain implements abci.Application. The genesis file's app_state
+// may hold the log's first records (GenesisAppState: typically the
+// governance record founding the consortium); they are applied here and
+// written with the first block. The initial AppHash is the root of the
+// log they make (of the empty log when there are none). The stored log
+// must be empty.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.rng.End() != 0 {
+	if a.rng.End() != 0 || a.last.Height != 0 {
 		return nil, fmt.Errorf("ledger/cometbft: InitChain on a log of %d records", a.rng.End())
 	}
-	root := ledger.EmptyRoot()
+	srs, bs, err := parseGenesisAppState(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := genesisPowers(req.Validators)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeValidators(a.dir, vals); err != nil {
+		return nil, fmt.Errorf("ledger/cometbft: InitChain: %w", err)
+	}
+	a.vals = vals
+	if len(srs) > 0 {
+		if err := a.work.ApplyBatch(0, srs); err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: genesis records: %w", err)
+		}
+		for _, b := range bs {
+			lh := ledger.LeafHash(b)
+			if err := a.rng.Append(lh[:], nil); err != nil {
+				panic("ledger/cometbft: compact range append: " + err.Error())
+			}
+		}
+		a.genesis = &block{srs: srs, records: bs}
+	}
+	root := a.root()
 	return &abci.InitChainResponse{AppHash: root[:]}, nil
 }
 
@@ -274,6 +341,12 @@ func (a *App) check(tx []byte) error {
 		return err
 	}
 	if err := a.checkTimes(srs, a.clock(), "the node clock"); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	vals := a.vals
+	a.mu.Unlock()
+	if _, _, err := applyValidatorChanges(a.work, vals, srs); err != nil {
 		return err
 	}
 	// a.work is set once by load, before the App is shared; the State
@@ -309,6 +382,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		return nil, fmt.Errorf("ledger/cometbft: FinalizeBlock %d after height %d", req.Height, a.last.Height)
 	}
 	b := &block{height: req.Height, outcomes: map[[32]byte]outcome{}}
+	before := a.vals
+	if a.genesis != nil { // the genesis records are written with the first block
+		b.srs, b.records = a.genesis.srs, a.genesis.records
+	}
 	res := &abci.FinalizeBlockResponse{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	for i, tx := range req.Txs {
 		first := a.work.Size()
@@ -333,6 +410,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	b.root = a.root()
 	a.pending = b
 	res.AppHash = slices.Clone(b.root[:])
+	res.ValidatorUpdates = updatesBetween(before, a.vals)
 	return res, nil
 }
 
@@ -346,8 +424,15 @@ func (a *App) apply(tx []byte, blockTime time.Time) ([]*ledger.SignedRecord, [][
 	if err := a.checkTimes(srs, blockTime, "the block time"); err != nil {
 		return nil, nil, err
 	}
+	vals, changed, err := applyValidatorChanges(a.work, a.vals, srs)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := a.work.ApplyBatch(a.work.Size(), srs); err != nil {
 		return nil, nil, err
+	}
+	if changed {
+		a.vals = vals
 	}
 	for _, b := range bs {
 		lh := ledger.LeafHash(b)
@@ -370,6 +455,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		return nil, errors.New("ledger/cometbft: Commit without FinalizeBlock")
 	}
 	a.pending = nil
+	a.genesis = nil
 	info := commitInfo{Height: b.height, Size: a.rng.End(), Root: b.root}
 	var cp *ledger.Checkpoint
 	if len(b.records) > 0 {
@@ -395,6 +481,11 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		}
 	}
 	info.Records = nil
+	if info.Size != a.last.Size {
+		if err := a.cosign(info.Size, info.Root); err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: commit height %d: %w", b.height, err)
+		}
+	}
 	a.last = info
 	for h, o := range b.outcomes {
 		if o.code == CodeOK {

@@ -46,6 +46,33 @@
 // log, so a client verifies them with ledger.Verifier and the node's
 // checkpoint key exactly as for the embedded engine.
 //
+// # Trust no single node: cosigned checkpoints
+//
+// Besides its own checkpoint key, a validator node (Config.ValidatorKey)
+// cosigns the checkpoint of every block that changed the log with its
+// CometBFT validator key, as a C2SP signed note over the same
+// tlog-checkpoint body every node computes (App.Cosignature). A client
+// configured with the consortium's validator set (ValidatorSet, e.g.
+// ValidatorSetFromGenesis) gathers the validators' cosignatures of one
+// size from several nodes (MergeCheckpoints, or Client.Checkpoint over
+// the HTTP API) and accepts the checkpoint only when validators holding
+// more than 2/3 of the voting power signed it (VerifyCheckpoint:
+// ErrInsufficientPower, ErrBadCosignature). Records then verify by
+// inclusion proofs under that checkpoint (Client.Record), whichever node
+// served them; a grant's state answer is checked against its receipt
+// record (Client.Grant). This is the threshold CometBFT itself needs for
+// a commit: a forged checkpoint needs more than 1/3 of the power to be
+// Byzantine, which the consensus already excludes.
+//
+// # Genesis and HTTP API
+//
+// The genesis file's app_state holds the log's first records
+// (GenesisAppState: the governance record founding the consortium);
+// InitChain applies them and they are written with the first block.
+// NewHandler serves a node's HTTP API (submit, checkpoints,
+// cosignatures, records, inclusion and consistency proofs, agency and
+// grant state); cmd/civicproofd runs it beside the node.
+//
 // # Running a node
 //
 // Create a CometBFT home as usual (cometbft init, or config.EnsureRoot
@@ -69,10 +96,15 @@
 //
 // # Not covered
 //
-//   - Checkpoints are signed by each node's own key; the roots agree, the
-//     signatures differ. The CometBFT commit (validator signatures over a
-//     header holding the AppHash) is the consortium's joint statement but
-//     is not exposed as a ledger checkpoint or witness cosignature here.
+//   - A node keeps the cosignatures of its latest 4096 checkpoints in
+//     memory (plus, after a restart, the checkpoint it restarted at and
+//     those it commits since); older sizes cannot be cosigned again.
+//   - Validator-set changes are governance records (ValidatorShape,
+//     ValidatorRecord) that FinalizeBlock turns into CometBFT validator
+//     updates; but a ValidatorSet is given by the client and does not
+//     follow them: a client re-reads the set after a change.
+//   - A state answer is proven by the records it names; the absence of a
+//     later record (a withdrawal a node hides) is not.
 //   - CheckTx runs against the receiving node's state: a record that
 //     depends on one just committed through another node may be refused by
 //     a node that has not caught up yet. Submit to one node, or retry.
@@ -81,8 +113,7 @@
 //     its context ends; an error from the context means the outcome is
 //     unknown, and the record may still be committed later.
 //   - No state sync snapshots (ListSnapshots etc. keep the defaults): a new
-//     node replays the chain from genesis. No validator-set changes from
-//     the ledger's governance records; validators come from genesis.
+//     node replays the chain from genesis (civicproofd join block-syncs).
 //   - Memory: the working state and the embedded ledger's state are two
 //     copies of the state.
 package cometbft

@@ -2,6 +2,7 @@ package cometbft
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net"
@@ -71,6 +72,7 @@ func TestNetwork(t *testing.T) {
 	cfgs := make([]*cmtcfg.Config, n)
 	ids := make([]string, n)
 	var vals []types.GenesisValidator
+	var vkeys []ed25519.PrivateKey
 	for i := range cfgs {
 		home := t.TempDir()
 		cfg := nodeConfig(home)
@@ -87,6 +89,7 @@ func TestNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		pub, _ := pv.GetPubKey()
+		vkeys = append(vkeys, ed25519.PrivateKey(pv.Key.PrivKey.Bytes()))
 		vals = append(vals, types.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprint("v", i)})
 		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 		if err != nil {
@@ -119,7 +122,8 @@ func TestNetwork(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Each node signs its checkpoints with its own key.
-		app, err := NewApp(Config{Dir: filepath.Join(cfg.RootDir, "ledger"), Key: testKey(t, 0x40+byte(i))})
+		// and cosigns them with its validator key.
+		app, err := NewApp(Config{Dir: filepath.Join(cfg.RootDir, "ledger"), Key: testKey(t, 0x40+byte(i)), ValidatorKey: vkeys[i]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,5 +216,44 @@ func TestNetwork(t *testing.T) {
 		if err := ledger.VerifyInclusion(cp, 5, b, p); err != nil {
 			t.Fatalf("node %d: %v", i, err)
 		}
+	}
+
+	// The validators' cosignatures of the final checkpoint, gathered from
+	// the four nodes, make a checkpoint a client trusts with the validator
+	// set alone; three of four suffice (30 of 40 > 2/3), two do not.
+	vs, err := ValidatorSetFromGenesis("", &gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes [][]byte
+	for i, l := range nodes {
+		n, err := l.App().Cosignature(ecp.Size)
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		notes = append(notes, n)
+	}
+	two, err := vs.MergeCheckpoints(notes[:2]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := vs.VerifyCheckpoint(two); !errors.Is(err, ErrInsufficientPower) {
+		t.Fatalf("two of four validators: %v", err)
+	}
+	three, err := vs.MergeCheckpoints(notes[1:]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccp, power, err := vs.VerifyCheckpoint(three)
+	if err != nil || power != 30 || ccp.Size != ecp.Size || ccp.Root != ecp.Root {
+		t.Fatalf("three of four validators: %v (power %d)", err, power)
+	}
+	b, _ := order[2].Bytes()
+	p, err := nodes[3].InclusionProof(ctx, 2, ccp.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.VerifyInclusion(ccp, 2, b, p); err != nil {
+		t.Fatalf("inclusion under the cosigned checkpoint: %v", err)
 	}
 }

@@ -1,0 +1,206 @@
+package zkp
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	curve "github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/frontend"
+)
+
+// BatchItem is one proof of a batch and the statement it must satisfy.
+type BatchItem struct {
+	Statement *Statement
+	Proof     *Proof
+}
+
+// batchScalarBits is the size of the random coefficients of a batch.
+const batchScalarBits = 128
+
+// VerifyBatch checks every item as Verify would and returns, index by
+// index, the result of each proof that verifies and the error of each
+// that does not (the same sentinels as Verify: ErrWrongKey, ErrBadProof,
+// ErrInvalidStatement, ErrMalformed). rnd supplies the random
+// coefficients (crypto/rand when nil).
+//
+// Groth16 proofs under one key are checked together with one
+// multi-pairing over a random linear combination (Bellare, Garay and
+// Rabin's small-exponent test): writing each proof's check as
+// e(A,B)·e(C,−δ)·e(L,−γ) = e(α,β), the batch passes when
+//
+//	Π e(rᵢAᵢ, Bᵢ) · e(Σ rᵢCᵢ, −δ) · e(Σ rᵢLᵢ, −γ) · e(−(Σ rᵢ)α, β) = 1
+//
+// for coefficients rᵢ drawn uniformly from [2¹²⁷, 2¹²⁸). Each proof's
+// points are decoded with subgroup checks, so each failing proof makes
+// its factor a non-trivial element of the prime-order target group; the
+// product is then 1 with probability at most 2⁻¹²⁷ over the coefficients,
+// which the prover cannot know in advance. When the batch fails, each
+// proof is verified alone to find the bad ones, so a refused proof is
+// always refused by the single-proof check. Cost: one Miller loop and a
+// 128-bit scalar multiplication per proof, and one final exponentiation
+// per batch, instead of three Miller loops and one final exponentiation
+// per proof. A batch holding a bad proof costs the batch check and then
+// one check per proof. PLONK proofs are verified one by one.
+func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result, []error) {
+	res := make([]*Result, len(items))
+	errs := make([]error, len(items))
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	type candidate struct {
+		i      int
+		digest fr.Element
+		proof  *groth16bn254.Proof
+	}
+	var cands []candidate
+	for i, it := range items {
+		digest, err := precheck(vk, it.Statement, it.Proof)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		var gp *groth16bn254.Proof
+		if vk.backend == Groth16 {
+			if gp, err = groth16Proof(it.Proof.raw); err != nil {
+				errs[i] = err
+				continue
+			}
+		}
+		cands = append(cands, candidate{i, digest, gp})
+	}
+	ok := false
+	if g16, fits := batchable(vk); fits && len(cands) > 1 {
+		proofs := make([]*groth16bn254.Proof, len(cands))
+		digests := make([]fr.Element, len(cands))
+		for j, c := range cands {
+			proofs[j], digests[j] = c.proof, c.digest
+		}
+		// A failing random source only costs the batch speed-up: the
+		// proofs are then checked one by one.
+		ok, _ = batchPairing(g16, proofs, digests, rnd)
+	}
+	for _, c := range cands {
+		if !ok {
+			if err := verifyDigest(vk, items[c.i].Proof.raw, c.digest); err != nil {
+				errs[c.i] = err
+				continue
+			}
+		}
+		res[c.i] = resultOf(items[c.i].Statement, items[c.i].Proof)
+	}
+	return res, errs
+}
+
+// precheck runs Verify's checks before the pairing and returns the
+// statement digest, the proof's only public input.
+func precheck(vk *VerifyingKey, st *Statement, p *Proof) (fr.Element, error) {
+	if vk == nil || st == nil || p == nil {
+		return fr.Element{}, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
+	}
+	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
+		return fr.Element{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
+	}
+	if p.Root != st.Root {
+		return fr.Element{}, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
+	}
+	if p.Disclose != st.Disclose {
+		return fr.Element{}, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
+	}
+	return st.digest(p.Nullifier, &p.Disclosed)
+}
+
+// verifyDigest checks one backend proof whose public input is digest.
+func verifyDigest(vk *VerifyingKey, raw []byte, digest fr.Element) error {
+	pw, err := frontend.NewWitness(publicAssignment(digest), ecc.BN254.ScalarField(), frontend.PublicOnly())
+	if err != nil {
+		return fmt.Errorf("zkp: public witness: %w", err)
+	}
+	return verifyRaw(vk, raw, pw)
+}
+
+// resultOf is what a verified proof establishes.
+func resultOf(st *Statement, p *Proof) *Result {
+	res := &Result{Disclosed: map[uint8]fr.Element{}, Nullifier: p.Nullifier}
+	for i := range NumSlots {
+		if st.Disclose&(1<<i) != 0 {
+			res.Disclosed[uint8(i)] = p.Disclosed[i]
+		}
+	}
+	return res
+}
+
+// batchable returns vk's Groth16 key when its proofs can be checked by
+// batchPairing: one public input (the statement digest) and no BSB22
+// commitments.
+func batchable(vk *VerifyingKey) (*groth16bn254.VerifyingKey, bool) {
+	if vk == nil || vk.backend != Groth16 {
+		return nil, false
+	}
+	g, ok := vk.g16.(*groth16bn254.VerifyingKey)
+	if !ok || len(g.G1.K) != 2 || len(g.CommitmentKeys) != 0 {
+		return nil, false
+	}
+	return g, true
+}
+
+// batchPairing evaluates the random linear combination of the Groth16
+// checks of proofs (whose points are subgroup-checked) with public inputs
+// digests, and reports whether it holds.
+func batchPairing(vk *groth16bn254.VerifyingKey, proofs []*groth16bn254.Proof, digests []fr.Element, rnd io.Reader) (bool, error) {
+	n := len(proofs)
+	buf := make([]byte, n*batchScalarBits/8)
+	if _, err := io.ReadFull(rnd, buf); err != nil {
+		return false, fmt.Errorf("zkp: batch verification: random coefficients: %w", err)
+	}
+	rs := make([]fr.Element, n)
+	var sumR, sumRX fr.Element
+	rA := make([]curve.G1Jac, n)
+	cs := make([]curve.G1Affine, n)
+	bs := make([]curve.G2Affine, n+3)
+	var rb big.Int
+	for i := range n {
+		chunk := buf[i*16 : (i+1)*16]
+		chunk[0] |= 0x80 // rᵢ ∈ [2¹²⁷, 2¹²⁸): never zero
+		rb.SetBytes(chunk)
+		rs[i].SetBigInt(&rb)
+		sumR.Add(&sumR, &rs[i])
+		var t fr.Element
+		t.Mul(&rs[i], &digests[i])
+		sumRX.Add(&sumRX, &t)
+		rA[i].FromAffine(&proofs[i].Ar)
+		rA[i].ScalarMultiplication(&rA[i], &rb)
+		cs[i] = proofs[i].Krs
+		bs[i] = proofs[i].Bs
+	}
+	ps := make([]curve.G1Affine, n+3)
+	copy(ps, curve.BatchJacobianToAffineG1(rA))
+	// Σ rᵢCᵢ
+	var c curve.G1Jac
+	if _, err := c.MultiExp(cs, rs, ecc.MultiExpConfig{}); err != nil {
+		return false, fmt.Errorf("zkp: batch verification: %w", err)
+	}
+	ps[n].FromJacobian(&c)
+	bs[n].Neg(&vk.G2.Delta)
+	// Σ rᵢLᵢ = (Σ rᵢ)K₀ + (Σ rᵢxᵢ)K₁
+	var l curve.G1Jac
+	if _, err := l.MultiExp(vk.G1.K[:2], []fr.Element{sumR, sumRX}, ecc.MultiExpConfig{}); err != nil {
+		return false, fmt.Errorf("zkp: batch verification: %w", err)
+	}
+	ps[n+1].FromJacobian(&l)
+	bs[n+1].Neg(&vk.G2.Gamma)
+	// −(Σ rᵢ)α
+	var negSum fr.Element
+	negSum.Neg(&sumR)
+	ps[n+2].ScalarMultiplication(&vk.G1.Alpha, negSum.BigInt(&rb))
+	bs[n+2] = vk.G2.Beta
+	ok, err := curve.PairingCheck(ps, bs)
+	if err != nil {
+		return false, fmt.Errorf("zkp: batch verification: %w", err)
+	}
+	return ok, nil
+}
