@@ -281,6 +281,9 @@ func (c *consortium) load(ctx context.Context, agencies []*identity.PrivateKey, 
 				cancel()
 				mu.Lock()
 				if err != nil {
+					if fails < 3 {
+						c.t.Logf("submission through node %d failed after %v: %v", nodes[g%len(nodes)], lat.Round(time.Millisecond), err)
+					}
 					fails++
 				} else {
 					lats = append(lats, lat)
