@@ -47,17 +47,6 @@ type consortium struct {
 	gov   *identity.PrivateKey
 }
 
-// buildBinary builds civicproofd into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "civicproofd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // freeBase returns a base port such that the 10n ports from it on
 // 127.0.0.1 were free a moment ago.
 func freeBase(t *testing.T, n int) int {
