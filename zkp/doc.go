@@ -141,9 +141,9 @@
 //
 //	go test ./zkp -run '^$' -bench VerifyBatch -benchtime 20x -cpu 1
 //
-// on the shared machine under heavy load (load average ≈ 28 on 2 cores),
-// one Verify took 7.5 ms and a batch of 64 0.14–0.16 s (2.2–2.6 ms a proof):
-// 133 against 390–458 proofs/s, a 3–3.4× speed-up on one core. The CPU
+// on the shared machine under heavy load (load average 17–28 on 2 cores),
+// one Verify took 7.5–7.9 ms and a batch of 64 0.11–0.16 s (1.7–2.6 ms a
+// proof): 127–133 against 390–593 proofs/s, a 3–4.7× speed-up on one core. The CPU
 // profile of the batch puts half of each proof's cost in the statement
 // digest (Poseidon2 over the ~90 public values, 0.29 ms of CPU) that
 // every verification recomputes, and 0.21 ms in the pairing part (one
