@@ -20,7 +20,7 @@ func Example_testnet() {
 	}
 	defer os.RemoveAll(dir)
 	if code := run(context.Background(), []string{"testnet", "--v", "4", "--o", dir, "--base-port", "26600"}, io.Discard, io.Discard); code != 0 {
-		fmt.Println("testnet: exit status", code)
+		fmt.Println("exit status", code)
 		return
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "node0", "config", "*"))

@@ -1,11 +1,3 @@
-// Command civicproofd runs and maintains a civicproof ledger node.
-//
-// Usage:
-//
-//	civicproofd <command> [flags]
-//
-// Run "civicproofd help" for the list of commands and "civicproofd
-// <command> -h" for a command's flags.
 package main
 
 import (
@@ -18,7 +10,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 )
 
 // command is one subcommand: run parses its flags from args and does the
@@ -30,24 +21,19 @@ type command struct {
 
 // commands is the table of subcommands.
 var commands = map[string]command{
-	"init":    {"create a founding node's home: keys and a genesis holding the governance record", toStdout(runInit)},
-	"testnet": {"create the homes of a local network of validators sharing one genesis", toStdout(runTestnet)},
-	"start":   {"run a node: CometBFT, the ledger application and the HTTP API", toStdout(runStart)},
-	"join":    {"create a non-validator node's home from a genesis file and peers, and run it", toStdout(runJoin)},
 	"verify":  {"check a ledger file without changing it", runVerify},
 	"repair":  {"mend a damaged ledger file from its intact log or a backup", runRepair},
-}
-
-// toStdout adapts a command that writes only to stdout.
-func toStdout(f func(ctx context.Context, args []string, stdout io.Writer) error) func(context.Context, []string, io.Writer, io.Writer) error {
-	return func(ctx context.Context, args []string, stdout, _ io.Writer) error { return f(ctx, args, stdout) }
+	"init":    {"create a founding node's home: keys and a genesis holding the governance record", runInit},
+	"testnet": {"create the homes of a local network of validators sharing one genesis", runTestnet},
+	"start":   {"run a node: CometBFT, the ledger application and the HTTP API", runStart},
+	"join":    {"create a non-validator node's home from a genesis file and peers, and run it", runJoin},
 }
 
 // errUsage is returned for bad command lines (exit status 2).
 var errUsage = errors.New("usage")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
