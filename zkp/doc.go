@@ -140,7 +140,7 @@
 //
 // Ceremony of the Groth16 keys (domain 2¹⁴), with
 //
-//	go test ./zkp -run TestCeremonyPresentation -v
+//	CIVICPROOF_FULL_CEREMONY=1 go test ./zkp -run TestCeremonyPresentation -v
 //
 // a phase-1 contribution takes 4 s and adds 3.1 MB to the transcript;
 // SealPhase1 after three contributions 42 s (mostly gnark's phase-2
