@@ -32,7 +32,8 @@
 // # The public input
 //
 // The circuit has a single public input, a Poseidon2 digest of every
-// public value (internal/zkhash, tag TagStatement), so Groth16
+// public value (civicproof's Poseidon2 hash H, as package credential
+// defines it, with the statement's own tag), so Groth16
 // verification costs the same whatever the request asks. Its preimage is,
 // in this order (69 field elements):
 //
