@@ -125,6 +125,18 @@
 // fingerprint. PLONK keys for production would use a public KZG SRS from
 // an existing powers-of-τ ceremony; loading one is not implemented here.
 //
+// # Quiet by default, and a key cache
+//
+// gnark logs every compile, setup, proof and verification to stdout
+// through its package-level logger. zkp silences that logger while its own
+// calls into gnark run and restores it afterwards; nothing changes at
+// import. LogGnark(true) lets gnark's lines through again.
+//
+// A KeyCache keeps proving keys on disk under the backend and the
+// CircuitDigest, so that a changed circuit never loads an old key; the zero
+// KeyCache is the user's cache directory. LoadOrSetupUnsafe loads a key or
+// makes one with SetupUnsafe (tests and demos only).
+//
 // # Measured costs
 //
 // On a shared 2-core AMD EPYC, with
