@@ -21,7 +21,6 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	now := time.Now()
 	// Keys of the ministry (governance), the civil registry, a venue
 	// licensing agency, the citizen's wallet and the ledger itself.
 	var keys [5]*identity.PrivateKey
@@ -41,23 +40,23 @@ func run(ctx context.Context) error {
 	// The ministry accredits the registry and publishes the official
 	// verifying key. The proving key comes from the user's cache, made once
 	// by a single-party DEMO setup (production keys: zkp.Ceremony).
-	if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Digital Affairs", now); err != nil {
+	if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Digital Affairs", time.Now()); err != nil {
 		return err
 	}
-	if _, err := ledger.RegisterAgency(ctx, l, registry, "Civil Registry", now); err != nil {
+	if _, err := ledger.RegisterAgency(ctx, l, registry, "Civil Registry", time.Now()); err != nil {
 		return err
 	}
-	if _, err := ledger.RegisterAgency(ctx, l, venue, "Venue Licensing", now); err != nil {
+	if _, err := ledger.RegisterAgency(ctx, l, venue, "Venue Licensing", time.Now()); err != nil {
 		return err
 	}
-	if _, err := ledger.AccreditAgency(ctx, l, ministry, registry.DID(), ledger.RoleIssuer, []string{"Identity"}, now); err != nil {
+	if _, err := ledger.AccreditAgency(ctx, l, ministry, registry.DID(), ledger.RoleIssuer, []string{"Identity"}, time.Now()); err != nil {
 		return err
 	}
 	pk, _, err := zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16)
 	if err != nil {
 		return err
 	}
-	if _, err := consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), now); err != nil {
+	if _, err := consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now()); err != nil {
 		return err
 	}
 
@@ -77,7 +76,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	issued, sealed, err := issuer.IssueSealed(ctx, schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
-		Claims: credential.Claims{"birthDate": "2004-03-09"}, ValidUntil: now.AddDate(10, 0, 0)}, citizen.Public())
+		Claims: credential.Claims{"birthDate": "2004-03-09"}, ValidUntil: time.Now().AddDate(10, 0, 0)}, citizen.Public())
 	if err != nil {
 		return err
 	}
@@ -98,29 +97,29 @@ func run(ctx context.Context) error {
 	}
 	req, err := gate.NewRequest(consent.Request{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation,
 		NoticeVersion: "entry/1", Types: []string{"Identity/1"}, Scope: "venue/age",
-		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(now.AddDate(-18, 0, 0))}}})
+		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().AddDate(-18, 0, 0))}}})
 	if err != nil {
 		return err
 	}
-	grant, err := consent.NewGrant(nil, citizen.DID(), req, now, 24*time.Hour)
+	grant, err := consent.NewGrant(nil, citizen.DID(), req, time.Now(), 24*time.Hour)
 	if err != nil {
 		return err
 	}
 	if err := grant.Sign(citizen); err != nil {
 		return err
 	}
-	if _, err := consent.Anchor(ctx, l, citizen, grant, now); err != nil {
+	if _, err := consent.Anchor(ctx, l, citizen, grant, time.Now()); err != nil {
 		return err
 	}
 
 	// The wallet proves under the grant's live status; the venue checks the
 	// proof, the issuer's accreditation, the key, the revocation root, the
 	// nonce and the consent, and records the access on the ledger.
-	status, err := consent.StatusOf(l, grant, now)
+	status, err := consent.StatusOf(l, grant, time.Now())
 	if err != nil {
 		return err
 	}
-	p, err := consent.Present(ctx, citizen, pk, req, status, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, now)
+	p, err := consent.Present(ctx, citizen, pk, req, status, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, time.Now())
 	if err != nil {
 		return err
 	}
