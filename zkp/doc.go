@@ -35,7 +35,8 @@
 // # The public input
 //
 // The circuit has a single public input, a Poseidon2 digest of every
-// public value (internal/zkhash, tag TagStatement), so Groth16
+// public value (civicproof's Poseidon2 hash H, as package credential
+// defines it, with the statement's own tag), so Groth16
 // verification costs the same whatever the request asks. Its preimage is,
 // in this order (69 field elements):
 //
@@ -178,6 +179,18 @@
 // exponentiation per batch); on a quiet core that bounds a batch near
 // 2,000 proofs/s, short of 3,000 because of the digest.
 //
+// # Quiet by default, and a key cache
+//
+// gnark logs every compile, setup, proof and verification to stdout
+// through its package-level logger. zkp silences that logger while its own
+// calls into gnark run and restores it afterwards; nothing changes at
+// import. LogGnark(true) lets gnark's lines through again.
+//
+// A KeyCache keeps proving keys on disk under the backend and the
+// CircuitDigest, so that a changed circuit never loads an old key; the zero
+// KeyCache is the user's cache directory. LoadOrSetupUnsafe loads a key or
+// makes one with SetupUnsafe (tests and demos only).
+//
 // # Measured costs
 //
 // On a shared 2-core AMD EPYC, with
@@ -194,7 +207,7 @@
 //
 // Ceremony of the Groth16 keys (domain 2¹⁴), with
 //
-//	go test ./zkp -run TestCeremonyPresentation -v
+//	CIVICPROOF_FULL_CEREMONY=1 go test ./zkp -run TestCeremonyPresentation -v
 //
 // a phase-1 contribution takes 4 s and adds 3.1 MB to the transcript;
 // SealPhase1 after three contributions 42 s (mostly gnark's phase-2
