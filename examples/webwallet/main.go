@@ -75,7 +75,7 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	}
 
 	ledgerKey := newKey()
-	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin(origin))
+	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin(origin))
 	if err != nil {
 		return err
 	}
