@@ -187,8 +187,7 @@ var inspect func(ctx context.Context, l ledger.Ledger, citizens ...*holder.Holde
 func pairwise(h *holder.Holder, names map[identity.DID]string) string {
 	var s []string
 	for _, p := range h.Pairwise() {
-		d := string(p.DID)
-		s = append(s, fmt.Sprintf("%s %s as did:key:…%s", map[holder.Role]string{holder.RoleAgency: "consents to", holder.RoleIssuer: "receives from"}[p.Role], names[p.Counterparty], d[len(d)-8:]))
+		s = append(s, fmt.Sprintf("%s %s as did:key:…%s", map[holder.Role]string{holder.RoleAgency: "consents to", holder.RoleIssuer: "receives from"}[p.Role], names[p.Counterparty], p.DID[len(p.DID)-8:]))
 	}
 	return strings.Join(s, "; ")
 }
