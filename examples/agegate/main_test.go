@@ -21,7 +21,7 @@ import (
 // The registry's delivery DID never reaches the ledger; the grant and its
 // withdrawal are signed by the citizen's DID for the licensing agency.
 func TestRun(t *testing.T) {
-	out := audit(t, []string{"wallet"}, 1, 2)
+	out := audit(t, []string{"wallet"}, 1, 1, 2, 0)
 	for _, want := range []string{
 		"Citizen's pairwise DIDs: consents to the agency as did:key:…",
 		"Accepted: 18 or older; disclosed: 0 claims",
@@ -35,61 +35,79 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// audit runs the demo with inspect set: it reads every ledger record
-// through the public ledger API before the ledger closes, then reopens the
-// citizens' wallet files for the DIDs their credentials were delivered to.
-// A delivery DID must differ from every consent DID, author no record and
-// appear in no record (nor its key); the citizens' records must be signed
-// by their pairwise DIDs for agencies, wantDIDs of them, wantRecords
-// records in all. It returns the demo's output.
-func audit(t *testing.T, wallets []string, wantDIDs, wantRecords int) string {
+// audit runs the demo, then reopens its ledger (with the key the demo
+// opened it with) and the citizens' wallet files, and reads every ledger
+// record through the public ledger API. The DIDs the issuers delivered
+// credentials to (the stored credentials' subjects, each the wallet's
+// delivery DID for its issuer) must author no record and appear in none,
+// nor their keys, and differ from every DID that consents. Every record
+// not written by the ministry or an agency must be signed by a wallet's
+// pairwise DID for one agency, a different DID per agency: wantDIDs such
+// DIDs authoring wantRecords records, plus wantOther records by DIDs no
+// wallet derives. It returns the demo's output.
+func audit(t *testing.T, wallets []string, wantDelivered, wantDIDs, wantRecords, wantOther int) string {
 	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "civicproof-test-cache"))
-	dir := t.TempDir()
-	var recs []*ledger.SignedRecord
-	institutions := map[identity.DID]bool{} // the agencies and the ministry
-	consenting := map[identity.DID]bool{}   // the citizens' pairwise DIDs for agencies
-	inspect = func(ctx context.Context, l ledger.Ledger, citizens ...*holder.Holder) error {
-		for i := range l.State().Size() {
-			sr, err := l.Record(ctx, i)
-			if err != nil {
-				return err
-			}
-			recs = append(recs, sr)
-			if _, err := l.State().Agency(sr.Record.Author); err == nil || sr.Record.Author == l.State().RootAuthority() {
-				institutions[sr.Record.Author] = true
-			}
-		}
-		for _, h := range citizens {
-			for _, p := range h.Pairwise() {
-				if p.Role == holder.RoleAgency {
-					consenting[p.DID] = true
-				}
-			}
-		}
-		return nil
+	ctx, dir := context.Background(), t.TempDir()
+	var reopen func() (*ledger.Embedded, error)
+	openLedger = func(path string, key *identity.PrivateKey, opts ...ledger.Option) (*ledger.Embedded, error) {
+		reopen = func() (*ledger.Embedded, error) { return ledger.Open(path, key, opts...) }
+		return ledger.Open(path, key, opts...)
 	}
-	t.Cleanup(func() { inspect = nil })
+	t.Cleanup(func() { openLedger = ledger.Open })
 	var out bytes.Buffer
-	if err := run(context.Background(), dir, narrate.New(&out, nil)); err != nil {
+	if err := run(ctx, dir, narrate.New(&out, nil)); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
-	delivered := map[identity.DID][]byte{} // credential subjects and their keys
+	l, err := reopen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var recs []*ledger.SignedRecord
+	institutions := map[identity.DID]bool{l.State().RootAuthority(): true}
+	for i := range l.State().Size() {
+		sr, err := l.Record(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, sr)
+		if a, err := l.State().Agency(sr.Record.Author); err == nil {
+			institutions[a.ID] = true
+		}
+	}
+	delivered := map[identity.DID][]byte{}        // delivery DIDs and their keys
+	consenting := map[identity.DID]identity.DID{} // a wallet's DID for an agency → the agency
 	for _, name := range wallets {
 		w, err := wallet.Open(filepath.Join(dir, name), []byte(passphrase))
 		if err != nil {
 			t.Fatal(err)
 		}
+		h, err := holder.New(w.MasterSecret(), w)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, e := range w.List("", "") {
-			if delivered[e.Credential.Holder], err = e.Credential.Holder.Ed25519(); err != nil {
+			d := e.Credential.Holder
+			if k, err := h.DeliveryIdentity(e.Credential.Issuer); err != nil || k.DID() != d {
+				t.Errorf("credential from %s delivered to %s, not the wallet's DID for it (%v)", e.Credential.Issuer, d, err)
+			}
+			if delivered[d], err = d.Ed25519(); err != nil {
 				t.Fatal(err)
 			}
 		}
+		for a := range institutions {
+			k, err := h.IdentityFor(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			consenting[k.DID()] = a
+		}
 	}
-	if len(delivered) == 0 || len(recs) == 0 {
-		t.Fatalf("%d delivery DIDs, %d ledger records", len(delivered), len(recs))
+	if len(delivered) != wantDelivered {
+		t.Errorf("%d delivery DIDs, want %d", len(delivered), wantDelivered)
 	}
-	citizenRecords := 0
+	used, citizen, other := map[identity.DID]bool{}, 0, 0
 	for i, sr := range recs {
 		author := sr.Record.Author
 		b, err := sr.Bytes()
@@ -97,23 +115,24 @@ func audit(t *testing.T, wallets []string, wantDIDs, wantRecords int) string {
 			t.Fatal(err)
 		}
 		for d, key := range delivered {
-			if consenting[d] {
-				t.Errorf("delivery DID %s also consents", d)
+			if _, ok := consenting[d]; ok {
+				t.Errorf("delivery DID %s is also a DID for an agency", d)
 			}
 			if author == d || bytes.Contains(b, []byte(d)) || bytes.Contains(b, key) {
 				t.Errorf("record %d (%s by %s) carries delivery DID %s", i, sr.Record.Kind, author, d)
 			}
 		}
-		if institutions[author] {
-			continue
-		}
-		citizenRecords++
-		if !consenting[author] {
-			t.Errorf("record %d (%s) authored by %s, not a citizen's pairwise DID for an agency", i, sr.Record.Kind, author)
+		switch _, ok := consenting[author]; {
+		case institutions[author]:
+		case ok:
+			used[author] = true
+			citizen++
+		default:
+			other++
 		}
 	}
-	if len(consenting) != wantDIDs || citizenRecords != wantRecords {
-		t.Errorf("%d consent DIDs authored %d records, want %d and %d", len(consenting), citizenRecords, wantDIDs, wantRecords)
+	if len(used) != wantDIDs || citizen != wantRecords || other != wantOther {
+		t.Errorf("%d pairwise DIDs for agencies signed %d records, others %d; want %d, %d and %d", len(used), citizen, other, wantDIDs, wantRecords, wantOther)
 	}
 	return out.String()
 }
