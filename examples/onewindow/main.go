@@ -63,16 +63,15 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}
 	}
 	ministry, window, ledgerKey := k[0], k[1], k[2]
-	// The citizen's wallet file and agent: one secret binds all three credentials, one DID per issuer and per agency.
-	store, err := wallet.Create(filepath.Join(dir, "wallet"), []byte(passphrase), wallet.Options{})
+	store, err := wallet.Create(filepath.Join(dir, "wallet"), []byte(passphrase), wallet.Options{}) // one secret binds all three credentials
 	if err != nil {
 		return err
 	}
-	h, err := holder.New(store.MasterSecret(), store)
+	h, err := holder.New(store.MasterSecret(), store) // the citizen's agent: one DID per issuer and per agency
 	if err != nil {
 		return err
 	}
-	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
+	l, err := openLedger(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
 	if err != nil {
 		return err
 	}
@@ -80,7 +79,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	fs := facts
 	var pk *zkp.ProvingKey
 	var gate *consent.Gate
-	err = n.Finish("onewindow",
+	return n.Finish("onewindow",
 		narrate.Step{Title: "The ministry accredits three issuers and publishes the verifying key", Do: func() error {
 			if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Digital Affairs", time.Now()); err != nil {
 				return err
@@ -122,10 +121,9 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 				if err != nil {
 					return err
 				}
-				if _, err := h.Receive(f.key.DID(), sealed); err != nil {
-					return err
-				}
-				if _, err := store.Refresh(l.State(), issuer.StatusList()); err != nil { // witness from the public status list
+				_, rerr := h.Receive(f.key.DID(), sealed)
+				_, ferr := store.Refresh(l.State(), issuer.StatusList()) // its witness, from the public status list
+				if err := errors.Join(rerr, ferr); err != nil {
 					return err
 				}
 				n.Say("%-24s → %s (%d bytes sealed)", f.agency, consent.TypeName(f.schema), len(sealed))
@@ -143,8 +141,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 					Predicates: []consent.Predicate{f.pred}, Scope: "childcare-licence/" + f.schema.Name}); err != nil {
 					return err
 				}
-				// The citizen consents to exactly this, once, within 30 days.
-				if _, err := h.Consent(ctx, l, f.req, holder.ConsentOptions{Validity: 30 * 24 * time.Hour, UseLimit: 1}); err != nil {
+				if _, err := h.Consent(ctx, l, f.req, holder.ConsentOptions{Validity: 30 * 24 * time.Hour, UseLimit: 1}); err != nil { // exactly this, once, within 30 days
 					return err
 				}
 				took, err := n.Wait("proving "+f.question, func() error { f.pres, err = h.Present(ctx, l, pk, f.req); return err })
@@ -197,13 +194,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			return nil
 		}},
 	)
-	if err == nil && inspect != nil {
-		err = inspect(ctx, l, h)
-	}
-	return err
 }
 
 const passphrase = "correct horse battery staple" // the citizen's, for the demo
-
-// inspect, when set (by the test), reads the ledger and the citizen's agent after the last step.
-var inspect func(ctx context.Context, l ledger.Ledger, citizens ...*holder.Holder) error
+var openLedger = ledger.Open                      // opens the demo's ledger file; the test reopens it afterwards
