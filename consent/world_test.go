@@ -65,7 +65,7 @@ func newWorldOn(t testing.TB, bolt bool) *world {
 	var l *ledger.Embedded
 	var err error
 	if bolt {
-		l, err = ledger.Open(filepath.Join(t.TempDir(), "ledger.db"), w.ledgerKey, opts...)
+		l, err = ledger.Create(filepath.Join(t.TempDir(), "ledger.db"), w.ledgerKey, opts...)
 	} else {
 		l, err = ledger.NewInMemory(w.ledgerKey, opts...)
 	}

@@ -31,10 +31,10 @@ var ErrBadSignature = errors.New("credential: bad issuer signature")
 // Core is what an issuer signs: everything a presentation proof needs
 // about a credential, as field elements. The issuer signs Message():
 //
-//	ClaimsCommitment = zkhash.Hash(TagClaims, Salt, Slots[0..15])
-//	DisclosureLeaf(i) = zkhash.Hash(TagDisclosureLeaf, i, Slots[i], ClaimSalts[i])
-//	DisclosureRoot   = zkhash.Hash(TagDisclosureRoot, DisclosureLeaf(0..15))
-//	Message          = zkhash.Hash(TagCredential, Type, ClaimsCommitment,
+//	ClaimsCommitment = H(TagClaims, Salt, Slots[0..15])
+//	DisclosureLeaf(i) = H(TagDisclosureLeaf, i, Slots[i], ClaimSalts[i])
+//	DisclosureRoot   = H(TagDisclosureRoot, DisclosureLeaf(0..15))
+//	Message          = H(TagCredential, Type, ClaimsCommitment,
 //	                       DisclosureRoot, HolderBinding, ValidUntil, RevocationIndex)
 //
 // A presentation proof opens ClaimsCommitment (one salt hides all slots);
@@ -90,7 +90,7 @@ func (c *Core) Commitments() (claims, disclosureRoot, message fr.Element) {
 }
 
 // Sign signs Message() with the issuer's ZK key (EdDSA on BN254's twisted
-// Edwards curve, challenge hashed with zkhash.NewHasher so that circuits
+// Edwards curve, challenge hashed with the same Poseidon2 hash H, so that circuits
 // can verify it).
 func (c *Core) Sign(key *eddsa.PrivateKey) ([]byte, error) {
 	if key == nil {
@@ -138,7 +138,7 @@ func DayValue(t time.Time) uint64 {
 func IntValue(x int64) uint64 { return uint64(x) ^ (1 << 63) }
 
 // HolderBinding returns the commitment to a holder secret that an issuer
-// puts in a credential: zkhash.Hash(TagHolder, secret).
+// puts in a credential: H(TagHolder, secret).
 func HolderBinding(secret fr.Element) fr.Element {
 	return zkhash.Hash(zkhash.TagHolder, secret)
 }

@@ -25,8 +25,15 @@
 //   - RFC 9180 (HPKE, through package identity): Seal and Open deliver a
 //     credential to its holder.
 //   - EdDSA on the twisted Edwards curve over BN254's scalar field with
-//     Poseidon2 (internal/zkhash): the issuer's signature is over one field
-//     element, Core.Message(), so that a circuit can verify it.
+//     Poseidon2: the issuer's signature is over one field element,
+//     Core.Message(), so that a circuit can verify it.
+//
+// H(tag, x₁, …, xₙ) in this documentation is civicproof's one algebraic
+// hash, the same outside and inside circuits: Poseidon2 over BN254's
+// scalar field with gnark-crypto's parameters, used as a sponge whose
+// capacity lane starts at tag·2³² + n, so that every use (claims,
+// disclosure leaves, holder binding, strings, type ids…) has its own
+// small constant tag and inputs of different lengths never collide.
 //
 // # Model
 //

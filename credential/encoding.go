@@ -48,12 +48,12 @@ func HashString(s string) fr.Element { return HashBytes([]byte(s)) }
 
 // HashBytes returns the slot value of a bytes claim:
 //
-//	zkhash.Hash(TagString, len(b), c_0, c_1, ..., c_{k-1})
+//	H(TagString, len(b), c_0, c_1, ..., c_{k-1})
 //
 // where len(b) is the byte length and c_i is the integer whose big-endian
 // bytes are b[31i : min(31i+31, len(b))] (k = ceil(len(b)/31); the last
 // chunk may be shorter and is not padded; every chunk is below 2^248 < p).
-// The empty input hashes as zkhash.Hash(TagString, 0).
+// The empty input hashes as H(TagString, 0).
 func HashBytes(b []byte) fr.Element {
 	xs := make([]fr.Element, 1, 1+(len(b)+30)/31)
 	xs[0].SetUint64(uint64(len(b)))

@@ -393,7 +393,7 @@ func (s *Schema) TypeID() fr.Element { return TypeID(s.Name, s.Version) }
 
 // TypeID returns the field element naming credential type name at version:
 //
-//	zkhash.Hash(TagTypeID, HashString(name), version)
+//	H(TagTypeID, HashString(name), version)
 //
 // It is public input to presentation proofs, so it depends only on the name
 // and version; the exact claim layout is pinned by the schema hash that the

@@ -11,7 +11,7 @@ import (
 
 const module = "github.com/civicproof/civicproof"
 
-var demos = []string{"agegate", "socialinsurance", "onewindow", "emergencyaid"}
+var demos = []string{"agegate", "socialinsurance", "onewindow", "emergencyaid", "webwallet"}
 
 // goCmd runs the go command in dir and returns its standard output.
 func goCmd(t *testing.T, dir string, env []string, args ...string) []byte {

@@ -57,7 +57,7 @@ func newTestWorld(t testing.TB, onFile bool) *testWorld {
 	var err error
 	if onFile {
 		w.path = filepath.Join(t.TempDir(), "ledger.db")
-		w.l, err = ledger.Open(w.path, lk, opts...)
+		w.l, err = ledger.Create(w.path, lk, opts...)
 	} else {
 		w.l, err = ledger.NewInMemory(lk, opts...)
 	}

@@ -156,6 +156,9 @@ func (c *Client) PickUp(ctx context.Context, offer *CredentialOffer, holder *ide
 	if err != nil {
 		return nil, nil, err
 	}
+	if offer.IssuerDID != "" && cred.Issuer != offer.IssuerDID {
+		return nil, nil, fmt.Errorf("httpapi: credential issued by %s, offered by %s", cred.Issuer, offer.IssuerDID)
+	}
 	if cred.Core.HolderBinding != binding {
 		return nil, nil, fmt.Errorf("%w: the credential is bound to another secret", credential.ErrHolderMismatch)
 	}

@@ -82,7 +82,7 @@ func newEnvOn(tb testing.TB, w *demo.World, opts httpapi.Options) *env {
 	mux := http.NewServeMux()
 	e.srv = httptest.NewServer(mux)
 	tb.Cleanup(e.srv.Close)
-	if e.issuer, err = httpapi.NewIssuer(is, e.url("/issuer"), opts); err != nil {
+	if e.issuer, err = httpapi.NewIssuer(is, e.registry.DID(), e.url("/issuer"), opts); err != nil {
 		tb.Fatal(err)
 	}
 	if e.verifier, err = httpapi.NewVerifier(e.licensing, gate, e.url("/verifier"), opts); err != nil {

@@ -37,9 +37,13 @@ const offerTTL = 10 * time.Minute
 // is no separate token endpoint: the code is single-use and short-lived,
 // and serves as the access token.)
 type CredentialOffer struct {
-	CredentialIssuer string                   `json:"credential_issuer"`
-	Configurations   []string                 `json:"credential_configuration_ids"`
-	Grants           map[string]PreAuthorized `json:"grants"`
+	CredentialIssuer string `json:"credential_issuer"`
+	// IssuerDID is the issuing agency's DID (a civicproof extension): the
+	// wallet derives its delivery identity for it and checks the
+	// credential's issuer against it.
+	IssuerDID      identity.DID             `json:"civicproof_issuer"`
+	Configurations []string                 `json:"credential_configuration_ids"`
+	Grants         map[string]PreAuthorized `json:"grants"`
 }
 
 // PreAuthorized holds the pre-authorized code of an offer.
@@ -74,6 +78,7 @@ type CredentialResponse struct {
 type Issuer struct {
 	opts   options
 	is     *credential.Issuer
+	did    identity.DID
 	base   *url.URL
 	mu     sync.Mutex
 	offers map[string]*offer
@@ -86,17 +91,20 @@ type offer struct {
 	expires    time.Time
 }
 
-// NewIssuer returns the issuance endpoints of is served under baseURL
-// (e.g. "https://registry.example/issuer").
-func NewIssuer(is *credential.Issuer, baseURL string, opts Options) (*Issuer, error) {
+// NewIssuer returns the issuance endpoints of is, the issuer of the agency
+// with DID did, served under baseURL (e.g. "https://registry.example/issuer").
+func NewIssuer(is *credential.Issuer, did identity.DID, baseURL string, opts Options) (*Issuer, error) {
 	if is == nil {
 		return nil, errors.New("httpapi: nil issuer")
+	}
+	if _, err := did.Ed25519(); err != nil {
+		return nil, fmt.Errorf("httpapi: issuer DID: %w", err)
 	}
 	u, err := parseBase(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Issuer{opts: options{opts}, is: is, base: u, offers: map[string]*offer{}}, nil
+	return &Issuer{opts: options{opts}, is: is, did: did, base: u, offers: map[string]*offer{}}, nil
 }
 
 // Offer prepares a credential of schema with claims (checked now, so a bad
@@ -123,7 +131,7 @@ func (i *Issuer) Offer(schema *credential.Schema, claims credential.Claims, vali
 		return nil, fmt.Errorf("%w: too many open offers", ErrServer)
 	}
 	i.offers[code] = &offer{schema: schema, claims: claims, validUntil: validUntil, expires: now.Add(offerTTL)}
-	return &CredentialOffer{CredentialIssuer: i.base.String(), Configurations: []string{consent.TypeName(schema)},
+	return &CredentialOffer{CredentialIssuer: i.base.String(), IssuerDID: i.did, Configurations: []string{consent.TypeName(schema)},
 		Grants: map[string]PreAuthorized{PreAuthorizedGrant: {Code: code}}}, nil
 }
 

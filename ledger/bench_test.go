@@ -25,7 +25,7 @@ func events(b testing.TB, w *world, n int, tag byte) []*SignedRecord {
 }
 
 func benchLedger(b *testing.B, w *world) *Embedded {
-	l := openBoltLedger(b, filepath.Join(b.TempDir(), "bench.db"), w)
+	l := openFileLedger(b, filepath.Join(b.TempDir(), "bench.db"), w)
 	b.Cleanup(func() { l.Close() })
 	if _, err := l.SubmitBatch(context.Background(), w.setupRecords(b)); err != nil {
 		b.Fatal(err)
@@ -180,7 +180,7 @@ func BenchmarkDecodeSignedRecord(b *testing.B) {
 // and tree node against the signed checkpoint and rebuilds the state.
 func BenchmarkOpen(b *testing.B) {
 	l, _, _ := proofLedger(b)
-	path := l.store.(*boltStore).db.Path()
+	path := l.store.(*fileStore).path
 	l.Close()
 	w := newWorld(b)
 	b.ResetTimer()

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,23 +15,43 @@ import (
 	"github.com/civicproof/civicproof/identity"
 )
 
-// storage is what an engine persists: records, tree nodes and the latest
-// signed checkpoint, written together in one atomic commit.
+// storage is what an engine persists: records, tree nodes, the latest
+// signed checkpoint and application metadata, written together in one
+// atomic, durable commit.
 type storage interface {
-	// head returns the stored origin and checkpoint note (nil for a new
-	// store).
-	head() (origin string, cpNote []byte, err error)
-	// commit appends records at indices first... with their new tree nodes
-	// and the checkpoint that covers them, atomically and durably.
-	commit(first uint64, leaves [][]byte, nodes []treeNode, origin string, cpNote []byte) error
+	// load replays the stored log through v and returns the checkpoint and
+	// the latest application metadata stored (cpNote nil for a new, empty
+	// store). Tree nodes recomputed by the caller go back through putNode.
+	load(v loadVisitor) (cpNote, meta []byte, err error)
+	// putNode stores a tree node recomputed while loading.
+	putNode(n treeNode)
+	// commit appends records at indices first... with their new tree nodes,
+	// the checkpoint that covers them and optional application metadata,
+	// atomically and durably.
+	commit(first uint64, leaves [][]byte, nodes []treeNode, cpNote, meta []byte) error
 	// record returns the bytes of the record at index.
 	record(index uint64) ([]byte, error)
 	// nodes returns stored node hashes (ErrNotFound for a missing one).
 	nodes(ids []compact.NodeID) ([][]byte, error)
-	// scan calls fn for every stored record in order; lookup reads a
-	// stored node hash (nil if absent) within the same read.
-	scan(fn func(index uint64, leaf []byte, lookup func(compact.NodeID) []byte) error) error
 	close() error
+}
+
+// loadVisitor receives a stored log as it is read.
+type loadVisitor struct {
+	// genesis checks the origin and checkpoint key the log was created
+	// with.
+	genesis func(origin string, key []byte) error
+	// record receives each record in order.
+	record func(index uint64, leaf []byte) error
+	// restore, if set, lets a store that has a snapshot of the derived
+	// data up to a commit install it instead of replaying the records
+	// before it; an error makes the store fall back to a full replay.
+	restore func(count uint64, cpNote []byte, hashes [][]byte, state []byte) error
+	// commit is called at the end of each stored commit: the records
+	// received since the previous call are committed. Records received
+	// after the last call belong to an interrupted commit and are
+	// discarded.
+	commit func()
 }
 
 type treeNode struct {
@@ -39,7 +60,7 @@ type treeNode struct {
 }
 
 // Embedded is the ledger engine that runs inside the process: on one
-// bbolt file (Open) or in memory (NewInMemory). Concurrent submissions are
+// file (Create, Open) or in memory (NewInMemory). Concurrent submissions are
 // coalesced into one storage transaction (group commit).
 type Embedded struct {
 	cfg      config
@@ -50,14 +71,17 @@ type Embedded struct {
 
 	rng *compact.Range // owned by the committer goroutine after open
 
-	mu     sync.Mutex // guards cp, notify, closed
-	cp     *Checkpoint
-	notify chan struct{}
-	closed bool
+	mu         sync.Mutex // guards cp, meta, notify, closed
+	cp         *Checkpoint
+	meta       []byte
+	loadReport string
+	notify     chan struct{}
+	closed     bool
 
-	reqs chan *request
-	done chan struct{}
-	wg   sync.WaitGroup
+	reqs   chan *request
+	done   chan struct{}
+	wg     sync.WaitGroup
+	writer chan struct{} // held by the committer while it commits, or by an open Stage
 }
 
 var _ Ledger = (*Embedded)(nil)
@@ -109,6 +133,7 @@ func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) 
 		notify: make(chan struct{}),
 		reqs:   make(chan *request),
 		done:   make(chan struct{}),
+		writer: make(chan struct{}, 1),
 	}
 	if err := e.load(); err != nil {
 		return nil, errors.Join(err, st.close())
@@ -118,81 +143,156 @@ func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) 
 	return e, nil
 }
 
+// errSnapshot reports an unusable snapshot: open replays the log instead.
+type errSnapshot struct{ reason error }
+
+func (e errSnapshot) Error() string { return "snapshot not used: " + e.reason.Error() }
+
+// snapshotter is a store that can persist derived data.
+type snapshotter interface {
+	writeSnapshot(state []byte, hashes [][]byte, cpNote []byte) error
+	resetDerived()
+}
+
 // load verifies the stored log against its last signed checkpoint and
-// rebuilds the tree and state from it. Author signatures are not checked
-// again: the checkpoint signature authenticates every stored byte.
+// rebuilds the tree and state from it, from a snapshot when the store has
+// a usable one. Author signatures are not checked again: the checkpoint
+// signature authenticates every stored byte.
 func (e *Embedded) load() error {
-	origin, cpNote, err := e.store.head()
+	_, snap := e.store.(snapshotter)
+	err := e.loadOnce(snap)
+	var se errSnapshot
+	if errors.As(err, &se) {
+		e.state = NewState()
+		e.rng = rangeFactory.NewEmptyRange(0)
+		e.store.(snapshotter).resetDerived()
+		e.loadReport = fmt.Sprintf("replayed the log: %v", se.reason)
+		return e.loadOnce(false)
+	}
+	return err
+}
+
+// LoadReport says how the ledger was opened: from a snapshot (and how many
+// records were replayed after it) or by replaying the log, and why the
+// snapshot was not used.
+func (e *Embedded) LoadReport() string { return e.loadReport }
+
+func (e *Embedded) loadOnce(useSnapshot bool) error {
+	s := e.state
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var count, committed, fromSnap uint64
+	savedEnd, savedHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
+	var restore func(uint64, []byte, [][]byte, []byte) error
+	if useSnapshot {
+		restore = func(n uint64, note []byte, hashes [][]byte, state []byte) error {
+			cp, err := e.verifier.ParseCheckpoint(note)
+			if err != nil {
+				return err
+			}
+			rng, err := rangeFactory.NewRange(0, n, hashes)
+			if err != nil {
+				return err
+			}
+			if root, err := rootOf(rng); err != nil || cp.Size != n || root != cp.Root {
+				return fmt.Errorf("snapshot tree does not match its signed checkpoint")
+			}
+			d := NewState().d
+			if err := json.Unmarshal(state, &d); err != nil {
+				return fmt.Errorf("snapshot state: %w", err)
+			}
+			if d.Size != n {
+				return fmt.Errorf("snapshot state has size %d, want %d", d.Size, n)
+			}
+			if err := checkStateShape(&d); err != nil {
+				return fmt.Errorf("snapshot state: %w", err)
+			}
+			s.d, e.rng = d, rng
+			count, committed, fromSnap = n, n, n
+			savedEnd, savedHashes = n, cloneHashes(rng.Hashes())
+			return nil
+		}
+	}
+	cpNote, meta, err := e.store.load(loadVisitor{
+		restore: restore,
+		genesis: func(origin string, key []byte) error {
+			if origin != e.cfg.origin {
+				return fmt.Errorf("ledger: stored log has origin %q, configured %q", origin, e.cfg.origin)
+			}
+			if !bytes.Equal(key, e.verifier.key) {
+				return fmt.Errorf("%w: the log was created with checkpoint key %x, not this ledger key", ErrBadCheckpoint, key)
+			}
+			return nil
+		},
+		record: func(index uint64, leaf []byte) error {
+			if index != count {
+				return fmt.Errorf("record index %d, want %d", index, count)
+			}
+			sr, err := decodeUnverified(leaf)
+			if err != nil {
+				return err
+			}
+			lh := leafHash(leaf)
+			if err := e.rng.Append(lh[:], func(id compact.NodeID, h []byte) {
+				e.store.putNode(treeNode{id, h})
+			}); err != nil {
+				return err
+			}
+			if err := s.applyLocked(index, &sr.Record, lh); err != nil {
+				return fmt.Errorf("replay: %w", err)
+			}
+			count++
+			return nil
+		},
+		commit: func() {
+			s.commitJournal()
+			committed = count
+			savedEnd, savedHashes = e.rng.End(), cloneHashes(e.rng.Hashes())
+		},
+	})
+	if err == nil && count > committed {
+		// An interrupted commit's records: never acknowledged.
+		s.rollbackTo(0)
+		e.rng, count = mustRange(savedEnd, savedHashes), committed
+	}
+	s.commitJournal()
 	if err != nil {
-		return fmt.Errorf("%w: read head: %w", ErrCorrupt, err)
+		return err
 	}
 	if cpNote == nil {
-		n := 0
-		if err := e.store.scan(func(uint64, []byte, func(compact.NodeID) []byte) error { n++; return nil }); err != nil || n > 0 {
+		if count > 0 {
 			return fmt.Errorf("%w: records without a checkpoint", ErrCorrupt)
 		}
 		cp, err := signCheckpoint(e.signer, 0, EmptyRoot())
 		if err != nil {
 			return err
 		}
-		if err := e.store.commit(0, nil, nil, e.cfg.origin, cp.Note); err != nil {
+		if err := e.store.commit(0, nil, nil, cp.Note, nil); err != nil {
 			return fmt.Errorf("ledger: initialize storage: %w", err)
 		}
 		e.cp = cp
 		return nil
 	}
-	if origin != e.cfg.origin {
-		return fmt.Errorf("ledger: stored log has origin %q, configured %q", origin, e.cfg.origin)
-	}
 	cp, err := e.verifier.ParseCheckpoint(cpNote)
 	if err != nil {
-		return fmt.Errorf("%w: stored checkpoint: %w", ErrCorrupt, err)
-	}
-	s := e.state
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var count uint64
-	err = e.store.scan(func(index uint64, leaf []byte, lookup func(compact.NodeID) []byte) error {
-		if index != count {
-			return fmt.Errorf("record index %d, want %d", index, count)
-		}
-		sr, err := decodeUnverified(leaf)
-		if err != nil {
-			return fmt.Errorf("record %d: %w", index, err)
-		}
-		lh := leafHash(leaf)
-		var bad error
-		if err := e.rng.Append(lh[:], func(id compact.NodeID, h []byte) {
-			if got := lookup(id); bad == nil && !bytes.Equal(got, h) {
-				bad = fmt.Errorf("tree node (%d,%d) does not match the records", id.Level, id.Index)
-			}
-		}); err != nil {
-			return err
-		}
-		if bad != nil {
-			return bad
-		}
-		if err := s.applyLocked(index, &sr.Record, lh); err != nil {
-			return fmt.Errorf("replay record %d: %w", index, err)
-		}
-		count++
-		return nil
-	})
-	s.commitJournal()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return &CorruptError{Offset: -1, Record: -1, Reason: "last checkpoint", Err: err}
 	}
 	if count != cp.Size {
-		return fmt.Errorf("%w: %d records stored, checkpoint says %d", ErrCorrupt, count, cp.Size)
+		return &CorruptError{Offset: -1, Record: int64(min(count, cp.Size)), Reason: fmt.Sprintf("%d records stored, checkpoint says %d", count, cp.Size)}
 	}
 	root, err := rootOf(e.rng)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return &CorruptError{Offset: -1, Record: -1, Reason: "recompute root", Err: err}
 	}
 	if root != cp.Root {
-		return fmt.Errorf("%w: recomputed root %s, checkpoint root %s", ErrCorrupt, root, cp.Root)
+		return &CorruptError{Offset: -1, Record: -1, Reason: fmt.Sprintf("recomputed root %s, checkpoint root %s (a record was altered; VerifyFile locates it)", root, cp.Root)}
 	}
-	e.cp = cp
+	e.cp, e.meta = cp, meta
+	if useSnapshot {
+		e.loadReport = fmt.Sprintf("opened from the snapshot at record %d, replayed %d records after it", fromSnap, count-fromSnap)
+	} else if e.loadReport == "" {
+		e.loadReport = fmt.Sprintf("replayed the log (%d records)", count)
+	}
 	return nil
 }
 
@@ -282,6 +382,8 @@ func cloneHashes(hs [][]byte) [][]byte { return slices.Clone(hs) }
 // process applies a group of requests (each all-or-nothing) and commits the
 // accepted ones in one storage transaction.
 func (e *Embedded) process(batch []*request) {
+	e.writer <- struct{}{}
+	defer func() { <-e.writer }()
 	s := e.state
 	s.mu.Lock()
 	first := e.rng.End()
@@ -354,7 +456,7 @@ func (e *Embedded) commitLocked(first uint64, leaves [][]byte, nodes []treeNode)
 	if err != nil {
 		return err
 	}
-	if err := e.store.commit(first, leaves, nodes, e.cfg.origin, cp.Note); err != nil {
+	if err := e.store.commit(first, leaves, nodes, cp.Note, nil); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -490,8 +592,8 @@ func (e *Embedded) Subscribe(ctx context.Context, from uint64) (<-chan Entry, er
 	return out, nil
 }
 
-// Close implements Ledger. It waits for the committer and subscriptions
-// to stop, then closes the storage.
+// Close implements Ledger. It waits for the committer, subscriptions and
+// an open Stage to end, then closes the storage.
 func (e *Embedded) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -502,5 +604,58 @@ func (e *Embedded) Close() error {
 	close(e.done)
 	e.mu.Unlock()
 	e.wg.Wait()
-	return e.store.close()
+	e.writer <- struct{}{} // wait for an open Stage to end
+	var serr error
+	if sn, ok := e.store.(snapshotter); ok {
+		serr = e.writeSnapshot(sn)
+	}
+	return errors.Join(serr, e.store.close())
+}
+
+func (e *Embedded) writeSnapshot(sn snapshotter) error {
+	state, err := e.state.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	note := e.cp.Note
+	e.mu.Unlock()
+	return sn.writeSnapshot(state, cloneHashes(e.rng.Hashes()), note)
+}
+
+// checkStateShape checks the invariants of a decoded state that queries
+// rely on (non-empty histories, keys present), so that a snapshot the
+// replay did not produce cannot make a query panic.
+func checkStateShape(d *stateData) error {
+	for id, a := range d.Agencies {
+		if len(a.Keys) == 0 {
+			return fmt.Errorf("agency %s has no key", id)
+		}
+		for _, k := range a.Keys {
+			if k.Key == nil {
+				return fmt.Errorf("agency %s has an empty key", id)
+			}
+		}
+	}
+	for id, a := range d.Accreditations {
+		if len(a.Events) == 0 {
+			return fmt.Errorf("accreditation %q has no events", id)
+		}
+	}
+	for id, g := range d.Guardianships {
+		if len(g.Events) == 0 {
+			return fmt.Errorf("guardianship %q has no events", id)
+		}
+	}
+	for id, rs := range d.Revocations {
+		if len(rs) == 0 {
+			return fmt.Errorf("revocations of %s empty", id)
+		}
+	}
+	for did, id := range d.DIDs {
+		if _, ok := d.Agencies[id]; !ok {
+			return fmt.Errorf("DID %s names unknown agency %s", did, id)
+		}
+	}
+	return nil
 }

@@ -24,9 +24,21 @@ var (
 	ErrDuplicate = errors.New("ledger: duplicate")
 	// ErrNotFound is returned by queries and reads for something absent.
 	ErrNotFound = errors.New("ledger: not found")
-	// ErrCorrupt is returned when stored data does not match the ledger's
-	// last signed checkpoint, or cannot be decoded.
+	// ErrCorrupt is returned when stored data is damaged: a checksum,
+	// frame or header that does not verify, a file cut short, or data that
+	// does not match the ledger's last signed checkpoint. Errors from files
+	// are *CorruptError values, which say where.
 	ErrCorrupt = errors.New("ledger: storage corrupt")
+	// ErrNotExist is returned by Open for a ledger file that does not
+	// exist: opening never creates one (see Create).
+	ErrNotExist = errors.New("ledger: no such ledger")
+	// ErrExist is returned by Create for a path that already exists:
+	// creating never overwrites.
+	ErrExist = errors.New("ledger: ledger already exists")
+	// ErrRepairRefused is returned (together with ErrCorrupt) by Repair
+	// when mending a file would drop acknowledged records and truncation
+	// was not allowed.
+	ErrRepairRefused = errors.New("ledger: repair would drop acknowledged records")
 	// ErrClosed is returned by calls on a closed ledger.
 	ErrClosed = errors.New("ledger: closed")
 	// ErrBadCheckpoint is returned for a checkpoint whose signature, origin

@@ -23,6 +23,7 @@ type State struct {
 	mu      sync.RWMutex
 	d       stateData
 	journal []func()
+	held    bool // an engine's Stage is open: keep the journal until it ends
 }
 
 // stateData is the whole state. encoding/json writes struct fields in
@@ -261,6 +262,9 @@ func (s *State) rollbackTo(mark int) {
 }
 
 func (s *State) commitJournal() {
+	if s.held {
+		return
+	}
 	clear(s.journal)
 	s.journal = s.journal[:0]
 }

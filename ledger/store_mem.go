@@ -10,21 +10,23 @@ import (
 // memStore keeps the log in memory.
 type memStore struct {
 	mu       sync.RWMutex
-	origin   string
-	cp       []byte
+	cp, meta []byte
 	records  [][]byte
 	treeNode map[compact.NodeID][]byte
 }
 
 func newMemStore() *memStore { return &memStore{treeNode: map[compact.NodeID][]byte{}} }
 
-func (m *memStore) head() (string, []byte, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.origin, m.cp, nil
+// load: a memory store starts empty.
+func (m *memStore) load(loadVisitor) ([]byte, []byte, error) { return nil, nil, nil }
+
+func (m *memStore) putNode(n treeNode) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.treeNode[n.id] = n.hash
 }
 
-func (m *memStore) commit(first uint64, leaves [][]byte, nodes []treeNode, origin string, cpNote []byte) error {
+func (m *memStore) commit(first uint64, leaves [][]byte, nodes []treeNode, cpNote, meta []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if first != uint64(len(m.records)) {
@@ -34,7 +36,10 @@ func (m *memStore) commit(first uint64, leaves [][]byte, nodes []treeNode, origi
 	for _, n := range nodes {
 		m.treeNode[n.id] = n.hash
 	}
-	m.origin, m.cp = origin, cpNote
+	m.cp = cpNote
+	if meta != nil {
+		m.meta = meta
+	}
 	return nil
 }
 
@@ -59,18 +64,6 @@ func (m *memStore) nodes(ids []compact.NodeID) ([][]byte, error) {
 		out[i] = append([]byte(nil), h...)
 	}
 	return out, nil
-}
-
-func (m *memStore) scan(fn func(uint64, []byte, func(compact.NodeID) []byte) error) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	lookup := func(id compact.NodeID) []byte { return m.treeNode[id] }
-	for i, r := range m.records {
-		if err := fn(uint64(i), r, lookup); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (m *memStore) close() error { return nil }

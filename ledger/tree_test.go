@@ -64,7 +64,7 @@ func treeOf(t testing.TB, leaves [][]byte) (*memStore, []Hash) {
 		if err := rng.Append(lh[:], func(id compact.NodeID, h []byte) { nodes = append(nodes, treeNode{id, h}) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.commit(uint64(i), [][]byte{l}, nodes, "o", []byte("x")); err != nil {
+		if err := st.commit(uint64(i), [][]byte{l}, nodes, []byte("x"), nil); err != nil {
 			t.Fatal(err)
 		}
 		r, err := rootOf(rng)

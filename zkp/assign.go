@@ -23,7 +23,7 @@ type Holding struct {
 }
 
 // Nullifier returns the nullifier of a holder secret in a scope:
-// zkhash.Hash(TagNullifier, secret, scope).
+// H(tag of nullifiers, secret, scope), with the Poseidon2 hash H of package credential.
 func Nullifier(secret, scope fr.Element) fr.Element {
 	return zkhash.Hash(zkhash.TagNullifier, secret, scope)
 }

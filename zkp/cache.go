@@ -110,7 +110,8 @@ func (c KeyCache) Store(pk *ProvingKey) error {
 
 // LoadOrSetupUnsafe loads backend b's proving key from the cache or, when
 // there is none (or it is damaged), makes one with SetupUnsafe and stores
-// it. made reports whether a new key was made. Like SetupUnsafe it is for
+// it (a key that cannot be stored is returned as an error, not used). made
+// reports whether a new key was made. Like SetupUnsafe it is for
 // tests and demos: production keys come from a Ceremony (store them with
 // Store and load them with Load).
 //

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/consensys/gnark/logger"
@@ -106,10 +107,42 @@ func TestQuietGnark(t *testing.T) {
 	if !strings.Contains(buf.String(), "after") {
 		t.Error("gnark's logger was not restored after zkp's calls")
 	}
+	if testing.Short() {
+		return // one more proof, for the opt-in; the full pass runs it
+	}
 	buf.Reset()
 	LogGnark(true)
 	proveVerify()
 	if !strings.Contains(buf.String(), "prover done") {
 		t.Errorf("LogGnark(true): gnark's log is %q, want its prover line", buf.String())
+	}
+}
+
+// TestQuietConcurrent: concurrent zkp calls nest their silencing of
+// gnark's logger, and the last one to finish restores it.
+func TestQuietConcurrent(t *testing.T) {
+	var buf bytes.Buffer
+	before := logger.Logger()
+	t.Cleanup(func() { logger.Set(before) })
+	logger.Set(zerolog.New(&buf))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				restore := quiet()
+				l := logger.Logger()
+				l.Info().Msg("inside")
+				restore()
+			}
+		})
+	}
+	wg.Wait()
+	if buf.Len() != 0 {
+		t.Errorf("gnark's logger wrote while silenced: %q", buf.String())
+	}
+	l := logger.Logger()
+	l.Info().Msg("after")
+	if !strings.Contains(buf.String(), "after") {
+		t.Error("gnark's logger was not restored")
 	}
 }

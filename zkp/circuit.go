@@ -38,7 +38,7 @@ type predVars struct {
 }
 
 // presentationCircuit is the presentation circuit. Its only public input is
-// Statement, the zkhash digest of every public value (see Statement.Digest),
+// Statement, the Poseidon2 digest of every public value (see Statement.Digest),
 // which keeps Groth16 verification at its minimum cost whatever the request
 // asks; the public values themselves are private wires bound to it.
 type presentationCircuit struct {

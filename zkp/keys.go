@@ -429,7 +429,7 @@ func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
 
 // ExportSolidity writes a Solidity contract verifying proofs of this key
 // (gnark's exporter). On chain, the contract checks the proof against the
-// statement digest; computing that digest (zkhash over the statement) is
+// statement digest; computing that digest (the Poseidon2 hash of the statement, see the package documentation) is
 // the calling contract's job.
 func (vk *VerifyingKey) ExportSolidity(w io.Writer) error {
 	switch vk.backend {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,11 +15,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/types"
 	"github.com/transparency-dev/formats/log"
 
@@ -45,17 +48,6 @@ type consortium struct {
 	apis  []string
 	vs    *cometbft.ValidatorSet
 	gov   *identity.PrivateKey
-}
-
-// buildBinary builds civicproofd into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "civicproofd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // freeBase returns a base port such that the 10n ports from it on
@@ -87,7 +79,7 @@ func freeBase(t *testing.T, n int) int {
 
 func newConsortium(t *testing.T, n int) *consortium {
 	t.Helper()
-	c := &consortium{t: t, bin: buildBinary(t), dir: t.TempDir(), base: freeBase(t, n), procs: make([]*exec.Cmd, n)}
+	c := &consortium{t: t, bin: buildBinary(t), dir: t.TempDir(), base: freeBase(t, n+1), procs: make([]*exec.Cmd, n)}
 	args := []string{"testnet", "--v", fmt.Sprint(n), "--o", c.dir, "--base-port", fmt.Sprint(c.base), "--timeout-commit", "100ms"}
 	if *loadProf != "" {
 		args = append(args, "--pprof")
@@ -281,6 +273,9 @@ func (c *consortium) load(ctx context.Context, agencies []*identity.PrivateKey, 
 				cancel()
 				mu.Lock()
 				if err != nil {
+					if fails < 3 {
+						c.t.Logf("submission through node %d failed after %v: %v", nodes[g%len(nodes)], lat.Round(time.Millisecond), err)
+					}
 					fails++
 				} else {
 					lats = append(lats, lat)
@@ -455,6 +450,53 @@ func TestConsortium(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged records all present; log of %d records, same root on all four nodes", len(every), final)
+
+	// A new node joins from the genesis file and one peer, block-syncs,
+	// and serves the same log.
+	nk, err := p2p.LoadNodeKey(filepath.Join(c.dir, "node0", "config", "node_key.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinAPI := fmt.Sprintf("http://127.0.0.1:%d", c.base+10*n+1)
+	join := exec.Command(c.bin, "join", "--home", filepath.Join(c.dir, "follower"), "--loopback",
+		"--genesis", filepath.Join(c.dir, "node0", "config", "genesis.json"),
+		"--peers", fmt.Sprintf("%s@127.0.0.1:%d", nk.ID(), c.base),
+		"--p2p", fmt.Sprintf("127.0.0.1:%d", c.base+10*n), "--api", strings.TrimPrefix(joinAPI, "http://"))
+	jlog, err := os.Create(filepath.Join(c.dir, "follower.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jlog.Close()
+	join.Stdout, join.Stderr = jlog, jlog
+	if err := join.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer join.Process.Kill()
+	for {
+		b, err := httpGet(ctx, joinAPI+"/v1/checkpoint")
+		if err == nil {
+			if jcp, err := noteCheckpoint(b); err == nil && jcp.Size >= final {
+				p, err := httpGet(ctx, fmt.Sprintf("%s/v1/proofs/consistency/%d/%d", joinAPI, final, jcp.Size))
+				var proof [][]byte
+				if err == nil {
+					err = json.Unmarshal(p, &proof)
+				}
+				if err == nil {
+					err = ledger.VerifyConsistency(cp, &ledger.Checkpoint{Origin: jcp.Origin, Size: jcp.Size, Root: ledger.Hash(jcp.Hash)}, proof)
+				}
+				if err != nil {
+					t.Fatalf("joined node's log: %v", err)
+				}
+				t.Logf("a joining node synced %d records, consistent with the cosigned checkpoint", jcp.Size)
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the joining node did not sync")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 
 	// A checkpoint of two validators' cosignatures does not count.
 	var notes [][]byte

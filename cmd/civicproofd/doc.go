@@ -1,5 +1,9 @@
-// Command civicproofd runs a node of a civicproof consortium: the ledger's
-// state machine as a CometBFT application, with a read API over HTTP.
+// Command civicproofd runs and maintains a node of a civicproof
+// consortium: the ledger's state machine as a CometBFT application, with
+// a read API over HTTP, and checks and mends ledger files.
+//
+//	civicproofd verify  -ledger FILE          check a ledger file without changing it
+//	civicproofd repair  -ledger FILE ...      mend a damaged ledger file
 //
 //	civicproofd init    --home DIR            a founding node: keys, genesis with the governance record
 //	civicproofd testnet --v 4 --o DIR         homes for a local network of validators

@@ -19,8 +19,8 @@ func Example_testnet() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	if err := run(context.Background(), []string{"testnet", "--v", "4", "--o", dir, "--base-port", "26600"}, io.Discard, io.Discard); err != nil {
-		fmt.Println(err)
+	if code := run(context.Background(), []string{"testnet", "--v", "4", "--o", dir, "--base-port", "26600"}, io.Discard, io.Discard); code != 0 {
+		fmt.Println("exit status", code)
 		return
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "node0", "config", "*"))

@@ -169,7 +169,7 @@ func writeGenesis(paths []string, chainID, govName string, gov *identity.Private
 	return nil
 }
 
-func runInit(_ context.Context, args []string, stdout io.Writer) error {
+func runInit(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	home := fs.String("home", defaultHome(), "home directory")
 	moniker := fs.String("moniker", "node0", "node name")
@@ -201,7 +201,7 @@ func runInit(_ context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runTestnet(_ context.Context, args []string, stdout io.Writer) error {
+func runTestnet(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("testnet", flag.ContinueOnError)
 	n := fs.Int("v", 4, "number of validators")
 	out := fs.String("o", "./civicproof-testnet", "directory for the homes node0, node1, ...")
@@ -266,7 +266,7 @@ func runTestnet(_ context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runJoin(ctx context.Context, args []string, stdout io.Writer) error {
+func runJoin(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("join", flag.ContinueOnError)
 	home := fs.String("home", defaultHome(), "home directory (created)")
 	moniker := fs.String("moniker", "follower", "node name")
@@ -294,7 +294,7 @@ func runJoin(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "joining %s from %s\n", gen.ChainID, *peers)
-	return runStart(ctx, []string{"--home", *home}, stdout)
+	return runStart(ctx, []string{"--home", *home}, stdout, nil)
 }
 
 // loadConfig reads a home's CometBFT configuration (config/config.toml,
@@ -321,7 +321,7 @@ func loadConfig(home string) (*cmtcfg.Config, settings, error) {
 	return cfg, settings{APIListen: sv.GetString("api_listen"), Origin: sv.GetString("origin")}, nil
 }
 
-func runStart(ctx context.Context, args []string, stdout io.Writer) error {
+func runStart(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := flag.NewFlagSet("start", flag.ContinueOnError)
 	home := fs.String("home", defaultHome(), "home directory")
 	if err := fs.Parse(args); err != nil {

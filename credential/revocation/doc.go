@@ -3,7 +3,8 @@
 // leaf i is 1 when the credential with revocation index i is revoked and 0
 // otherwise.
 //
-// Nodes are zkhash.Compress4 of their four children; an empty subtree of
+// Nodes are the 4-to-1 Poseidon2 compression (BN254, width 4, the first
+// output lane plus the first input) of their four children; an empty subtree of
 // height h has the precomputed root Empty(h). A 4-ary tree costs 12
 // width-4 permutations in a circuit (about 3,300 constraints) where a
 // binary tree of the same capacity costs 24 width-2 ones (about 5,300).

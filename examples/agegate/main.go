@@ -51,7 +51,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(filepath.Join(dir, "ledger.db"), k[3])
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
@@ -176,8 +176,8 @@ func want(err, refusal error) error {
 
 const passphrase = "correct horse battery staple" // the citizen's, for the demo
 
-// openLedger opens the demo's ledger file; the test reopens it afterwards.
-var openLedger = ledger.Open
+// createLedger creates the demo's ledger file; the test reopens it afterwards.
+var createLedger = ledger.Create
 
 // pairwise names the citizen's DIDs in use (shortened): whom each one is shown to, and for what.
 func pairwise(h *holder.Holder, names map[identity.DID]string) string {

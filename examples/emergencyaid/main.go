@@ -35,7 +35,7 @@ var residence = credential.MustSchema("Residence", 1,
 const scope, topic = "relief/flood-2026-11", "relief/flood-2026-11/packages"
 
 var affected = []string{"Riverside", "Old Harbour", "Millbrook", "Lower Ferry", "Willow Flats"}
-var openLedger = ledger.Open                      // opens the demo's ledger file; the test reopens it afterwards
+var createLedger = ledger.Create                  // creates the demo's ledger file; the test reopens it afterwards
 const passphrase = "correct horse battery staple" // the residents', for the demo
 
 func run(ctx context.Context, dir string, n *narrate.Narrator) error {
@@ -47,7 +47,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}
 	}
 	ministry, register, relief := k[0], k[1], k[2]
-	l, err := openLedger(filepath.Join(dir, "ledger.db"), k[3])
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}

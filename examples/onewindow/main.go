@@ -71,7 +71,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
 	if err != nil {
 		return err
 	}
@@ -197,4 +197,4 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 }
 
 const passphrase = "correct horse battery staple" // the citizen's, for the demo
-var openLedger = ledger.Open                      // opens the demo's ledger file; the test reopens it afterwards
+var createLedger = ledger.Create                  // creates the demo's ledger file; the test reopens it afterwards

@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 }
 
 // audit runs the demo, then reopens its ledger (with the key the demo
-// opened it with) and the citizens' wallet files, and reads every ledger
+// created it with) and the citizens' wallet files, and reads every ledger
 // record through the public ledger API. The DIDs the issuers delivered
 // credentials to (the stored credentials' subjects, each the wallet's
 // delivery DID for its issuer) must author no record and appear in none,
@@ -52,11 +52,11 @@ func audit(t *testing.T, wallets []string, wantDelivered, wantDIDs, wantRecords,
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "civicproof-test-cache"))
 	ctx, dir := context.Background(), t.TempDir()
 	var reopen func() (*ledger.Embedded, error)
-	openLedger = func(path string, key *identity.PrivateKey, opts ...ledger.Option) (*ledger.Embedded, error) {
+	createLedger = func(path string, key *identity.PrivateKey, opts ...ledger.Option) (*ledger.Embedded, error) {
 		reopen = func() (*ledger.Embedded, error) { return ledger.Open(path, key, opts...) }
-		return ledger.Open(path, key, opts...)
+		return ledger.Create(path, key, opts...)
 	}
-	t.Cleanup(func() { openLedger = ledger.Open })
+	t.Cleanup(func() { createLedger = ledger.Create })
 	var out bytes.Buffer
 	if err := run(ctx, dir, narrate.New(&out, nil)); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())

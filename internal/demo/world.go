@@ -47,7 +47,7 @@ func NewWorld(ctx context.Context, dir, ministry string) (*World, error) {
 	if w.Root, err = identity.GenerateKey(nil); err != nil {
 		return nil, err
 	}
-	if w.Ledger, err = ledger.Open(filepath.Join(dir, "ledger.db"), w.LedgerKey, ledger.WithOrigin(Origin)); err != nil {
+	if w.Ledger, err = ledger.Create(filepath.Join(dir, "ledger.db"), w.LedgerKey, ledger.WithOrigin(Origin)); err != nil {
 		return nil, err
 	}
 	if _, err := w.Submit(ctx, w.Root, &ledger.GovernanceInit{Name: ministry}); err != nil {

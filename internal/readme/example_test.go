@@ -1,8 +1,10 @@
 package readme_test
 
+// README START
 import (
 	"context"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/civicproof/civicproof/consent"
@@ -12,68 +14,130 @@ import (
 	"github.com/civicproof/civicproof/zkp"
 )
 
-// The README's whole flow: accreditation, issuance, consent, proof and
-// verification on an in-memory ledger.
-func Example() {
-	if err := flow(); err != nil {
-		fmt.Println(err)
-		return
+func main() {
+	if err := run(context.Background()); err != nil {
+		log.Fatal(err)
 	}
-	fmt.Println("verified")
-	// Output: verified
 }
 
-func flow() error {
-	ctx, now := context.Background(), time.Now()
-	ministry, registry, venue, citizen := key(), key(), key(), key()
-	l, _ := ledger.NewInMemory(key())
-	post := func(k *identity.PrivateKey, p ledger.Payload) {
-		sr, _ := ledger.NewRecord(k.DID(), now, p).Sign(k)
-		if _, err := l.Submit(ctx, sr); err != nil {
-			panic(err)
+func run(ctx context.Context) error {
+	// Keys of the ministry (governance), the civil registry, a venue
+	// licensing agency, the citizen's wallet and the ledger itself.
+	var keys [5]*identity.PrivateKey
+	for i := range keys {
+		var err error
+		if keys[i], err = identity.GenerateKey(nil); err != nil {
+			return err
 		}
 	}
-	post(ministry, &ledger.GovernanceInit{Name: "Ministry"})
-	post(registry, &ledger.AgencyRegister{Key: registry.Public(), Name: "Civil Registry"})
-	post(venue, &ledger.AgencyRegister{Key: venue.Public(), Name: "Venue Licensing"})
-	post(ministry, &ledger.Accredit{Agency: registry.DID(), Role: ledger.RoleIssuer, Types: []string{"Identity"}})
-	pk, vk, _ := zkp.SetupUnsafe(ctx, zkp.Groth16) // demo setup; production keys come from zkp's ceremony
-	post(ministry, &ledger.VerifyingKey{Shape: vk.Shape(), Fingerprint: ledger.Hash(vk.Fingerprint())})
-
-	// README START
-	// The registry issues; the citizen keeps the secret and sends only its binding.
-	schema := credential.MustSchema("Identity", 1,
-		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true})
-	issuer, _ := credential.NewIssuer(registry, l, credential.NewRegistry(), credential.IssuerOptions{})
-	_ = issuer.RegisterSchema(ctx, schema)
-	secret, _ := credential.NewHolderSecret(nil)
-	cred, _ := issuer.Issue(ctx, schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
-		Claims: credential.Claims{"birthDate": "2004-03-09"}, ValidUntil: now.AddDate(10, 0, 0)})
-	_, _ = issuer.PublishRevocations(ctx)
-	witness, _ := issuer.Registry().Witness(cred.Core.RevocationIndex)
-
-	// The venue asks "born at least 18 years ago?"; the citizen consents to exactly that.
-	gate, _ := consent.NewGate(ctx, venue, l, consent.NewZKSystem(vk))
-	req, _ := gate.NewRequest(consent.Request{Purpose: consent.PurposeAgeVerification,
-		LegalBasis: consent.BasisLegalObligation, NoticeVersion: "entry/1", Types: []string{"Identity/1"},
-		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(now.AddDate(-18, 0, 0))}},
-		Scope:      "venue/age"})
-	grant, _ := consent.NewGrant(nil, citizen.DID(), req, now, 24*time.Hour)
-	_ = grant.Sign(citizen)
-	_, _ = consent.Anchor(ctx, l, citizen, grant, now)
-
-	// The wallet proves; the venue verifies proof, issuer, key, root, nonce and consent.
-	st, _ := consent.StatusOf(l, grant, now)
-	p, err := consent.Present(ctx, citizen, pk, req, st, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, now)
+	ministry, registry, venue, citizen := keys[0], keys[1], keys[2], keys[3]
+	l, err := ledger.NewInMemory(keys[4]) // ledger.Open(path, key) keeps it in a file
 	if err != nil {
 		return err
 	}
-	res, err := gate.Verify(ctx, req, p) // res.Disclosed is empty: the venue learns "18 or older", nothing else
-	// README END
-	if err == nil && len(res.Disclosed) != 0 {
-		return fmt.Errorf("disclosed %v", res.Disclosed)
+	defer l.Close()
+
+	// The ministry accredits the registry and publishes the official
+	// verifying key. The proving key comes from the user's cache, made once
+	// by a single-party DEMO setup (production keys: zkp.Ceremony).
+	if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Digital Affairs", time.Now()); err != nil {
+		return err
 	}
-	return err
+	if _, err := ledger.RegisterAgency(ctx, l, registry, "Civil Registry", time.Now()); err != nil {
+		return err
+	}
+	if _, err := ledger.RegisterAgency(ctx, l, venue, "Venue Licensing", time.Now()); err != nil {
+		return err
+	}
+	if _, err := ledger.AccreditAgency(ctx, l, ministry, registry.DID(), ledger.RoleIssuer, []string{"Identity"}, time.Now()); err != nil {
+		return err
+	}
+	pk, _, err := zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16)
+	if err != nil {
+		return err
+	}
+	if _, err := consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now()); err != nil {
+		return err
+	}
+
+	// The registry issues a credential sealed to the wallet; it sees only
+	// the binding of the wallet's secret, the ledger only a commitment.
+	schema := credential.MustSchema("Identity", 1,
+		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true})
+	issuer, err := credential.NewIssuer(registry, l, credential.NewRegistry(), credential.IssuerOptions{})
+	if err != nil {
+		return err
+	}
+	if err := issuer.Setup(ctx, schema); err != nil {
+		return err
+	}
+	secret, err := credential.NewHolderSecret(nil)
+	if err != nil {
+		return err
+	}
+	issued, sealed, err := issuer.IssueSealed(ctx, schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
+		Claims: credential.Claims{"birthDate": "2004-03-09"}, ValidUntil: time.Now().AddDate(10, 0, 0)}, citizen.Public())
+	if err != nil {
+		return err
+	}
+	cred, err := credential.Open(citizen, sealed)
+	if err != nil {
+		return err
+	}
+	witness, err := issuer.Registry().Witness(issued.Core.RevocationIndex)
+	if err != nil {
+		return err
+	}
+
+	// The venue asks "born at least 18 years ago?"; the citizen consents
+	// to exactly that, and the consent receipt goes on the ledger.
+	gate, err := consent.NewGate(ctx, venue, l, consent.NewZKSystem(pk.VerifyingKey()))
+	if err != nil {
+		return err
+	}
+	req, err := gate.NewRequest(consent.Request{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation,
+		NoticeVersion: "entry/1", Types: []string{"Identity/1"}, Scope: "venue/age",
+		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().AddDate(-18, 0, 0))}}})
+	if err != nil {
+		return err
+	}
+	grant, err := consent.NewGrant(nil, citizen.DID(), req, time.Now(), 24*time.Hour)
+	if err != nil {
+		return err
+	}
+	if err := grant.Sign(citizen); err != nil {
+		return err
+	}
+	if _, err := consent.Anchor(ctx, l, citizen, grant, time.Now()); err != nil {
+		return err
+	}
+
+	// The wallet proves under the grant's live status; the venue checks the
+	// proof, the issuer's accreditation, the key, the revocation root, the
+	// nonce and the consent, and records the access on the ledger.
+	status, err := consent.StatusOf(l, grant, time.Now())
+	if err != nil {
+		return err
+	}
+	p, err := consent.Present(ctx, citizen, pk, req, status, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, time.Now())
+	if err != nil {
+		return err
+	}
+	res, err := gate.Verify(ctx, req, p)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("verified: the holder is 18 or older; claims disclosed: %d\n", len(res.Disclosed))
+	return nil
 }
 
-func key() *identity.PrivateKey { k, _ := identity.GenerateKey(nil); return k }
+// README END
+
+// The README's program: accreditation, issuance, consent, proof and
+// verification on an in-memory ledger.
+func Example() {
+	if err := run(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output: verified: the holder is 18 or older; claims disclosed: 0
+}

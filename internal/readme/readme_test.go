@@ -2,13 +2,23 @@ package readme_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
+// TestMain keeps the sample's proving key in the tests' cache, never the
+// user's (the sample uses the user's cache, as a program would).
+func TestMain(m *testing.M) {
+	if err := os.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "civicproof-test-cache")); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
 // between returns the lines strictly between the lines containing start
-// and end, with one leading tab removed from each when unindent is set.
-func between(t *testing.T, text, start, end string, unindent bool) string {
+// and end.
+func between(t *testing.T, text, start, end string) string {
 	t.Helper()
 	var out []string
 	in := false
@@ -18,8 +28,6 @@ func between(t *testing.T, text, start, end string, unindent bool) string {
 			in = true
 		case strings.Contains(l, end):
 			return strings.Join(out, "\n")
-		case in && unindent:
-			out = append(out, strings.TrimPrefix(l, "\t"))
 		case in:
 			out = append(out, l)
 		}
@@ -28,6 +36,8 @@ func between(t *testing.T, text, start, end string, unindent bool) string {
 	return ""
 }
 
+// TestReadmeShowsTheExample: the README's program is "package main" and
+// exactly the marked part of example_test.go, which Example runs.
 func TestReadmeShowsTheExample(t *testing.T) {
 	ex, err := os.ReadFile("example_test.go")
 	if err != nil {
@@ -37,10 +47,10 @@ func TestReadmeShowsTheExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := between(t, string(ex), "// README START", "// README END", true)
-	got := between(t, string(rd), "<!-- README START -->", "<!-- README END -->", false)
+	want := "package main\n\n" + strings.TrimSuffix(between(t, string(ex), "// README START", "// README END"), "\n")
+	got := between(t, string(rd), "<!-- README START -->", "<!-- README END -->")
 	got = strings.TrimSuffix(strings.TrimPrefix(got, "```go\n"), "\n```")
 	if got != want {
-		t.Errorf("README.md's sample differs from internal/readme/example_test.go:\n--- README\n%s\n--- example\n%s", got, want)
+		t.Errorf("README.md's program differs from internal/readme/example_test.go:\n--- README\n%s\n--- example\n%s", got, want)
 	}
 }

@@ -30,7 +30,7 @@ const AppVersion = 1
 // Config configures an App.
 type Config struct {
 	// Dir holds the application's files: ledger.db (the embedded engine's
-	// bbolt file) and commit.json (the last committed block).
+	// log file) and commit.json (the last committed block).
 	Dir string
 	// Key signs this node's checkpoints. Every node signs with its own
 	// key; the roots they sign are the same on every node.
@@ -133,7 +133,11 @@ func NewApp(c Config) (*App, error) {
 	if c.Origin != "" {
 		opts = append(opts, ledger.WithOrigin(c.Origin))
 	}
-	st, err := ledger.Open(filepath.Join(c.Dir, "ledger.db"), c.Key, opts...)
+	path := filepath.Join(c.Dir, "ledger.db")
+	st, err := ledger.Open(path, c.Key, opts...)
+	if errors.Is(err, ledger.ErrNotExist) {
+		st, err = ledger.Create(path, c.Key, opts...)
+	}
 	if err != nil {
 		return nil, err
 	}
