@@ -2,7 +2,9 @@
 // which it derives a separate identity for every agency the citizen deals
 // with, and uses those pairwise identities for everything it does — being
 // issued credentials, giving and withdrawing consent, presenting proofs and
-// listing the access log — without the caller choosing a DID.
+// listing the access log — without the caller choosing a DID. CanAnswer
+// tells a wallet, before it asks the citizen to consent, whether a stored
+// credential answers a request at all.
 //
 // # Pairwise identities
 //

@@ -417,13 +417,33 @@ func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKe
 	return consent.Present(ctx, key, pk, req, st, hold, now)
 }
 
-// holding picks the stored credential that answers req under the grant.
+// CanAnswer reports whether a stored credential answers req, before the
+// citizen is asked to consent: it verifies the request
+// (consent.ErrBadSignature, consent.ErrExpired, ...) and returns
+// ErrNoCredential wrapping the last reason (zkp.ErrUnsatisfied for a
+// credential whose claims do not satisfy the predicates) if no credential
+// of a requested type with a current revocation witness answers it.
+// Nothing is signed, proven or written.
+func (h *Holder) CanAnswer(req *consent.Request) error {
+	now := h.cfg.now()
+	if req == nil {
+		return fmt.Errorf("%w: nil request", consent.ErrMalformed)
+	}
+	if err := req.Verify(now); err != nil {
+		return err
+	}
+	_, err := h.holding(req, nil, now)
+	return err
+}
+
+// holding picks the stored credential that answers req under the grant
+// (under any grant when st is nil).
 func (h *Holder) holding(req *consent.Request, st *consent.Status, now time.Time) (*zkp.Holding, error) {
 	secret := h.store.HolderSecret()
 	why := errors.New("no credential of an accepted type")
 	for _, e := range h.store.List("", "") {
 		t := consent.TypeOf(e.Credential)
-		if !slices.Contains(req.Types, t) || !slices.Contains(st.Grant.Types, t) || slices.Contains(st.WithdrawnParts, consent.TypePart(t)) {
+		if !slices.Contains(req.Types, t) || st != nil && (!slices.Contains(st.Grant.Types, t) || slices.Contains(st.WithdrawnParts, consent.TypePart(t))) {
 			continue
 		}
 		if e.Witness == nil || e.Revoked {

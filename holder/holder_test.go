@@ -317,6 +317,54 @@ func TestPresentRefusals(t *testing.T) {
 	}
 }
 
+// TestCanAnswer: before consenting, the wallet tells whether a stored
+// credential answers a request, and writes nothing.
+func TestCanAnswer(t *testing.T) {
+	w := newTestWorld(t, false)
+	issuerKey := w.agency(t, "Civil Registry", "PersonalID")
+	is := w.issuer(t, issuerKey, personalID)
+	a := w.agency(t, "Agency A")
+	st, h := newWallet(t, w)
+	size := w.l.State().Size()
+	if err := h.CanAnswer(w.request(t, a, "a-scope", 1)); !errors.Is(err, ErrNoCredential) {
+		t.Fatalf("empty wallet: %v, want ErrNoCredential", err)
+	}
+	issueTo(t, w, is, issuerKey.DID(), personalID, h, credential.Claims{"birthDate": "1990-04-02", "district": "Ward 3"})
+	if err := h.CanAnswer(w.request(t, a, "a-scope", 2)); !errors.Is(err, ErrNoCredential) {
+		t.Fatalf("credential without a witness: %v, want ErrNoCredential", err)
+	}
+	if _, err := st.Refresh(w.l.State(), is.StatusList()); err != nil {
+		t.Fatal(err)
+	}
+	size = w.l.State().Size()
+	born := w.request(t, a, "a-scope", 3)
+	born.Predicates[0].A = credential.DayValue(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) // born by 2000
+	if err := born.Sign(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.CanAnswer(born); err != nil {
+		t.Fatalf("answerable request: %v", err)
+	}
+	other := w.request(t, a, "a-scope", 4)
+	other.Predicates[0].A = credential.DayValue(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)) // born by 1900
+	if err := other.Sign(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.CanAnswer(other); !errors.Is(err, ErrNoCredential) || !errors.Is(err, zkp.ErrUnsatisfied) {
+		t.Fatalf("unsatisfied predicate: %v, want ErrNoCredential and zkp.ErrUnsatisfied", err)
+	}
+	other.Nonce[0]++ // the signature no longer covers the request
+	if err := h.CanAnswer(other); !errors.Is(err, consent.ErrBadSignature) {
+		t.Fatalf("tampered request: %v, want ErrBadSignature", err)
+	}
+	if err := h.CanAnswer(nil); !errors.Is(err, consent.ErrMalformed) {
+		t.Fatalf("nil request: %v, want ErrMalformed", err)
+	}
+	if got := w.l.State().Size(); got != size || len(h.Grants()) != 0 {
+		t.Fatalf("CanAnswer wrote: ledger %d → %d records, %d grants", size, got, len(h.Grants()))
+	}
+}
+
 // TestConcurrentUse: derivations, consents and listings from several
 // goroutines at once (run with -race).
 func TestConcurrentUse(t *testing.T) {

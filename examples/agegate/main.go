@@ -12,13 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
-
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
+	"github.com/civicproof/civicproof/holder"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
 	"github.com/civicproof/civicproof/zkp"
@@ -33,18 +34,24 @@ var identitySchema = credential.MustSchema("Identity", 1,
 
 func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	n.Say("civicproof age gate: a citizen shows a venue licensing agency that they are 18 or older.")
-	var k [5]*identity.PrivateKey // the ministry, two agencies, the ledger, the citizen
+	var k [4]*identity.PrivateKey // the ministry, two agencies, the ledger
 	var err error
 	for i := range k {
 		if k[i], err = identity.GenerateKey(nil); err != nil {
 			return err
 		}
 	}
-	ministry, registry, licensing, w := k[0], k[1], k[2], &wallet{key: k[4]}
-	if w.secret, err = credential.NewHolderSecret(nil); err != nil {
+	ministry, registry, licensing := k[0], k[1], k[2]
+	// The citizen's wallet file and agent: one master secret, one DID per issuer and per agency.
+	store, err := wallet.Create(filepath.Join(dir, "wallet"), []byte(passphrase), wallet.Options{})
+	if err != nil {
 		return err
 	}
-	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), k[3])
+	h, err := holder.New(store.MasterSecret(), store)
+	if err != nil {
+		return err
+	}
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
@@ -53,6 +60,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	var gate *consent.Gate
 	var req *consent.Request
 	var p *consent.Presentation
+	var grant *consent.Grant
 	return n.Finish("agegate",
 		narrate.Step{Title: "The ministry accredits the civil registry to issue Identity credentials", Do: func() error {
 			n.Say("Civil Registry %s\n   Licensing agency %s", registry.DID(), licensing.DID())
@@ -88,14 +96,25 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if err := issuer.Setup(ctx, identitySchema); err != nil { // schema registered, first revocation root
 				return err
 			}
-			// The registry sees only the binding of the wallet's secret.
-			_, sealed, err := issuer.IssueSealed(ctx, identitySchema, &credential.Request{HolderBinding: credential.HolderBinding(w.secret),
-				Claims: credential.Claims{"birthDate": "2004-03-09", "district": "Ward 3"}, ValidUntil: time.Now().AddDate(10, 0, 0)}, w.key.Public())
+			// The wallet asks under its DID for the registry; the registry sees only the binding of the wallet's secret.
+			creq, err := h.CredentialRequest(registry.DID(), credential.Claims{"birthDate": "2004-03-09", "district": "Ward 3"}, time.Now().AddDate(10, 0, 0))
+			if err != nil {
+				return err
+			}
+			dk, err := h.DeliveryIdentity(registry.DID()) // its public key travels with the request
+			if err != nil {
+				return err
+			}
+			_, sealed, err := issuer.IssueSealed(ctx, identitySchema, creq, dk.Public())
 			if err != nil {
 				return err
 			}
 			n.Say("Sent sealed (%d bytes); the ledger holds a commitment, not the birth date.", len(sealed))
-			return w.receive(sealed, issuer.Registry())
+			if _, err := h.Receive(registry.DID(), sealed); err != nil {
+				return err
+			}
+			_, err = store.Refresh(l.State(), issuer.StatusList()) // revocation witness from the public status list
+			return err
 		}},
 		narrate.Step{Title: "The agency asks \"age ≥ 18?\"; the citizen consents to exactly that", Do: func() error {
 			if gate, err = consent.NewGate(ctx, licensing, l, consent.NewZKSystem(pk.VerifyingKey())); err != nil {
@@ -112,10 +131,14 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if err := want(err, consent.ErrNoConsent); err != nil {
 				return err
 			}
-			return w.consent(ctx, l, req)
+			grant, err = h.Consent(ctx, l, req, holder.ConsentOptions{Validity: 365 * 24 * time.Hour})
+			if err == nil {
+				n.Say("Citizen's pairwise DIDs: %s; the registry never sees the first.", pairwise(h, map[identity.DID]string{registry.DID(): "the registry", licensing.DID(): "the agency"}))
+			}
+			return err
 		}},
 		narrate.Step{Title: "The wallet proves age ≥ 18 in zero knowledge; the agency verifies", Do: func() error {
-			took, err := n.Wait("proving", func() error { p, err = w.present(ctx, l, pk, req); return err })
+			took, err := n.Wait("proving", func() error { p, err = h.Present(ctx, l, pk, req); return err })
 			if err != nil {
 				return err
 			}
@@ -133,10 +156,10 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			return want(err, consent.ErrReplay)
 		}},
 		narrate.Step{Title: "The citizen withdraws consent; the wallet refuses to prove again", Do: func() error {
-			if _, err := consent.Withdraw(ctx, l, w.key, w.grant, time.Now()); err != nil {
+			if _, err := h.Withdraw(ctx, l, grant); err != nil {
 				return err
 			}
-			_, err := w.present(ctx, l, pk, req)
+			_, err := h.Present(ctx, l, pk, req)
 			n.Say("Wallet: %v; nothing proven, nothing sent.", err)
 			return want(err, consent.ErrConsentWithdrawn)
 		}},
@@ -151,43 +174,16 @@ func want(err, refusal error) error {
 	return nil
 }
 
-// wallet is the citizen's side: it sees only what is sent to it.
-type wallet struct {
-	key    *identity.PrivateKey
-	secret fr.Element // never leaves the wallet
-	hold   *zkp.Holding
-	grant  *consent.Grant
-}
+const passphrase = "correct horse battery staple" // the citizen's, for the demo
 
-// receive opens a sealed credential; its revocation witness comes from the issuer.
-func (w *wallet) receive(sealed []byte, reg *credential.Registry) error {
-	c, err := credential.Open(w.key, sealed)
-	if err != nil {
-		return err
-	}
-	wit, err := reg.Witness(c.Core.RevocationIndex)
-	w.hold = &zkp.Holding{Credential: c, Secret: w.secret, Witness: wit}
-	return err
-}
+// createLedger creates the demo's ledger file; the test reopens it afterwards.
+var createLedger = ledger.Create
 
-// consent has the citizen grant exactly what req asks, for a year,
-// anchored on the ledger.
-func (w *wallet) consent(ctx context.Context, l ledger.Ledger, req *consent.Request) (err error) {
-	if w.grant, err = consent.NewGrant(nil, w.key.DID(), req, time.Now(), 365*24*time.Hour); err != nil {
-		return err
+// pairwise names the citizen's DIDs in use (shortened): whom each one is shown to, and for what.
+func pairwise(h *holder.Holder, names map[identity.DID]string) string {
+	var s []string
+	for _, p := range h.Pairwise() {
+		s = append(s, fmt.Sprintf("%s %s as did:key:…%s", map[holder.Role]string{holder.RoleAgency: "consents to", holder.RoleIssuer: "receives from"}[p.Role], names[p.Counterparty], p.DID[len(p.DID)-8:]))
 	}
-	if err := w.grant.Sign(w.key); err != nil {
-		return err
-	}
-	_, err = consent.Anchor(ctx, l, w.key, w.grant, time.Now())
-	return err
-}
-
-// present answers req under the grant's status on the ledger right now.
-func (w *wallet) present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request) (*consent.Presentation, error) {
-	st, err := consent.StatusOf(l, w.grant, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return consent.Present(ctx, w.key, pk, req, st, w.hold, time.Now())
+	return strings.Join(s, "; ")
 }

@@ -17,11 +17,12 @@ import (
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
+	"github.com/civicproof/civicproof/holder"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
 	"github.com/civicproof/civicproof/zkp"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
 func main() { narrate.Main("emergencyaid", run) }
@@ -34,9 +35,11 @@ var residence = credential.MustSchema("Residence", 1,
 const scope, topic = "relief/flood-2026-11", "relief/flood-2026-11/packages"
 
 var affected = []string{"Riverside", "Old Harbour", "Millbrook", "Lower Ferry", "Willow Flats"}
+var createLedger = ledger.Create                  // creates the demo's ledger file; the test reopens it afterwards
+const passphrase = "correct horse battery staple" // the residents', for the demo
 
 func run(ctx context.Context, dir string, n *narrate.Narrator) error {
-	var k [7]*identity.PrivateKey // the ministry, the register, the relief agency, the ledger, Ana's second pseudonym, Ana, Cleo
+	var k [5]*identity.PrivateKey // the ministry, the register, the relief agency, the ledger, a seed for Ana's second agent
 	var err error
 	for i := range k {
 		if k[i], err = identity.GenerateKey(nil); err != nil {
@@ -44,7 +47,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}
 	}
 	ministry, register, relief := k[0], k[1], k[2]
-	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), k[3])
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
@@ -55,18 +58,21 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	accepted := uint64(0) // packages handed out: the agency's books
 	claim := func(r *resident) error {
 		req, err := reliefRequest(gate)
+		if err == nil {
+			_, err = r.h.Consent(ctx, l, req, holder.ConsentOptions{Validity: 7 * 24 * time.Hour}) // exactly req, for a week
+		}
 		if err != nil {
 			return err
 		}
 		var p *consent.Presentation
-		took, err := n.Wait("proving", func() error { p, err = r.claim(ctx, l, pk, req); return err })
+		took, err := n.Wait("proving", func() error { p, err = r.h.Present(ctx, l, pk, req); return err })
 		if err != nil {
 			return err
 		}
 		res, err := gate.Verify(ctx, req, p)
 		if err == nil {
 			accepted++
-			n.Say("%s: proved in %v; accepted. The agency saw a pseudonym and a nullifier, no district (%d disclosed).", r.name, took.Round(time.Millisecond), len(res.Disclosed))
+			n.Say("%s: proved in %v; accepted. The agency saw a pseudonym and a nullifier, no district (%d disclosed).\n   %s's pairwise DIDs:%s; the register never sees the first.", r.name, took.Round(time.Millisecond), len(res.Disclosed), r.name, dids(r.h))
 		}
 		return err
 	}
@@ -99,22 +105,26 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if err := issuer.Setup(ctx, residence); err != nil {
 				return err
 			}
-			for i, r := range []*resident{ana, cleo} {
-				r.key = k[5+i]
-				if r.secret, err = credential.NewHolderSecret(nil); err != nil {
+			for _, r := range []*resident{ana, cleo} { // each a wallet file and its agent, a DID per issuer and per agency
+				if r.store, err = wallet.Create(filepath.Join(dir, r.name+".wallet"), []byte(passphrase), wallet.Options{}); err != nil {
 					return err
 				}
-				c, sealed, err := issuer.IssueSealed(ctx, residence, &credential.Request{HolderBinding: credential.HolderBinding(r.secret),
-					Claims: credential.Claims{"district": r.district, "since": "2019-05-01"}, ValidUntil: time.Now().AddDate(5, 0, 0)}, r.key.Public())
-				if err != nil {
+				if r.h, err = holder.New(r.store.MasterSecret(), r.store); err != nil {
 					return err
 				}
-				held, err := credential.Open(r.key, sealed)                    // in the wallet
-				wit, werr := issuer.Registry().Witness(c.Core.RevocationIndex) // from the register
-				if err := errors.Join(err, werr); err != nil {
+				creq, err := r.h.CredentialRequest(register.DID(), credential.Claims{"district": r.district, "since": "2019-05-01"}, time.Now().AddDate(5, 0, 0))
+				dk, kerr := r.h.DeliveryIdentity(register.DID()) // the request's DID; its key travels with it
+				if err := errors.Join(err, kerr); err != nil {
 					return err
 				}
-				r.hold = &zkp.Holding{Credential: held, Secret: r.secret, Witness: wit}
+				_, sealed, err := issuer.IssueSealed(ctx, residence, creq, dk.Public())
+				if err == nil {
+					_, err = r.h.Receive(register.DID(), sealed)
+				}
+				_, ferr := r.store.Refresh(l.State(), issuer.StatusList()) // its witness, from the public status list
+				if err := errors.Join(err, ferr); err != nil {
+					return err
+				}
 			}
 			gate, err = consent.NewGate(ctx, relief, l, consent.NewZKSystem(pk.VerifyingKey()))
 			n.Say("The relief agency will ask: district ∈ {%s}, hashed, nothing disclosed; scope %q.", strings.Join(affected, ", "), scope)
@@ -122,15 +132,17 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}},
 		narrate.Step{Title: "Ana, of an affected district, claims", Do: func() error { return claim(ana) }},
 		narrate.Step{Title: "Ana claims again from a new pseudonym; Cleo (not affected) tries", Do: func() error {
-			again := &resident{name: "Ana again", key: k[4], hold: ana.hold, secret: ana.secret}
-			err := claim(again)
+			again, err := holder.New(k[4].Seed(), ana.store) // another master secret over Ana's wallet: other DIDs, the same holder secret
+			if err == nil {
+				err = claim(&resident{name: "Ana again", h: again})
+			}
 			n.Say("Ana again: refused (%v): the agency knows only that this holder already claimed.", err)
 			if !errors.Is(err, consent.ErrNullifierUsed) {
 				return fmt.Errorf("want a nullifier refusal, got %v", err)
 			}
 			req, err := reliefRequest(gate)
 			if err == nil {
-				err = consent.CanAnswer(req, cleo.hold, time.Now()) // before asking Cleo for consent
+				err = cleo.h.CanAnswer(req) // before asking Cleo for consent
 			}
 			n.Say("Cleo's wallet: %v; nothing sent, nothing written.", err)
 			if !errors.Is(err, zkp.ErrUnsatisfied) {
@@ -175,26 +187,14 @@ func reliefRequest(g *consent.Gate) (*consent.Request, error) {
 
 type resident struct { // one citizen's wallet
 	name, district string // in the wallet only
-	key            *identity.PrivateKey
-	secret         fr.Element
-	hold           *zkp.Holding
+	store          *wallet.Store
+	h              *holder.Holder
 }
 
-// claim consents to exactly req for a week, anchored, and answers it.
-func (r *resident) claim(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request) (*consent.Presentation, error) {
-	g, err := consent.NewGrant(nil, r.key.DID(), req, time.Now(), 7*24*time.Hour)
-	if err != nil {
-		return nil, err
+// dids lists h's pairwise DIDs in use, shortened, with their roles.
+func dids(h *holder.Holder) (s string) {
+	for _, p := range h.Pairwise() {
+		s += fmt.Sprintf(" %s …%s", p.Role, p.DID[len(p.DID)-8:])
 	}
-	if err := g.Sign(r.key); err != nil {
-		return nil, err
-	}
-	if _, err := consent.Anchor(ctx, l, r.key, g, time.Now()); err != nil {
-		return nil, err
-	}
-	st, err := consent.StatusOf(l, g, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return consent.Present(ctx, r.key, pk, req, st, r.hold, time.Now())
+	return s
 }

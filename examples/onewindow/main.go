@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
+	"github.com/civicproof/civicproof/holder"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
 	"github.com/civicproof/civicproof/zkp"
@@ -31,9 +34,7 @@ type fact struct {
 	claims           credential.Claims
 	pred             consent.Predicate
 	key              *identity.PrivateKey
-	hold             *zkp.Holding
 	req              *consent.Request
-	grant            *consent.Grant
 	pres             *consent.Presentation
 }
 
@@ -54,19 +55,23 @@ var facts = []*fact{
 }
 
 func run(ctx context.Context, dir string, n *narrate.Narrator) error {
-	var k [7]*identity.PrivateKey // the ministry, the window, the ledger, the citizen, three issuers
+	var k [6]*identity.PrivateKey // the ministry, the window, the ledger, three issuers
 	var err error
 	for i := range k {
 		if k[i], err = identity.GenerateKey(nil); err != nil {
 			return err
 		}
 	}
-	ministry, window, ledgerKey, citizen := k[0], k[1], k[2], k[3]
-	secret, err := credential.NewHolderSecret(nil) // one wallet secret binds all three credentials
+	ministry, window, ledgerKey := k[0], k[1], k[2]
+	store, err := wallet.Create(filepath.Join(dir, "wallet"), []byte(passphrase), wallet.Options{}) // one secret binds all three credentials
 	if err != nil {
 		return err
 	}
-	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
+	h, err := holder.New(store.MasterSecret(), store) // the citizen's agent: one DID per issuer and per agency
+	if err != nil {
+		return err
+	}
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), ledgerKey, ledger.WithOrigin("ledger.onewindow.example"))
 	if err != nil {
 		return err
 	}
@@ -83,7 +88,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 				return err
 			}
 			for i, f := range fs {
-				f.key = k[4+i]
+				f.key = k[3+i]
 				if _, err := ledger.RegisterAgency(ctx, l, f.key, f.agency, time.Now()); err != nil {
 					return err
 				}
@@ -98,7 +103,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			_, err = consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now())
 			return err
 		}},
-		narrate.Step{Title: "Each agency issues the citizen one credential, sealed to the wallet", Do: func() error {
+		narrate.Step{Title: "Each agency issues the citizen one credential, sealed to the wallet's DID for that agency", Do: func() error {
 			for _, f := range fs {
 				issuer, err := credential.NewIssuer(f.key, l, credential.NewRegistry(), credential.IssuerOptions{})
 				if err != nil {
@@ -107,17 +112,20 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 				if err := issuer.Setup(ctx, f.schema); err != nil {
 					return err
 				}
-				c, sealed, err := issuer.IssueSealed(ctx, f.schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
-					Claims: f.claims, ValidUntil: time.Now().AddDate(5, 0, 0)}, citizen.Public())
+				creq, err := h.CredentialRequest(f.key.DID(), f.claims, time.Now().AddDate(5, 0, 0))
+				dk, kerr := h.DeliveryIdentity(f.key.DID()) // the request's DID; its key travels with it
+				if err := errors.Join(err, kerr); err != nil {
+					return err
+				}
+				_, sealed, err := issuer.IssueSealed(ctx, f.schema, creq, dk.Public())
 				if err != nil {
 					return err
 				}
-				held, err := credential.Open(citizen, sealed)                  // in the wallet
-				wit, werr := issuer.Registry().Witness(c.Core.RevocationIndex) // from the issuer
-				if err := errors.Join(err, werr); err != nil {
+				_, rerr := h.Receive(f.key.DID(), sealed)
+				_, ferr := store.Refresh(l.State(), issuer.StatusList()) // its witness, from the public status list
+				if err := errors.Join(rerr, ferr); err != nil {
 					return err
 				}
-				f.hold = &zkp.Holding{Credential: held, Secret: secret, Witness: wit}
 				n.Say("%-24s → %s (%d bytes sealed)", f.agency, consent.TypeName(f.schema), len(sealed))
 			}
 			return nil
@@ -133,25 +141,10 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 					Predicates: []consent.Predicate{f.pred}, Scope: "childcare-licence/" + f.schema.Name}); err != nil {
 					return err
 				}
-				// The citizen consents to exactly this, once, within 30 days.
-				if f.grant, err = consent.NewGrant(nil, citizen.DID(), f.req, time.Now(), 30*24*time.Hour); err != nil {
+				if _, err := h.Consent(ctx, l, f.req, holder.ConsentOptions{Validity: 30 * 24 * time.Hour, UseLimit: 1}); err != nil { // exactly this, once, within 30 days
 					return err
 				}
-				f.grant.UseLimit = 1
-				if err := f.grant.Sign(citizen); err != nil {
-					return err
-				}
-				if _, err := consent.Anchor(ctx, l, citizen, f.grant, time.Now()); err != nil {
-					return err
-				}
-				st, err := consent.StatusOf(l, f.grant, time.Now())
-				if err != nil {
-					return err
-				}
-				took, err := n.Wait("proving "+f.question, func() error {
-					f.pres, err = consent.Present(ctx, citizen, pk, f.req, st, f.hold, time.Now())
-					return err
-				})
+				took, err := n.Wait("proving "+f.question, func() error { f.pres, err = h.Present(ctx, l, pk, f.req); return err })
 				if err != nil {
 					return err
 				}
@@ -162,11 +155,16 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 				n.Say("✓ %-30s yes (%s proved in %v, %d claims disclosed)", f.question, f.req.Types[0], took.Round(time.Millisecond), len(res.Disclosed))
 			}
 			n.Say("Application accepted: three yes/no facts, nothing else (no dose date, which degree, member number).")
+			var ids []string
+			for _, p := range h.Pairwise() {
+				ids = append(ids, fmt.Sprintf("%s …%s", p.Role, p.DID[len(p.DID)-8:]))
+			}
+			n.Say("Citizen's pairwise DIDs: %s; no issuer sees the DID that consents.", strings.Join(ids, ", "))
 			return nil
 		}},
 		narrate.Step{Title: "The citizen lists who accessed what and checks it against a signed checkpoint", Do: func() error {
 			var accesses []consent.Access
-			for _, v := range consent.CitizenView(l, citizen.DID(), time.Now(), fs[0].grant, fs[1].grant, fs[2].grant) {
+			for _, v := range h.AccessLog(l) {
 				for _, a := range v.Accesses {
 					for _, f := range fs { // the wallet kept what it presented
 						if a.Answers(f.req, f.pres) {
@@ -197,3 +195,6 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}},
 	)
 }
+
+const passphrase = "correct horse battery staple" // the citizen's, for the demo
+var createLedger = ledger.Create                  // creates the demo's ledger file; the test reopens it afterwards

@@ -11,15 +11,17 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
+	"github.com/civicproof/civicproof/holder"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
 	"github.com/civicproof/civicproof/zkp"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
 func main() { narrate.Main("socialinsurance", run) }
@@ -30,18 +32,24 @@ var recordSchema = credential.MustSchema("ContributionRecord", 1,
 	credential.ClaimDef{Name: "lastContribution", Type: credential.TypeDate, Slot: 2, Required: true})
 
 func run(ctx context.Context, dir string, n *narrate.Narrator) error {
-	var k [5]*identity.PrivateKey // the ministry, the bureau, the housing agency, the ledger, the citizen
+	var k [4]*identity.PrivateKey // the ministry, the bureau, the housing agency, the ledger
 	var err error
 	for i := range k {
 		if k[i], err = identity.GenerateKey(nil); err != nil {
 			return err
 		}
 	}
-	ministry, bureau, housing, w := k[0], k[1], k[2], &wallet{key: k[4]}
-	if w.secret, err = credential.NewHolderSecret(nil); err != nil {
+	ministry, bureau, housing := k[0], k[1], k[2]
+	// The citizen's wallet file and agent: one master secret, one DID per issuer and per agency.
+	store, err := wallet.Create(filepath.Join(dir, "wallet"), []byte(passphrase), wallet.Options{})
+	if err != nil {
 		return err
 	}
-	l, err := ledger.Create(filepath.Join(dir, "ledger.db"), k[3])
+	h, err := holder.New(store.MasterSecret(), store)
+	if err != nil {
+		return err
+	}
+	l, err := createLedger(filepath.Join(dir, "ledger.db"), k[3])
 	if err != nil {
 		return err
 	}
@@ -49,20 +57,21 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	var pk *zkp.ProvingKey
 	var issuer *credential.Issuer
 	var gate *consent.Gate
-	var old *zkp.Holding // the record as first issued
-	// ask has the agency ask in review, the wallet answer with h, and the gate verify.
-	ask := func(review string, h *zkp.Holding) error {
+	var grant *consent.Grant
+	var dk *identity.PrivateKey        // the citizen's DID for the bureau
+	var issued *credential.Credential  // the record as first issued, kept by the bureau
+	ask := func(review string) error { // the agency asks in review, the wallet answers, the gate verifies
 		req, err := housingRequest(gate, review)
 		if err != nil {
 			return err
 		}
-		if w.grant == nil || w.grant.Scope != req.Scope { // a grant names the one scope it covers
-			if err := w.consent(ctx, l, req); err != nil {
+		if grant == nil || grant.Scope != req.Scope { // a grant names the one scope it covers
+			if grant, err = h.Consent(ctx, l, req, holder.ConsentOptions{Validity: 90 * 24 * time.Hour}); err != nil {
 				return err
 			}
 		}
 		var p *consent.Presentation
-		took, err := n.Wait("proving", func() error { p, err = w.present(ctx, l, pk, req, h); return err })
+		took, err := n.Wait("proving", func() error { p, err = h.Present(ctx, l, pk, req); return err })
 		if err != nil {
 			return err
 		}
@@ -102,48 +111,59 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if err := issuer.Setup(ctx, recordSchema); err != nil { // schema registered, first revocation root
 				return err
 			}
-			_, sealed, err := issuer.IssueSealed(ctx, recordSchema, &credential.Request{HolderBinding: credential.HolderBinding(w.secret),
-				Claims:     credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"},
-				ValidUntil: time.Now().AddDate(1, 0, 0)}, w.key.Public())
+			creq, err := h.CredentialRequest(bureau.DID(), credential.Claims{"monthsPaidLast36": 25, "status": "active", "lastContribution": "2026-10-31"}, time.Now().AddDate(1, 0, 0))
 			if err != nil {
 				return err
 			}
-			return w.receive(sealed, issuer.Registry())
+			if dk, err = h.DeliveryIdentity(bureau.DID()); err != nil { // the request's DID; its key travels with it
+				return err
+			}
+			var sealed []byte
+			if issued, sealed, err = issuer.IssueSealed(ctx, recordSchema, creq, dk.Public()); err != nil {
+				return err
+			}
+			if _, err := h.Receive(bureau.DID(), sealed); err != nil {
+				return err
+			}
+			_, err = store.Refresh(l.State(), issuer.StatusList()) // revocation witness from the public status list
+			return err
 		}},
 		narrate.Step{Title: "The housing agency asks \"months ≥ 24 and status = active\"; the citizen consents; the wallet proves", Do: func() error {
 			if gate, err = consent.NewGate(ctx, housing, l, consent.NewZKSystem(pk.VerifyingKey())); err != nil {
 				return err
 			}
-			return ask("review-1", w.hold)
+			return ask("review-1")
 		}},
 		narrate.Step{Title: "The bureau supersedes the record with a corrected one (27 months)", Do: func() error {
-			old = w.hold
-			c, err := issuer.Supersede(ctx, old.Credential, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
+			c, err := issuer.Supersede(ctx, issued, credential.Claims{"monthsPaidLast36": 27, "status": "active", "lastContribution": "2026-10-31"})
 			if err != nil {
 				return err
 			}
-			was, err := l.State().Credential(ledger.Hash(old.Credential.Anchor()))
+			was, err := l.State().Credential(ledger.Hash(issued.Anchor()))
 			if err != nil || was.SupersededBy != ledger.Hash(c.Anchor()) {
 				return fmt.Errorf("the ledger does not link the old record to the corrected one (%v)", err)
 			}
 			n.Say("One ledger batch: new credential, new revocation root, link %s… → %s… (hashes only).", was.Commitment.String()[:12], was.SupersededBy.String()[:12])
-			sealed, err := credential.Seal(c, w.key.Public())
+			n.Say("Citizen's pairwise DIDs: %s; the bureau never sees the first.", pairwise(h, map[identity.DID]string{bureau.DID(): "the bureau", housing.DID(): "the agency"}))
+			sealed, err := credential.Seal(c, dk.Public()) // to the citizen's DID for the bureau, as before
 			if err != nil {
 				return err
 			}
-			return w.receive(sealed, issuer.Registry())
+			_, err = h.Receive(bureau.DID(), sealed)
+			return err
 		}},
 		narrate.Step{Title: "Second review: the old record is refused, the corrected one accepted", Do: func() error {
-			// The old credential's fresh witness leads only to the root before the correction.
-			wit, err := issuer.Registry().Witness(old.Credential.Core.RevocationIndex)
-			if err != nil {
-				return err
-			}
-			if err = ask("review-2", &zkp.Holding{Credential: old.Credential, Secret: w.secret, Witness: wit}); !errors.Is(err, consent.ErrStaleRoot) {
+			// Not yet refreshed, the wallet answers with the old record, whose witness leads to the root before the correction.
+			err := ask("review-2")
+			if !errors.Is(err, consent.ErrStaleRoot) {
 				return fmt.Errorf("want a stale-root refusal, got %v", err)
 			}
 			n.Say("Old record refused by the agency: %v", err)
-			return ask("review-2", w.hold)
+			// The wallet refreshes from the bureau's status list: the old record revoked, the new one witnessed.
+			if _, err := store.Refresh(l.State(), issuer.StatusList()); err != nil {
+				return err
+			}
+			return ask("review-2")
 		}},
 	)
 }
@@ -161,40 +181,16 @@ func housingRequest(g *consent.Gate, review string) (*consent.Request, error) {
 			{Slot: 1, Op: consent.OpEq, Set: []consent.FieldValue{consent.FieldValueOf(active)}}}})
 }
 
-// wallet is the citizen's side: it sees only what is sent to it.
-type wallet struct {
-	key    *identity.PrivateKey
-	secret fr.Element // never leaves the wallet
-	hold   *zkp.Holding
-	grant  *consent.Grant
-}
+const passphrase = "correct horse battery staple" // the citizen's, for the demo
 
-// receive opens a sealed credential; its revocation witness comes from the issuer.
-func (w *wallet) receive(sealed []byte, reg *credential.Registry) error {
-	c, err := credential.Open(w.key, sealed)
-	if err != nil {
-		return err
-	}
-	wit, err := reg.Witness(c.Core.RevocationIndex)
-	w.hold = &zkp.Holding{Credential: c, Secret: w.secret, Witness: wit}
-	return err
-}
+// createLedger creates the demo's ledger file; the test reopens it afterwards.
+var createLedger = ledger.Create
 
-// consent signs a grant for exactly req (one scope) and anchors its receipt.
-func (w *wallet) consent(ctx context.Context, l ledger.Ledger, req *consent.Request) (err error) {
-	if w.grant, err = consent.NewGrant(nil, w.key.DID(), req, time.Now(), 90*24*time.Hour); err == nil {
-		if err = w.grant.Sign(w.key); err == nil {
-			_, err = consent.Anchor(ctx, l, w.key, w.grant, time.Now())
-		}
+// pairwise names the citizen's DIDs in use (shortened): whom each one is shown to, and for what.
+func pairwise(h *holder.Holder, names map[identity.DID]string) string {
+	var s []string
+	for _, p := range h.Pairwise() {
+		s = append(s, fmt.Sprintf("%s %s as did:key:…%s", map[holder.Role]string{holder.RoleAgency: "consents to", holder.RoleIssuer: "receives from"}[p.Role], names[p.Counterparty], p.DID[len(p.DID)-8:]))
 	}
-	return err
-}
-
-// present answers req with h under the grant's status on the ledger now.
-func (w *wallet) present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request, h *zkp.Holding) (*consent.Presentation, error) {
-	st, err := consent.StatusOf(l, w.grant, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	return consent.Present(ctx, w.key, pk, req, st, h, time.Now())
+	return strings.Join(s, "; ")
 }

@@ -8,28 +8,133 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
+	"github.com/civicproof/civicproof/holder"
+	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/ledger"
 )
 
 // TestRun runs the whole demo for real (short mode too): issuance,
 // consent, real proofs, the correction, the refusal of the superseded
-// credential and the acceptance of the corrected one.
+// credential and the acceptance of the corrected one. The bureau's
+// delivery DID never reaches the ledger; both grants (one per review) are
+// signed by the citizen's DID for the housing agency.
 func TestRun(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "civicproof-test-cache"))
-	var out bytes.Buffer
-	if err := run(context.Background(), t.TempDir(), narrate.New(&out, nil)); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if got := strings.Count(out.String(), "Accepted: ≥ 24 of the last 36 months paid"); got != 2 {
-		t.Errorf("%d presentations accepted, want 2 (before and after the correction):\n%s", got, out.String())
+	out := audit(t, []string{"wallet"}, 1, 1, 2, 0)
+	if got := strings.Count(out, "Accepted: ≥ 24 of the last 36 months paid"); got != 2 {
+		t.Errorf("%d presentations accepted, want 2 (before and after the correction):\n%s", got, out)
 	}
 	for _, want := range []string{
+		"Citizen's pairwise DIDs: consents to the agency as did:key:…",
 		"Old record refused by the agency: consent: revocation root missing or stale",
 		"One ledger batch: new credential, new revocation root, link",
 		"socialinsurance: all steps passed.",
 	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// audit runs the demo, then reopens its ledger (with the key the demo
+// created it with) and the citizens' wallet files, and reads every ledger
+// record through the public ledger API. The DIDs the issuers delivered
+// credentials to (the stored credentials' subjects, each the wallet's
+// delivery DID for its issuer) must author no record and appear in none,
+// nor their keys, and differ from every DID that consents. Every record
+// not written by the ministry or an agency must be signed by a wallet's
+// pairwise DID for one agency, a different DID per agency: wantDIDs such
+// DIDs authoring wantRecords records, plus wantOther records by DIDs no
+// wallet derives. It returns the demo's output.
+func audit(t *testing.T, wallets []string, wantDelivered, wantDIDs, wantRecords, wantOther int) string {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(os.TempDir(), "civicproof-test-cache"))
+	ctx, dir := context.Background(), t.TempDir()
+	var reopen func() (*ledger.Embedded, error)
+	createLedger = func(path string, key *identity.PrivateKey, opts ...ledger.Option) (*ledger.Embedded, error) {
+		reopen = func() (*ledger.Embedded, error) { return ledger.Open(path, key, opts...) }
+		return ledger.Create(path, key, opts...)
+	}
+	t.Cleanup(func() { createLedger = ledger.Create })
+	var out bytes.Buffer
+	if err := run(ctx, dir, narrate.New(&out, nil)); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	l, err := reopen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var recs []*ledger.SignedRecord
+	institutions := map[identity.DID]bool{l.State().RootAuthority(): true}
+	for i := range l.State().Size() {
+		sr, err := l.Record(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, sr)
+		if a, err := l.State().Agency(sr.Record.Author); err == nil {
+			institutions[a.ID] = true
+		}
+	}
+	delivered := map[identity.DID][]byte{}        // delivery DIDs and their keys
+	consenting := map[identity.DID]identity.DID{} // a wallet's DID for an agency → the agency
+	for _, name := range wallets {
+		w, err := wallet.Open(filepath.Join(dir, name), []byte(passphrase))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := holder.New(w.MasterSecret(), w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range w.List("", "") {
+			d := e.Credential.Holder
+			if k, err := h.DeliveryIdentity(e.Credential.Issuer); err != nil || k.DID() != d {
+				t.Errorf("credential from %s delivered to %s, not the wallet's DID for it (%v)", e.Credential.Issuer, d, err)
+			}
+			if delivered[d], err = d.Ed25519(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for a := range institutions {
+			k, err := h.IdentityFor(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			consenting[k.DID()] = a
+		}
+	}
+	if len(delivered) != wantDelivered {
+		t.Errorf("%d delivery DIDs, want %d", len(delivered), wantDelivered)
+	}
+	used, citizen, other := map[identity.DID]bool{}, 0, 0
+	for i, sr := range recs {
+		author := sr.Record.Author
+		b, err := sr.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d, key := range delivered {
+			if _, ok := consenting[d]; ok {
+				t.Errorf("delivery DID %s is also a DID for an agency", d)
+			}
+			if author == d || bytes.Contains(b, []byte(d)) || bytes.Contains(b, key) {
+				t.Errorf("record %d (%s by %s) carries delivery DID %s", i, sr.Record.Kind, author, d)
+			}
+		}
+		switch _, ok := consenting[author]; {
+		case institutions[author]:
+		case ok:
+			used[author] = true
+			citizen++
+		default:
+			other++
+		}
+	}
+	if len(used) != wantDIDs || citizen != wantRecords || other != wantOther {
+		t.Errorf("%d pairwise DIDs for agencies signed %d records, others %d; want %d, %d and %d", len(used), citizen, other, wantDIDs, wantRecords, wantOther)
+	}
+	return out.String()
 }
