@@ -21,8 +21,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/consensys/gnark/logger"
-
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential"
 	"github.com/civicproof/civicproof/httpapi"
@@ -42,7 +40,6 @@ var identitySchema = credential.MustSchema("Identity", 1,
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	flag.Parse()
-	logger.Disable() // gnark's own progress log; this program narrates
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := run(ctx, *addr, os.Stdout, func(url string) {
@@ -119,10 +116,7 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	if err != nil {
 		return err
 	}
-	if err := is.RegisterSchema(ctx, identitySchema); err != nil {
-		return err
-	}
-	if _, err := is.PublishRevocations(ctx); err != nil {
+	if err := is.Setup(ctx, identitySchema); err != nil { // the schema and the first revocation root
 		return err
 	}
 	mux := http.NewServeMux()
@@ -197,12 +191,7 @@ func newKey() *identity.PrivateKey {
 
 // ageRequest asks "born on or before today minus 18 years?" and nothing else.
 func ageRequest() consent.Request {
-	return consent.Request{
-		Purpose:       consent.PurposeIdentityVerification,
-		LegalBasis:    consent.BasisLegalObligation,
-		NoticeVersion: "venue-entry/1",
-		Types:         []string{consent.TypeName(identitySchema)},
-		Predicates:    []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().UTC().AddDate(-18, 0, 0))}},
-		Scope:         "venue-licensing/age-check",
-	}
+	return consent.Request{Purpose: consent.PurposeIdentityVerification, LegalBasis: consent.BasisLegalObligation,
+		NoticeVersion: "venue-entry/1", Types: []string{consent.TypeName(identitySchema)}, Scope: "venue-licensing/age-check",
+		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().UTC().AddDate(-18, 0, 0))}}}
 }
