@@ -22,6 +22,9 @@ func readyToPresent(key *identity.PrivateKey, req *Request, st *Status, typ stri
 	if err := req.Verify(now); err != nil {
 		return err
 	}
+	if err := requestedType(req, typ); err != nil {
+		return err
+	}
 	if e := coverage(now, req, typ, st); !e.ok() {
 		return e
 	}
