@@ -4,7 +4,10 @@
 // issued credentials, giving and withdrawing consent, presenting proofs and
 // listing the access log — without the caller choosing a DID. CanAnswer
 // tells a wallet, before it asks the citizen to consent, whether a stored
-// credential answers a request at all.
+// credential answers a request at all. Exposure audits a ledger for what
+// it shows of the holder: any record carrying a DID an issuer delivered a
+// credential to (none, while the identities stay pairwise), and the records
+// each pairwise DID signed.
 //
 // # Pairwise identities
 //
