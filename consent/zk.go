@@ -2,7 +2,6 @@ package consent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -47,37 +46,15 @@ func (s *ZKSystem) Inspect(proof []byte) (ProofInfo, error) {
 
 // Verify implements ProofSystem.
 func (s *ZKSystem) Verify(st *Statement, proof []byte) (*Proven, error) {
-	var p zkp.Proof
-	if err := p.UnmarshalBinary(proof); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	vk, ok := s.keys[p.Fingerprint]
-	if !ok {
-		return nil, fmt.Errorf("%w: no verifying key %x in this proof system", ErrUnofficialKey, p.Fingerprint[:8])
-	}
-	if st.IssuerKey == nil {
-		return nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
-	}
-	typ, err := s.typeID(st.Type)
+	p, zst, vk, err := s.decode(st, proof)
 	if err != nil {
 		return nil, err
 	}
-	zst, err := zkStatement(st.Request, typ, st.IssuerKey.ZK(), st.Root, st.Today)
+	res, err := zkp.Verify(vk, zst, p)
 	if err != nil {
-		return nil, err
+		return nil, proofError(err)
 	}
-	res, err := zkp.Verify(vk, zst, &p)
-	switch {
-	case errors.Is(err, zkp.ErrWrongKey):
-		return nil, fmt.Errorf("%w: %w", ErrUnofficialKey, err)
-	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrBadProof, err)
-	}
-	out := &Proven{Disclosed: map[uint8]FieldValue{}, Nullifier: FieldValueOf(res.Nullifier)}
-	for slot, v := range res.Disclosed {
-		out.Disclosed[slot] = FieldValueOf(v)
-	}
-	return out, nil
+	return provenOf(res), nil
 }
 
 // typeID returns credential.TypeID of a type name, remembered: the gate
