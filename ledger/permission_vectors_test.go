@@ -3,12 +3,11 @@ package ledger
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strings"
 	"testing"
+
+	"github.com/civicproof/civicproof/internal/vectors"
 )
 
 // permissionVector is one file under testdata/permissions: an attack on
@@ -100,32 +99,19 @@ func TestPermissionVectors(t *testing.T) {
 	dir := filepath.Join("testdata", "permissions")
 	built := buildPermissionVectors(t)
 	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := vectors.Write(dir, built); err != nil {
 			t.Fatal(err)
 		}
-		for name, v := range built {
-			b, _ := json.MarshalIndent(v, "", "  ")
-			if err := os.WriteFile(filepath.Join(dir, name+".json"), append(b, '\n'), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no vectors (run go test -run TestPermissionVectors -update): %v", err)
+	files, err := vectors.Load(dir)
+	if err != nil {
+		t.Fatalf("%v (go test -run TestPermissionVectors -update)", err)
 	}
-	sort.Strings(files)
-	seen := map[string]bool{}
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		seen[name] = true
+		name := f.Name
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var v permissionVector
-			if err := json.Unmarshal(raw, &v); err != nil {
+			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatal(err)
 			}
 			if b, ok := built[name]; !ok || !slices.Equal(b.Log, v.Log) || b.Attack != v.Attack || !slices.Equal(b.WantErr, v.WantErr) || !slices.Equal(b.Then, v.Then) {
@@ -163,9 +149,7 @@ func TestPermissionVectors(t *testing.T) {
 			}
 		})
 	}
-	for name := range built {
-		if !seen[name] {
-			t.Errorf("vector %s missing from testdata (run with -update)", name)
-		}
+	for _, name := range vectors.Missing(built, files) {
+		t.Errorf("vector %s missing from testdata (run with -update)", name)
 	}
 }

@@ -10,11 +10,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/civicproof/civicproof/internal/vectors"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -85,32 +86,19 @@ func TestImportVectors(t *testing.T) {
 	dir := filepath.Join("testdata", "import")
 	built := buildImportVectors()
 	if *update {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := vectors.Write(dir, built); err != nil {
 			t.Fatal(err)
 		}
-		for name, v := range built {
-			b, _ := json.MarshalIndent(v, "", "  ")
-			if err := os.WriteFile(filepath.Join(dir, name+".json"), append(b, '\n'), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no vectors (run go test -run TestImportVectors -update): %v", err)
+	files, err := vectors.Load(dir)
+	if err != nil {
+		t.Fatalf("%v (go test -run TestImportVectors -update)", err)
 	}
-	sort.Strings(files)
-	seen := map[string]bool{}
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		seen[name] = true
+		name := f.Name
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var v importVector
-			if err := json.Unmarshal(raw, &v); err != nil {
+			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatal(err)
 			}
 			if b, ok := built[name]; !ok || b.Desc != v.Desc || b.Backup != v.Backup || strings.Join(b.WantErr, ",") != strings.Join(v.WantErr, ",") {
@@ -135,10 +123,8 @@ func TestImportVectors(t *testing.T) {
 			}
 		})
 	}
-	for name := range built {
-		if !seen[name] {
-			t.Errorf("vector %s missing from testdata (run with -update)", name)
-		}
+	for _, name := range vectors.Missing(built, files) {
+		t.Errorf("vector %s missing from testdata (run with -update)", name)
 	}
 }
 
