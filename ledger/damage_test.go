@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/civicproof/civicproof/identity"
+	"github.com/civicproof/civicproof/internal/vectors"
 )
 
 var updateDamaged = flag.Bool("update-damaged", false, "rewrite testdata/damaged from TestDamagedVectors' generator")
@@ -318,36 +319,28 @@ func TestDamagedVectors(t *testing.T) {
 	if *updateDamaged {
 		raw, acked := smallLedger(t)
 		os.RemoveAll(dir)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := vectors.Write(dir, damageCases(t, raw, len(acked))); err != nil {
 			t.Fatal(err)
 		}
-		for name, v := range damageCases(t, raw, len(acked)) {
-			b, _ := json.MarshalIndent(v, "", "  ")
-			if err := os.WriteFile(filepath.Join(dir, name+".json"), append(b, '\n'), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) < 10 {
-		t.Fatalf("%d vectors in %s", len(files), dir)
+	files, err := vectors.Load(dir)
+	if err != nil || len(files) < 10 {
+		t.Fatalf("%d vectors in %s: %v", len(files), dir, err)
 	}
 	var clean []byte
 	for _, f := range files {
-		if filepath.Base(f) == "clean.json" {
+		if f.Name == "clean" {
 			var v damageVector
-			b, _ := os.ReadFile(f)
-			if err := json.Unmarshal(b, &v); err != nil {
+			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatal(err)
 			}
 			clean = v.File
 		}
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+		t.Run(f.Name, func(t *testing.T) {
 			var v damageVector
-			b, _ := os.ReadFile(f)
-			if err := json.Unmarshal(b, &v); err != nil {
+			if err := json.Unmarshal(f.Data, &v); err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
