@@ -122,13 +122,8 @@ func (i *Issuer) Offer(schema *credential.Schema, claims credential.Claims, vali
 	now := i.opts.now()
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	for c, o := range i.offers {
-		if !now.Before(o.expires) {
-			delete(i.offers, c)
-		}
-	}
-	if len(i.offers) >= maxSessions {
-		return nil, fmt.Errorf("%w: too many open offers", ErrServer)
+	if err := sweep(i.offers, now, func(o *offer) time.Time { return o.expires }, "offers"); err != nil {
+		return nil, err
 	}
 	i.offers[code] = &offer{schema: schema, claims: claims, validUntil: validUntil, expires: now.Add(offerTTL)}
 	return &CredentialOffer{CredentialIssuer: i.base.String(), IssuerDID: i.did, Configurations: []string{consent.TypeName(schema)},

@@ -54,8 +54,23 @@ type PresentationResult struct {
 	Grant       consent.Digest               `json:"grant"`
 }
 
-// maxSessions bounds the open sessions a Verifier keeps.
+// maxSessions bounds the open sessions a Verifier (and the offers an
+// Issuer) keeps.
 const maxSessions = 1 << 14
+
+// sweep drops the entries of m that have expired by now and refuses a new
+// one (ErrServer) while maxSessions remain open.
+func sweep[T any](m map[string]T, now time.Time, expires func(T) time.Time, what string) error {
+	for k, e := range m {
+		if !now.Before(expires(e)) {
+			delete(m, k)
+		}
+	}
+	if len(m) >= maxSessions {
+		return fmt.Errorf("%w: too many open %s", ErrServer, what)
+	}
+	return nil
+}
 
 // Verifier serves an agency's presentation requests and receives the
 // wallets' answers, in front of its consent.Gate. Safe for concurrent use.
@@ -144,13 +159,8 @@ func (v *Verifier) NewSession(template string) (*Session, error) {
 	now := v.opts.now()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for s, ss := range v.sessions {
-		if !now.Before(ss.expires) {
-			delete(v.sessions, s)
-		}
-	}
-	if len(v.sessions) >= maxSessions {
-		return nil, fmt.Errorf("%w: too many open sessions", ErrServer)
+	if err := sweep(v.sessions, now, func(ss *session) time.Time { return ss.expires }, "sessions"); err != nil {
+		return nil, err
 	}
 	v.sessions[state] = &session{req: req, jws: jws, expires: req.Expires}
 	ruri := v.url("/request/" + state)
