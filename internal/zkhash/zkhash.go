@@ -25,6 +25,7 @@ const (
 	TagNullifier      Tag = 8  // nullifier: (secret, scope)
 	TagEdDSA          Tag = 9  // EdDSA challenge: (R.x, R.y, A.x, A.y, msg)
 	TagStatement      Tag = 10 // statement digests
+	TagIssuerLeaf     Tag = 11 // issuer-set leaf: (key.x, key.y, from, until, revocation root)
 )
 
 // Rate is the number of inputs absorbed per permutation at the largest width.
