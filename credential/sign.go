@@ -50,7 +50,7 @@ func Sign(rnd io.Reader, key *identity.PrivateKey, s *Schema, req *Request, revo
 			return nil, fmt.Errorf("%w: holder: %w", ErrInvalidRequest, err)
 		}
 	}
-	if revocationIndex >= 1<<revocation.Depth {
+	if revocationIndex > revocation.MaxIndex {
 		return nil, fmt.Errorf("%w: revocation index %d out of range", ErrInvalidRequest, revocationIndex)
 	}
 	issuedAt = issuedAt.UTC().Truncate(time.Second)

@@ -443,7 +443,7 @@ func ParseCredential(data []byte) (*Credential, error) {
 	if st.Type != StatusType {
 		return nil, bad("credentialStatus type %q, want %q", truncate(st.Type), StatusType)
 	}
-	if st.RevocationIndex >= 1<<revocation.Depth {
+	if st.RevocationIndex > revocation.MaxIndex {
 		return nil, bad("revocationIndex %d out of range", st.RevocationIndex)
 	}
 	if st.StatusRegistry != c.Issuer {

@@ -21,7 +21,7 @@
 //  3. the credential is not expired (the verifier's today is at most the
 //     signed expiry day, both 64-bit day numbers) and not revoked: the
 //     leaf at the signed revocation index is zero in the issuer's 4-ary
-//     Poseidon2 revocation tree (credential/revocation, height 12) under
+//     Poseidon2 revocation tree (credential/revocation, height 16, 2^32 indices) under
 //     the statement's root;
 //  4. every predicate of the request holds on its claim slot;
 //  5. every slot the request discloses holds the value the proof carries;
@@ -197,15 +197,19 @@
 //
 //	go test ./zkp -run '^$' -bench . -benchtime 5x
 //
-// Groth16: 15,445 R1CS constraints; Prove 173 ms (12 MB allocated);
+// Groth16: 16,553 R1CS constraints (testdata/constraints.csv); the
+// figures that follow were measured with the height-12 revocation tree
+// (15,445 R1CS and 49,110 SCS constraints) and not yet re-measured for
+// height 16: Prove 173 ms (12 MB allocated);
 // Verify 0.77 ms; SetupUnsafe 1.65 s; a proof 263 bytes with one slot
 // disclosed; proving key 4.9 MB, read in 7 ms; verifying key 370 bytes,
-// parsed in 0.44 ms. PLONK: 49,110 SCS constraints; Prove 1.69 s (265 MB
+// parsed in 0.44 ms. PLONK: 52,466 SCS constraints; Prove 1.69 s (265 MB
 // allocated); Verify 1.39 ms; a proof 655 bytes with one slot disclosed;
 // proving key 8.5 MB, read in 13 ms; verifying key 34,350 bytes, parsed
 // in 0.27 ms. Inspect: 0.6 µs.
 //
-// Ceremony of the Groth16 keys (domain 2¹⁴), with
+// Ceremony of the Groth16 keys (domain 2¹⁵ since the height-16 tree; the
+// figures below were measured at 2¹⁴ and roughly double at 2¹⁵), with
 //
 //	CIVICPROOF_FULL_CEREMONY=1 go test ./zkp -run TestCeremonyPresentation -v
 //
