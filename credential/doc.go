@@ -26,7 +26,11 @@
 //     credential to its holder.
 //   - EdDSA on the twisted Edwards curve over BN254's scalar field with
 //     Poseidon2: the issuer's signature is over one field element,
-//     Core.Message(), so that a circuit can verify it.
+//     Core.Message(), so that a circuit can verify it. Sign also signs
+//     Core.MessageV2() (the same commitments plus the issuance day, the
+//     claims folded in) for presentation proofs v2; the document carries
+//     it as proofValueV2, and ParseCredential checks it against validFrom's
+//     day.
 //
 // H(tag, x₁, …, xₙ) in this documentation is civicproof's one algebraic
 // hash, the same outside and inside circuits: Poseidon2 over BN254's
