@@ -103,15 +103,18 @@
 //
 // A RequestV2 encodes as "CPRQ" version 2 (RequestV2.MarshalBinary): the
 // number of credentials, per credential its type, mask and issuer form,
-// the nonce and scope, then the predicates, each naming its credential. A
-// ProofV2 encodes as
+// the nonce and scope, then the predicates, each naming its credential;
+// its JSON form is Request's with a "credentials" list ({"type",
+// "disclose", "revealIssuer"}) and a "cred" per predicate. A ProofV2
+// encodes as
 //
 //	"CPZ2" | backend (1) | N (1) | key fingerprint (32) | nullifier (32)
 //	| per credential: issuer-set root (32) | form (1) | mask (2)
 //	  | key X, Y (64, revealing form only) | 32 bytes per disclosed slot
 //	| backend proof (Groth16: 128 bytes)
 //
-// (233 bytes for one hidden-issuer credential disclosing nothing).
+// (233 bytes for one hidden-issuer credential disclosing nothing); its
+// JSON form is {"shape", "fingerprint", "proof": hex of the binary form}.
 // InspectV2 reads the shape, fingerprint and issuer-set roots without
 // verifying, so a verifier can pick the key and refuse stale roots first.
 // Both decoders are strict (canonical elements, known forms, a revealed

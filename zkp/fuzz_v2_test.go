@@ -3,6 +3,7 @@ package zkp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -79,6 +80,68 @@ func FuzzRequestV2Unmarshal(f *testing.F) {
 		out, err := r.MarshalBinary()
 		if err != nil || !bytes.Equal(out, b) {
 			t.Fatalf("re-encoding differs (%v):\n%x\n%x", err, b, out)
+		}
+	})
+}
+
+func FuzzProofV2JSON(f *testing.F) {
+	for _, b := range fuzzV2Seeds(f) {
+		var p ProofV2
+		_ = p.UnmarshalBinary(b)
+		j, _ := json.Marshal(&p)
+		f.Add(j)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p ProofV2
+		if err := p.UnmarshalJSON(b); err != nil {
+			mustMalformed(t, err)
+			return
+		}
+		j, err := p.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var q ProofV2
+		if err := q.UnmarshalJSON(j); err != nil {
+			t.Fatalf("canonical JSON does not decode: %v\n%s", err, j)
+		}
+		pb, _ := p.MarshalBinary()
+		qb, _ := q.MarshalBinary()
+		j2, _ := q.MarshalJSON()
+		if !bytes.Equal(pb, qb) || !bytes.Equal(j, j2) {
+			t.Fatalf("JSON round trip changed the proof:\n%s\n%s", j, j2)
+		}
+	})
+}
+
+func FuzzRequestV2JSON(f *testing.F) {
+	for n := 1; n <= MaxCredentials; n++ {
+		fx := newFixtureV2(f, n, n == 2)
+		j, err := json.Marshal(&fx.st.RequestV2)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(j)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var r RequestV2
+		if err := r.UnmarshalJSON(b); err != nil {
+			mustMalformed(t, err)
+			return
+		}
+		j, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatalf("decoded request does not encode: %v", err)
+		}
+		var q RequestV2
+		if err := q.UnmarshalJSON(j); err != nil {
+			t.Fatalf("canonical JSON does not decode: %v\n%s", err, j)
+		}
+		rb, err1 := r.MarshalBinary()
+		qb, err2 := q.MarshalBinary()
+		j2, _ := q.MarshalJSON()
+		if err1 != nil || err2 != nil || !bytes.Equal(rb, qb) || !bytes.Equal(j, j2) {
+			t.Fatalf("JSON round trip changed the request:\n%s\n%s", j, j2)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -452,4 +454,50 @@ func InspectV2(b []byte) (HeaderV2, error) {
 		h.IssuerSets = append(h.IssuerSets, p.Credentials[i].IssuerSet)
 	}
 	return h, nil
+}
+
+const maxProofV2JSON = 2*MaxProofV2Size + 1<<10
+
+type proofV2JSON struct {
+	Shape       string `json:"shape"`
+	Fingerprint string `json:"fingerprint"`
+	Proof       string `json:"proof"`
+}
+
+// MarshalJSON encodes the proof as {"proof": "<hex of MarshalBinary>"}
+// with its shape's name and the key fingerprint beside it.
+func (p *ProofV2) MarshalJSON() ([]byte, error) {
+	b, _ := p.MarshalBinary()
+	return json.Marshal(proofV2JSON{Shape: ShapeV2(p.Backend, len(p.Credentials)).String(),
+		Fingerprint: hex.EncodeToString(p.Fingerprint[:]), Proof: hex.EncodeToString(b)})
+}
+
+// UnmarshalJSON decodes MarshalJSON's form strictly (no unknown fields, no
+// trailing data); the readable fields must agree with the encoded proof.
+func (p *ProofV2) UnmarshalJSON(b []byte) error {
+	if len(b) > maxProofV2JSON {
+		return fmt.Errorf("%w: proof JSON of %d bytes, at most %d", ErrMalformed, len(b), maxProofV2JSON)
+	}
+	var w proofV2JSON
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&w); err != nil {
+		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("%w: proof JSON: trailing data", ErrMalformed)
+	}
+	raw, err := hex.DecodeString(w.Proof)
+	if err != nil {
+		return fmt.Errorf("%w: proof hex: %v", ErrMalformed, err)
+	}
+	var out ProofV2
+	if err := out.UnmarshalBinary(raw); err != nil {
+		return err
+	}
+	if w.Shape != ShapeV2(out.Backend, len(out.Credentials)).String() || w.Fingerprint != hex.EncodeToString(out.Fingerprint[:]) {
+		return fmt.Errorf("%w: proof JSON header disagrees with the proof", ErrMalformed)
+	}
+	*p = out
+	return nil
 }

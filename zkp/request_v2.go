@@ -1,8 +1,11 @@
 package zkp
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
@@ -147,6 +150,119 @@ func (r *RequestV2) UnmarshalBinary(b []byte) error {
 	}
 	if len(rest) != 0 {
 		return fmt.Errorf("%w: %d trailing bytes after the request", ErrMalformed, len(rest))
+	}
+	if _, err := out.lowered(); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	*r = out
+	return nil
+}
+
+// JSON form of a v2 request:
+//
+//	{"credentials": [{"type": "<64 hex>", "disclose": 4, "revealIssuer": true}, …],
+//	 "predicates": [{"cred": 0, "slot": 0, "op": "le", "a": "11280"}, …],
+//	 "nonce": "<64 hex>", "scope": "<64 hex>"}
+//
+// with the conventions of Request's JSON form (64 lowercase hex digits
+// for field elements, decimal strings for bounds, omitted when zero, ops
+// by name); "revealIssuer" is omitted when false.
+type requestV2JSON struct {
+	Credentials []credReqJSON     `json:"credentials"`
+	Predicates  []predicateV2JSON `json:"predicates"`
+	Nonce       string            `json:"nonce"`
+	Scope       string            `json:"scope"`
+}
+
+type credReqJSON struct {
+	Type         string `json:"type"`
+	Disclose     uint16 `json:"disclose"`
+	RevealIssuer bool   `json:"revealIssuer,omitempty"`
+}
+
+type predicateV2JSON struct {
+	Cred uint8    `json:"cred"`
+	Slot uint8    `json:"slot"`
+	Op   string   `json:"op"`
+	A    uint64   `json:"a,omitempty,string"`
+	B    uint64   `json:"b,omitempty,string"`
+	Set  []string `json:"set,omitempty"`
+}
+
+// MarshalJSON encodes the request in its JSON form. It fails with
+// ErrInvalidStatement for a request the circuit cannot express.
+func (r *RequestV2) MarshalJSON() ([]byte, error) {
+	if _, err := r.lowered(); err != nil {
+		return nil, err
+	}
+	w := requestV2JSON{Credentials: []credReqJSON{}, Predicates: []predicateV2JSON{},
+		Nonce: hexElem(&r.Nonce), Scope: hexElem(&r.Scope)}
+	for i := range r.Credentials {
+		c := &r.Credentials[i]
+		w.Credentials = append(w.Credentials, credReqJSON{Type: hexElem(&c.Type), Disclose: c.Disclose, RevealIssuer: c.RevealIssuer})
+	}
+	for i := range r.Predicates {
+		p := &r.Predicates[i]
+		pj := predicateV2JSON{Cred: p.Cred, Slot: p.Slot, Op: p.Op.String(), A: p.A, B: p.B}
+		for j := range p.Set {
+			pj.Set = append(pj.Set, hexElem(&p.Set[j]))
+		}
+		w.Predicates = append(w.Predicates, pj)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes the JSON form strictly, as Request.UnmarshalJSON
+// does, and accepts only requests the circuit can express. Errors wrap
+// ErrMalformed; on error r is unchanged.
+func (r *RequestV2) UnmarshalJSON(b []byte) error {
+	if len(b) > maxRequestJSON {
+		return fmt.Errorf("%w: request JSON of %d bytes, at most %d", ErrMalformed, len(b), maxRequestJSON)
+	}
+	var w requestV2JSON
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&w); err != nil {
+		return fmt.Errorf("%w: request JSON: %v", ErrMalformed, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("%w: request JSON: trailing data", ErrMalformed)
+	}
+	if len(w.Credentials) > MaxCredentials || len(w.Predicates) > MaxPredicates {
+		return fmt.Errorf("%w: %d credentials and %d predicates, at most %d and %d", ErrMalformed, len(w.Credentials), len(w.Predicates), MaxCredentials, MaxPredicates)
+	}
+	var out RequestV2
+	var err error
+	for i, cj := range w.Credentials {
+		c := CredentialRequest{Disclose: cj.Disclose, RevealIssuer: cj.RevealIssuer}
+		if c.Type, err = parseHexElem(fmt.Sprintf("credential %d type", i), cj.Type); err != nil {
+			return err
+		}
+		out.Credentials = append(out.Credentials, c)
+	}
+	if out.Nonce, err = parseHexElem("nonce", w.Nonce); err != nil {
+		return err
+	}
+	if out.Scope, err = parseHexElem("scope", w.Scope); err != nil {
+		return err
+	}
+	for i, pj := range w.Predicates {
+		op, ok := parseOp(pj.Op)
+		if !ok {
+			return fmt.Errorf("%w: predicate %d: unknown op %.20q", ErrMalformed, i, pj.Op)
+		}
+		if len(pj.Set) > MaxSetSize {
+			return fmt.Errorf("%w: predicate %d has %d set values, at most %d", ErrMalformed, i, len(pj.Set), MaxSetSize)
+		}
+		p := PredicateV2{Cred: pj.Cred, Predicate: Predicate{Slot: pj.Slot, Op: op, A: pj.A, B: pj.B}}
+		for j, s := range pj.Set {
+			e, err := parseHexElem(fmt.Sprintf("predicate %d set value %d", i, j), s)
+			if err != nil {
+				return err
+			}
+			p.Set = append(p.Set, e)
+		}
+		out.Predicates = append(out.Predicates, p)
 	}
 	if _, err := out.lowered(); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)

@@ -1,6 +1,7 @@
 package zkp
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -19,6 +20,14 @@ func TestRequestV2Encoding(t *testing.T) {
 		}
 		if !reflect.DeepEqual(r, fx.st.RequestV2) {
 			t.Fatalf("n=%d: round trip differs:\n%+v\n%+v", n, r, fx.st.RequestV2)
+		}
+		j, err := json.Marshal(&fx.st.RequestV2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rj RequestV2
+		if err := json.Unmarshal(j, &rj); err != nil || !reflect.DeepEqual(rj, fx.st.RequestV2) {
+			t.Fatalf("n=%d: JSON round trip: %v\n%s", n, err, j)
 		}
 		// A v1 decoder refuses it, and the v2 decoder refuses v1.
 		var v1 Request
