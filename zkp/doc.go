@@ -74,6 +74,9 @@
 //     the proof carries;
 //  10. the nullifier is H(TagNullifier, s, scope), once per proof.
 //
+// Nothing makes the N credentials distinct: a request that names one type
+// twice can be answered with one credential twice.
+//
 // The in-circuit EdDSA check is gnark's (std/signature/eddsa) without its
 // S < ℓ test, which saves 762 constraints per credential: that test makes
 // signatures non-malleable for whoever sees them, while here the signature
