@@ -524,8 +524,9 @@ func TestIssuerSetVectors(t *testing.T) {
 	}
 }
 
-// BenchmarkIssuerSet256 rebuilds the tree of a 256-key set (what a
-// query for a type's set and every record that changes it cost).
+// BenchmarkIssuerSet256 rebuilds the set of a type with 256 keys: cold,
+// every leaf hashed (a query on a freshly opened state), and warm, the
+// leaf hashes cached (a record that changes a few leaves, or a query).
 func BenchmarkIssuerSet256(b *testing.B) {
 	w := newWorld(b)
 	more, _ := manyIssuers(b, w, IssuerSetCapacity-1)
@@ -533,10 +534,53 @@ func BenchmarkIssuerSet256(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	for _, cold := range []bool{true, false} {
+		b.Run(map[bool]string{true: "cold", false: "warm"}[cold], func(b *testing.B) {
+			for b.Loop() {
+				if cold {
+					s.leafMemo.mu.Lock()
+					s.leafMemo.m = nil
+					s.leafMemo.mu.Unlock()
+				}
+				set, err := s.IssuerSet("Age")
+				if err != nil || len(set.Leaves) != IssuerSetCapacity {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIssuerSetRevocationRoot applies a revocation root of an agency
+// in a 256-key set: the record's whole cost, the signature check and the
+// set's new root included.
+func BenchmarkIssuerSetRevocationRoot(b *testing.B) {
+	w := newWorld(b)
+	more, keys := manyIssuers(b, w, IssuerSetCapacity-1)
+	s, err := Replay(append(w.setupRecords(b), more...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 200
+	recs := make([]*SignedRecord, n)
+	for i := range recs {
+		var root Hash
+		root[31] = byte(i)
+		root[30] = byte(i >> 8)
+		root[29] = 1
+		recs[i] = sign(b, keys[7], 200+int64(i), &RevocationRoot{Root: root, Epoch: uint64(i) + 1})
+	}
+	i := 0
 	for b.Loop() {
-		set, err := s.IssuerSet("Age")
-		if err != nil || len(set.Leaves) != IssuerSetCapacity {
+		if i == n {
+			b.StopTimer()
+			s, _ = Replay(append(w.setupRecords(b), more...))
+			i = 0
+			b.StartTimer()
+		}
+		if err := s.Apply(s.Size(), recs[i]); err != nil {
 			b.Fatal(err)
 		}
+		i++
 	}
 }
