@@ -60,7 +60,8 @@
 //     record and the key-rotate record that introduced the key (or the
 //     agency's registration) — and Until is IssuerSetOpen while the key is
 //     current. A rotation closes the old key's window on the day of the
-//     key-rotate record and opens the new key's on the same day, so the
+//     key-rotate record (never before its From) and opens the new key's on
+//     the same day (never before the accreditation), so the
 //     windows overlap by that one day: credentials the old key signed
 //     earlier that day stay valid (the ledger refuses anchors by the old
 //     key once the rotation is in the log);

@@ -439,7 +439,7 @@ func (s *State) updateIssuerSets(index uint64, r *Record) error {
 				}
 				old := *l
 				s.journal = append(s.journal, func() { *l = old })
-				l.Until = max(day, l.From)
+				l.Until = max(day, l.From) // a record time before the window's start closes it on its first day
 				l.Compromised = p.Compromised
 			}
 			accredited := s.d.Accreditations[key(string(id), string(RoleIssuer), typ)].Events[0].Time
@@ -496,6 +496,15 @@ func checkIssuerSets(d *stateData) error {
 			if r.Type != typ {
 				return fmt.Errorf("issuer set %q lists a root of %q", typ, r.Type)
 			}
+		}
+	}
+	for _, a := range d.Accreditations {
+		if a.Role != RoleIssuer {
+			continue
+		}
+		sd := d.IssuerSets[a.Type]
+		if sd == nil || !slices.ContainsFunc(sd.Leaves, func(l issuerLeafData) bool { return l.Agency == a.Agency }) {
+			return fmt.Errorf("issuer set %q lacks accredited issuer %s", a.Type, a.Agency)
 		}
 	}
 	return nil
