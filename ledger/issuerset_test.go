@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -582,5 +583,50 @@ func BenchmarkIssuerSetRevocationRoot(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// TestIssuerSetConcurrentQueries queries the sets while records are
+// applied (run with -race): every answer is a consistent set.
+func TestIssuerSetConcurrentQueries(t *testing.T) {
+	w := newWorld(t)
+	log := issuerSetScenario(t, w)
+	s := replayState(t, log[:7])
+	done := make(chan struct{})
+	stop := sync.OnceFunc(func() { close(done) })
+	defer stop() // also when a record fails below
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			for _, typ := range s.IssuerSetTypes() {
+				set, err := s.IssuerSet(typ)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for i, l := range set.Leaves {
+					if p, err := set.Path(i); err != nil || !p.Verify(l.Hash, set.Root) {
+						errs <- fmt.Errorf("%q leaf %d does not open to its set's root", typ, i)
+						return
+					}
+				}
+				_ = s.IssuerSetRoots(typ)
+			}
+		}
+	}()
+	for i := 7; i < len(log); i++ {
+		if err := s.Apply(s.Size(), log[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop()
+	if err := <-errs; err != nil {
+		t.Fatal(err)
 	}
 }
