@@ -65,3 +65,18 @@ func (s *State) CheckVerified(vrs []*VerifiedRecord) error {
 	}
 	return s.applyPrepared(nil, ps)
 }
+
+// RecordIndex returns the log index of the record with the given leaf
+// hash (SignedRecord.LeafHash), including staged records; the error
+// wraps ErrNotFound when the log does not hold it. A replicated engine
+// uses it to answer a retried submission whose records are already in
+// the log.
+func (s *State) RecordIndex(leaf Hash) (uint64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, ok := s.d.Seen[leaf]
+	if !ok {
+		return 0, fmt.Errorf("ledger: record %s: %w", leaf, ErrNotFound)
+	}
+	return i, nil
+}

@@ -165,6 +165,40 @@ func (l *Ledger) SubmitBatch(ctx context.Context, srs []*ledger.SignedRecord) ([
 	}
 }
 
+// Find returns the receipts of records that are all in the committed log
+// at consecutive indices, in order (as one transaction puts them), with
+// this node's latest checkpoint. Errors wrap ledger.ErrNotFound when one
+// is not. A submitter that lost the answer to a submission uses it to
+// learn whether its records were committed.
+func (l *Ledger) Find(ctx context.Context, srs []*ledger.SignedRecord) ([]ledger.Receipt, error) {
+	if len(srs) == 0 {
+		return nil, fmt.Errorf("%w: no records", ledger.ErrInvalidRecord)
+	}
+	cp, err := l.app.store.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := l.app.store.State()
+	out := make([]ledger.Receipt, len(srs))
+	for i, sr := range srs {
+		lh, err := sr.LeafHash()
+		if err != nil {
+			return nil, err
+		}
+		j, err := st.RecordIndex(lh)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w", i, err)
+		case j >= cp.Size: // staged in a block not yet committed
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w: not committed yet", i, ledger.ErrNotFound)
+		case i > 0 && j != out[0].Index+uint64(i):
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w: at index %d, not after record 0", i, ledger.ErrNotFound, j)
+		}
+		out[i] = ledger.Receipt{Index: j, LeafHash: lh, Checkpoint: cp}
+	}
+	return out, nil
+}
+
 // Record implements ledger.Ledger.
 func (l *Ledger) Record(ctx context.Context, index uint64) (*ledger.SignedRecord, error) {
 	return l.app.store.Record(ctx, index)
