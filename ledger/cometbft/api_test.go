@@ -80,4 +80,3 @@ func TestClientSubmitRetry(t *testing.T) {
 		t.Fatalf("Find of a record never submitted: %v", err)
 	}
 }
-
