@@ -63,9 +63,9 @@ func loopbackPorts(tb testing.TB, n int) []int {
 }
 
 // startLoopbackNet starts n validators; tune adjusts each node's
-// configuration (nil: the tests' timeouts). The nodes stop at the end of
-// the test.
-func startLoopbackNet(tb testing.TB, n int, tune func(i int, cfg *cmtcfg.Config)) *loopbackNet {
+// configuration (nil: the tests' timeouts) and appTune its application's
+// (may be nil). The nodes stop at the end of the test.
+func startLoopbackNet(tb testing.TB, n int, tune func(i int, cfg *cmtcfg.Config), appTune func(i int, c *Config)) *loopbackNet {
 	tb.Helper()
 	ctx := context.Background()
 	ln := &loopbackNet{ports: loopbackPorts(tb, n), nodes: make([]*Ledger, n)}
@@ -116,7 +116,11 @@ func startLoopbackNet(tb testing.TB, n int, tune func(i int, cfg *cmtcfg.Config)
 		}
 		// Each node signs its checkpoints with its own key and cosigns
 		// them with its validator key.
-		app, err := NewApp(Config{Dir: filepath.Join(cfg.RootDir, "ledger"), Key: testKey(tb, 0x40+byte(i)), ValidatorKey: ln.vkeys[i]})
+		ac := Config{Dir: filepath.Join(cfg.RootDir, "ledger"), Key: testKey(tb, 0x40+byte(i)), ValidatorKey: ln.vkeys[i]}
+		if appTune != nil {
+			appTune(i, &ac)
+		}
+		app, err := NewApp(ac)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -190,7 +194,7 @@ func BenchmarkNetwork(b *testing.B) {
 	default:
 		b.Fatalf("unknown profile %q", *benchProfile)
 	}
-	ln := startLoopbackNet(b, *benchNodes, tune)
+	ln := startLoopbackNet(b, *benchNodes, tune, nil)
 	setup := w.setupRecords(b)[:6]
 	submitAll(b, ln.nodes[0], setup)
 	for _, l := range ln.nodes {

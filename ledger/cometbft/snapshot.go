@@ -29,7 +29,8 @@ const DefaultSnapshotInterval = 100
 const (
 	snapshotFormat       = 1
 	snapshotChunkRecords = 512 // 512 records of at most 16 KiB fit CometBFT's 16 MB chunk message
-	keptSnapshots        = 4
+	offeredSnapshots     = 4   // ListSnapshots lists the latest few...
+	keptSnapshots        = 256 // ...and chunks are served for more, so that a node restoring one is not cut off by new blocks
 )
 
 type snapshotMeta struct {
@@ -54,7 +55,8 @@ func (s snapshotInfo) abci() *abci.Snapshot {
 	return &abci.Snapshot{Height: uint64(s.height), Format: snapshotFormat, Chunks: chunksOf(s.size), Hash: h[:], Metadata: meta}
 }
 
-// snapshots are the snapshots a node offers: the latest keptSnapshots.
+// snapshots are the snapshots a node keeps (the latest keptSnapshots)
+// and offers (the latest offeredSnapshots of them).
 type snapshots struct {
 	interval int64
 	mu       sync.Mutex
@@ -89,17 +91,17 @@ func (s *snapshots) find(height uint64) (snapshotInfo, bool) {
 	return snapshotInfo{}, false
 }
 
-func (s *snapshots) all() []snapshotInfo {
+func (s *snapshots) offered() []snapshotInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.list)
+	return slices.Clone(s.list[max(0, len(s.list)-offeredSnapshots):])
 }
 
 // ListSnapshots implements abci.Application: the snapshots this node
 // offers.
 func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
 	res := &abci.ListSnapshotsResponse{}
-	for _, s := range a.snaps.all() {
+	for _, s := range a.snaps.offered() {
 		res.Snapshots = append(res.Snapshots, s.abci())
 	}
 	return res, nil
