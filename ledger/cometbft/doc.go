@@ -145,21 +145,28 @@
 //
 //	go test -run '^$' -bench BenchmarkNetwork -benchtime 20000x ./ledger/cometbft
 //
-// On the project's 2-core machine, shared with other builds (load
-// average 12–14), it committed 466 records/s with a commit latency of
-// 4.1 s (p50) and 6.8 s (p99); the previous design (a working copy of
-// the state beside the embedded ledger, records verified about seven
-// times per node, CheckTx serialized with block execution) committed
-// 138 records/s, p50 14.0 s, p99 26.3 s, in the same run conditions.
-// The process was starved of CPU (it got about a third of one core in
-// both runs): the work per record fell from 2.6 ms of CPU (four nodes
-// together) to 0.97 ms, and Ed25519 checks of record signatures from
-// 50 % of the CPU to 25 % (one check per record per node). What is left
-// per record and node: decoding and verifying the record in CheckTx
-// (about 40 % of the CPU, a quarter of it JSON decoding and canonical
-// re-encoding), gossip and P2P encryption, GC. At 0.97 ms of CPU per
-// record, two idle cores would carry about 2,000 records/s: the target
-// of 2,000 records/s at p99 ≤ 2 s was not measured on this machine.
+// On the project's 2-core machine, shared with other builds, two runs
+// each of the new and the previous design (a working copy of the state
+// beside the embedded ledger, records verified about seven times per
+// node, CheckTx serialized with block execution), back to back:
+//
+//	load average   this design                  previous design
+//	 8–10          1,114 records/s, p50 1.7 s,   227 records/s, p50 8.8 s,
+//	               p99 2.9 s                     p99 17.8 s
+//	12–14            466 records/s, p50 4.1 s,   138 records/s, p50 14.0 s,
+//	               p99 6.8 s                     p99 26.3 s
+//
+// The process was starved of CPU (it got 0.3 to 0.55 of one core): the
+// work per record (four nodes together) fell from 2.6 ms of CPU to
+// 0.91–0.97 ms, and Ed25519 checks of record signatures from 50 % of
+// the CPU to 25 % (one check per record per node). What is left, per
+// CPU profile: decoding and verifying each record in CheckTx (about 40 %
+// of the CPU: 25 % Ed25519, 9 % canonical re-encoding, 7 % strict JSON
+// decoding), P2P receive and gossip, the consensus' block execution
+// (FinalizeBlock and Commit together under 6 %, fsync 2 %), GC. At
+// 0.91 ms of CPU per record, two idle cores would carry about 2,200
+// records/s; the target (2,000 records/s at p99 ≤ 2 s) was not reached
+// on the shared machine.
 //
 // # Not covered
 //
