@@ -74,12 +74,7 @@ func (st *Stage) Apply(srs []*SignedRecord) (uint64, error) {
 	if len(srs) == 0 {
 		return 0, fmt.Errorf("%w: empty batch", ErrInvalidRecord)
 	}
-	type prepared struct {
-		sr   *SignedRecord
-		leaf []byte
-		hash Hash
-	}
-	ps := make([]prepared, len(srs))
+	ps := make([]stagedRecord, len(srs))
 	for i, sr := range srs {
 		if sr == nil {
 			return 0, fmt.Errorf("ledger: record %d: %w: nil", i, ErrInvalidRecord)
@@ -91,8 +86,20 @@ func (st *Stage) Apply(srs []*SignedRecord) (uint64, error) {
 		if len(b) > MaxRecordSize {
 			return 0, fmt.Errorf("ledger: record %d: %w: %d bytes", i, ErrInvalidRecord, len(b))
 		}
-		ps[i] = prepared{sr, b, leafHash(b)}
+		ps[i] = stagedRecord{sr, b, leafHash(b)}
 	}
+	return st.apply(ps)
+}
+
+// stagedRecord is a record on its way into a Stage: verified, with its
+// canonical bytes and leaf hash.
+type stagedRecord struct {
+	sr   *SignedRecord
+	leaf []byte
+	hash Hash
+}
+
+func (st *Stage) apply(ps []stagedRecord) (uint64, error) {
 	e, s := st.e, st.e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -219,11 +219,7 @@ func (s *State) CheckBatch(records []*SignedRecord) error {
 // applyBatch applies records at first, or, when first is nil, checks them
 // at the current size and rolls back.
 func (s *State) applyBatch(first *uint64, records []*SignedRecord) error {
-	type prepared struct {
-		rec  *Record
-		leaf Hash
-	}
-	ps := make([]prepared, len(records))
+	ps := make([]preparedRecord, len(records))
 	for i, sr := range records {
 		if sr == nil {
 			return fmt.Errorf("%w: record %d is nil", ErrInvalidRecord, i)
@@ -232,8 +228,18 @@ func (s *State) applyBatch(first *uint64, records []*SignedRecord) error {
 		if err != nil {
 			return fmt.Errorf("ledger: record %d: %w", i, err)
 		}
-		ps[i] = prepared{&sr.Record, leafHash(b)}
+		ps[i] = preparedRecord{&sr.Record, leafHash(b)}
 	}
+	return s.applyPrepared(first, ps)
+}
+
+// preparedRecord is a verified record and its leaf hash.
+type preparedRecord struct {
+	rec  *Record
+	leaf Hash
+}
+
+func (s *State) applyPrepared(first *uint64, ps []preparedRecord) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at := s.d.Size

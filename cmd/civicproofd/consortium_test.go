@@ -451,8 +451,10 @@ func TestConsortium(t *testing.T) {
 	}
 	t.Logf("%d acknowledged records all present; log of %d records, same root on all four nodes", len(every), final)
 
-	// A new node joins from the genesis file and one peer, block-syncs,
-	// and serves the same log.
+	// A new node joins from the genesis file and one peer by state sync:
+	// it trusts a header whose app hash is the root of the checkpoint the
+	// validators cosigned, restores the log from a snapshot, and serves
+	// the same log.
 	nk, err := p2p.LoadNodeKey(filepath.Join(c.dir, "node0", "config", "node_key.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -461,7 +463,9 @@ func TestConsortium(t *testing.T) {
 	join := exec.Command(c.bin, "join", "--home", filepath.Join(c.dir, "follower"), "--loopback",
 		"--genesis", filepath.Join(c.dir, "node0", "config", "genesis.json"),
 		"--peers", fmt.Sprintf("%s@127.0.0.1:%d", nk.ID(), c.base),
-		"--p2p", fmt.Sprintf("127.0.0.1:%d", c.base+10*n), "--api", strings.TrimPrefix(joinAPI, "http://"))
+		"--p2p", fmt.Sprintf("127.0.0.1:%d", c.base+10*n), "--api", strings.TrimPrefix(joinAPI, "http://"),
+		"--statesync-rpc", fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d", c.base+2, c.base+12),
+		"--trust-api", strings.Join(c.apis, ","))
 	jlog, err := os.Create(filepath.Join(c.dir, "follower.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -488,6 +492,10 @@ func TestConsortium(t *testing.T) {
 					t.Fatalf("joined node's log: %v", err)
 				}
 				t.Logf("a joining node synced %d records, consistent with the cosigned checkpoint", jcp.Size)
+				jl, _ := os.ReadFile(filepath.Join(c.dir, "follower.log"))
+				if !bytes.Contains(jl, []byte("Snapshot accepted, restoring")) || !bytes.Contains(jl, []byte("trusting height")) {
+					t.Fatalf("the joining node did not restore a snapshot:\n%s", tail(jl, 4000))
+				}
 				break
 			}
 		}
@@ -515,3 +523,6 @@ func TestConsortium(t *testing.T) {
 		t.Fatalf("two of four cosignatures: %v", err)
 	}
 }
+
+// tail returns the last n bytes of b.
+func tail(b []byte, n int) []byte { return b[max(0, len(b)-n):] }

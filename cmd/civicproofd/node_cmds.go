@@ -20,8 +20,10 @@ import (
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cometbft/cometbft/types"
 	"github.com/spf13/viper"
 
@@ -40,8 +42,9 @@ const (
 
 // settings are civicproofd's own settings (config/civicproofd.toml).
 type settings struct {
-	APIListen string // host:port of the HTTP API
-	Origin    string // checkpoint origin, shared by the consortium
+	APIListen        string // host:port of the HTTP API
+	Origin           string // checkpoint origin, shared by the consortium
+	SnapshotInterval int64  // heights between state-sync snapshots (0: the default)
 }
 
 // nodeSpec is what makes one home.
@@ -52,6 +55,16 @@ type nodeSpec struct {
 	origin              string
 	timeoutCommit       time.Duration
 	loopback            bool
+	lowLatency          bool  // cometbft.TuneLowLatency (testnet --profile lowlatency)
+	snapshotInterval    int64 // settings' snapshot_interval (0: the default)
+	stateSync           *stateSyncSpec
+}
+
+// stateSyncSpec configures CometBFT state sync for a joining node.
+type stateSyncSpec struct {
+	rpcServers  []string
+	trustHeight int64
+	trustHash   string
 }
 
 // makeHome writes the configuration and keys of one node and returns its
@@ -74,12 +87,24 @@ func makeHome(s nodeSpec) (cmted25519.PubKey, p2p.ID, error) {
 		cfg.P2P.PexReactor = false
 	}
 	cfg.RPC.PprofListenAddress = s.prof
+	if s.lowLatency {
+		cometbft.TuneLowLatency(cfg)
+	}
 	if s.timeoutCommit > 0 {
 		cfg.Consensus.TimeoutCommit = s.timeoutCommit
 	}
 	// A transaction gossiped to a peer still syncing is dropped by it;
 	// empty blocks keep rounds going so that it is proposed elsewhere.
 	cfg.Consensus.CreateEmptyBlocks = true
+	if ss := s.stateSync; ss != nil {
+		cfg.StateSync.Enable = true
+		cfg.StateSync.RPCServers = ss.rpcServers
+		cfg.StateSync.TrustHeight = ss.trustHeight
+		cfg.StateSync.TrustHash = ss.trustHash
+		if s.loopback {
+			cfg.StateSync.DiscoveryTime = 5 * time.Second
+		}
+	}
 	cfg.DBBackend = "goleveldb"
 	cmtcfg.WriteConfigFile(filepath.Join(s.home, "config", "config.toml"), cfg)
 	pv, err := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile(), nil)
@@ -97,7 +122,9 @@ func makeHome(s nodeSpec) (cmted25519.PubKey, p2p.ID, error) {
 	if origin == "" {
 		origin = ledger.DefaultOrigin
 	}
-	text := fmt.Sprintf("# civicproofd settings (CometBFT's are in config.toml)\napi_listen = %q\norigin = %q\n", s.api, origin)
+	text := fmt.Sprintf("# civicproofd settings (CometBFT's are in config.toml)\napi_listen = %q\norigin = %q\n"+
+		"# heights between the state-sync snapshots this node offers (0: %d; negative: none)\nsnapshot_interval = %d\n",
+		s.api, origin, cometbft.DefaultSnapshotInterval, s.snapshotInterval)
 	if err := os.WriteFile(filepath.Join(s.home, settingsFile), []byte(text), 0o600); err != nil {
 		return nil, "", err
 	}
@@ -209,7 +236,9 @@ func runTestnet(_ context.Context, args []string, stdout, _ io.Writer) error {
 	base := fs.Int("base-port", 26600, "node i listens on base+10i (P2P), base+10i+1 (HTTP API), base+10i+2 (RPC)")
 	chainID := fs.String("chain-id", "civicproof-testnet", "chain ID")
 	origin := fs.String("origin", ledger.DefaultOrigin, "checkpoint origin")
-	commit := fs.Duration("timeout-commit", 200*time.Millisecond, "CometBFT timeout_commit")
+	commit := fs.Duration("timeout-commit", 0, "CometBFT timeout_commit (0: the profile's)")
+	snaps := fs.Int64("snapshot-interval", 10, "heights between state-sync snapshots")
+	profile := fs.String("profile", "lowlatency", "node configuration: lowlatency (cometbft.TuneLowLatency: nodes on one host) or default (CometBFT's defaults, for nodes across a WAN)")
 	pprof := fs.Bool("pprof", false, "serve Go's pprof on base+10i+3 (CometBFT's rpc.pprof_laddr)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -217,6 +246,10 @@ func runTestnet(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if *n < 1 || *n > 64 {
 		return fmt.Errorf("between 1 and 64 validators, not %d", *n)
 	}
+	if *profile != "lowlatency" && *profile != "default" {
+		return fmt.Errorf("%w: unknown profile %q", errUsage, *profile)
+	}
+	low := *profile == "lowlatency"
 	port := func(i, k int) string { return net.JoinHostPort(*host, fmt.Sprint(*base+10*i+k)) }
 	profAddr := func(i int) string {
 		if !*pprof {
@@ -230,7 +263,7 @@ func runTestnet(_ context.Context, args []string, stdout, _ io.Writer) error {
 	for i := range *n {
 		home := filepath.Join(*out, fmt.Sprintf("node%d", i))
 		pub, id, err := makeHome(nodeSpec{home: home, moniker: fmt.Sprintf("node%d", i), p2p: port(i, 0), api: port(i, 1), rpc: port(i, 2),
-			origin: *origin, timeoutCommit: *commit, loopback: true, prof: profAddr(i)})
+			origin: *origin, timeoutCommit: *commit, loopback: true, lowLatency: low, snapshotInterval: *snaps, prof: profAddr(i)})
 		if err != nil {
 			return err
 		}
@@ -248,7 +281,7 @@ func runTestnet(_ context.Context, args []string, stdout, _ io.Writer) error {
 		}
 		home := filepath.Join(*out, fmt.Sprintf("node%d", i))
 		if _, _, err := makeHome(nodeSpec{home: home, moniker: fmt.Sprintf("node%d", i), p2p: port(i, 0), api: port(i, 1), rpc: port(i, 2),
-			origin: *origin, timeoutCommit: *commit, loopback: true, prof: profAddr(i), peers: peers}); err != nil {
+			origin: *origin, timeoutCommit: *commit, loopback: true, lowLatency: low, snapshotInterval: *snaps, prof: profAddr(i), peers: peers}); err != nil {
 			return err
 		}
 	}
@@ -276,6 +309,10 @@ func runJoin(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	apiAddr := fs.String("api", "127.0.0.1:26680", "HTTP API listen address")
 	origin := fs.String("origin", ledger.DefaultOrigin, "checkpoint origin of the consortium")
 	loopback := fs.Bool("loopback", false, "allow several nodes on one host (local networks)")
+	rpcServers := fs.String("statesync-rpc", "", "state sync: comma-separated CometBFT RPC addresses (HOST:PORT) of two or more nodes; empty: replay the chain from genesis")
+	trustAPI := fs.String("trust-api", "", "state sync: comma-separated HTTP API URLs of nodes; the trusted header is one whose app hash is the root of the latest checkpoint the genesis validators cosigned")
+	trustHeight := fs.Int64("trust-height", 0, "state sync: trusted height (instead of -trust-api)")
+	trustHash := fs.String("trust-hash", "", "state sync: hash of the trusted block header, hex (with -trust-height)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -286,8 +323,22 @@ func runJoin(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := makeHome(nodeSpec{home: *home, moniker: *moniker, p2p: *p2pAddr, api: *apiAddr, origin: *origin,
-		peers: strings.Split(*peers, ","), loopback: *loopback}); err != nil {
+	spec := nodeSpec{home: *home, moniker: *moniker, p2p: *p2pAddr, api: *apiAddr, origin: *origin,
+		peers: strings.Split(*peers, ","), loopback: *loopback}
+	if *rpcServers != "" {
+		ss := &stateSyncSpec{rpcServers: strings.Split(*rpcServers, ","), trustHeight: *trustHeight, trustHash: *trustHash}
+		if ss.trustHeight == 0 {
+			if *trustAPI == "" {
+				return fmt.Errorf("%w: state sync needs -trust-api, or -trust-height and -trust-hash", errUsage)
+			}
+			if ss.trustHeight, ss.trustHash, err = trustedHeader(ctx, gen, *origin, strings.Split(*trustAPI, ","), ss.rpcServers[0]); err != nil {
+				return fmt.Errorf("state sync: %w", err)
+			}
+			fmt.Fprintf(stdout, "trusting height %d (header %s): its app hash is the root of a checkpoint the validators cosigned\n", ss.trustHeight, ss.trustHash)
+		}
+		spec.stateSync = ss
+	}
+	if _, _, err := makeHome(spec); err != nil {
 		return err
 	}
 	if err := gen.SaveAs(filepath.Join(*home, "config", "genesis.json")); err != nil {
@@ -295,6 +346,66 @@ func runJoin(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "joining %s from %s\n", gen.ChainID, *peers)
 	return runStart(ctx, []string{"--home", *home}, stdout, nil)
+}
+
+// trustedHeader finds the header a joining node trusts for state sync:
+// it takes the latest checkpoint that validators holding more than 2/3
+// of the genesis voting power cosigned (gathered from the nodes' HTTP
+// APIs, cometbft.Client), then walks the chain down from the latest
+// height (CometBFT RPC at rpc) to a header whose app hash is that
+// checkpoint's root, and checks that more than 2/3 of the genesis
+// validators' power signed its commit. A validator set that has changed
+// since genesis by more than 1/3 fails here: give -trust-height and
+// -trust-hash instead.
+func trustedHeader(ctx context.Context, gen *types.GenesisDoc, origin string, apis []string, rpc string) (int64, string, error) {
+	vs, err := cometbft.ValidatorSetFromGenesis(origin, gen)
+	if err != nil {
+		return 0, "", err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cl := &cometbft.Client{Nodes: apis, Validators: vs}
+	cp, err := cl.Checkpoint(cctx)
+	if err != nil {
+		return 0, "", err
+	}
+	if !strings.Contains(rpc, "://") {
+		rpc = "tcp://" + rpc
+	}
+	rc, err := rpchttp.New(rpc)
+	if err != nil {
+		return 0, "", err
+	}
+	st, err := rc.Status(cctx)
+	if err != nil {
+		return 0, "", err
+	}
+	var vals []*types.Validator
+	for _, v := range gen.Validators {
+		vals = append(vals, types.NewValidator(v.PubKey, v.Power))
+	}
+	set := types.NewValidatorSet(vals)
+	const maxWalk = 1000
+	for h := st.SyncInfo.LatestBlockHeight; h > 0 && h > st.SyncInfo.LatestBlockHeight-maxWalk; h-- {
+		c, err := rc.Commit(cctx, &h)
+		if err != nil {
+			return 0, "", err
+		}
+		if !bytes.Equal(c.Header.AppHash, cp.Root[:]) {
+			continue
+		}
+		if c.Header.ChainID != gen.ChainID {
+			return 0, "", fmt.Errorf("header of chain %q, genesis says %q", c.Header.ChainID, gen.ChainID)
+		}
+		if err := c.SignedHeader.ValidateBasic(gen.ChainID); err != nil {
+			return 0, "", err
+		}
+		if err := set.VerifyCommitLightTrusting(gen.ChainID, c.Commit, cmtmath.Fraction{Numerator: 2, Denominator: 3}); err != nil {
+			return 0, "", fmt.Errorf("commit of height %d: %w", h, err)
+		}
+		return h, hex.EncodeToString(c.Header.Hash()), nil
+	}
+	return 0, "", fmt.Errorf("no header among the latest %d carries the cosigned root %s (size %d)", maxWalk, cp.Root, cp.Size)
 }
 
 // loadConfig reads a home's CometBFT configuration (config/config.toml,
@@ -318,7 +429,7 @@ func loadConfig(home string) (*cmtcfg.Config, settings, error) {
 	if err := sv.ReadInConfig(); err != nil {
 		return nil, settings{}, fmt.Errorf("read settings: %w", err)
 	}
-	return cfg, settings{APIListen: sv.GetString("api_listen"), Origin: sv.GetString("origin")}, nil
+	return cfg, settings{APIListen: sv.GetString("api_listen"), Origin: sv.GetString("origin"), SnapshotInterval: sv.GetInt64("snapshot_interval")}, nil
 }
 
 func runStart(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -354,7 +465,7 @@ func runStart(ctx context.Context, args []string, stdout, _ io.Writer) error {
 			vkey = ed25519.PrivateKey(pv.Key.PrivKey.Bytes())
 		}
 	}
-	app, err := cometbft.NewApp(cometbft.Config{Dir: filepath.Join(*home, appDir), Key: key, Origin: set.Origin, ValidatorKey: vkey})
+	app, err := cometbft.NewApp(cometbft.Config{Dir: filepath.Join(*home, appDir), Key: key, Origin: set.Origin, ValidatorKey: vkey, SnapshotInterval: set.SnapshotInterval})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ const MaxTxBytes = 1 << 20
 //
 //	POST /v1/submit                       a transaction (EncodeTx), answered once committed:
 //	                                      {"index": first record's index, "size": …, "checkpoint": note}
+//	POST /v1/find                         a transaction: the same answer if its records are committed
+//	                                      (consecutively, in order), else 404
 //	GET  /v1/checkpoint                   the node's own signed checkpoint note
 //	GET  /v1/cosignature                  this validator's cosignature of its latest checkpoint
 //	GET  /v1/cosignature/{size}           … of the checkpoint at size
@@ -34,7 +36,8 @@ const MaxTxBytes = 1 << 20
 //
 // Nothing it serves needs to be trusted: a Client checks checkpoints
 // against the validator set and records against checkpoints. Refusals of
-// a submission answer 422 with the reason; unknown entries 404.
+// a submission answer 422 with the reason (409 for a duplicate); unknown
+// entries 404.
 func NewHandler(l *Ledger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/submit", func(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +53,9 @@ func NewHandler(l *Ledger) http.Handler {
 		}
 		rs, err := l.SubmitBatch(r.Context(), srs)
 		switch {
+		case errors.Is(err, ledger.ErrDuplicate):
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
 		case errors.Is(err, ledger.ErrInvalidRecord), errors.Is(err, ledger.ErrUnauthorized):
 			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
 			return
@@ -58,6 +64,25 @@ func NewHandler(l *Ledger) http.Handler {
 			return
 		}
 		cp := rs[len(rs)-1].Checkpoint
+		writeJSON(w, SubmitResult{Index: rs[0].Index, Size: cp.Size, Checkpoint: cp.Note})
+	})
+	mux.HandleFunc("POST /v1/find", func(w http.ResponseWriter, r *http.Request) {
+		tx, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxTxBytes))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+			return
+		}
+		srs, err := DecodeTx(tx)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		rs, err := l.Find(r.Context(), srs)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		cp := rs[0].Checkpoint
 		writeJSON(w, SubmitResult{Index: rs[0].Index, Size: cp.Size, Checkpoint: cp.Note})
 	})
 	mux.HandleFunc("GET /v1/checkpoint", func(w http.ResponseWriter, r *http.Request) {
@@ -402,7 +427,14 @@ func (c *Client) checkGrant(ctx context.Context, cp *ledger.Checkpoint, id ledge
 
 // Submit posts records as one transaction to the nodes in turn until one
 // accepts or refuses them; it returns the index of the first record.
-// Refusals wrap ledger.ErrInvalidRecord.
+// Refusals wrap ledger.ErrInvalidRecord (and ledger.ErrDuplicate for
+// records already in the log). When a node fails without an answer (it
+// may have committed the records before failing) and the next node
+// answers that they are duplicates, Submit asks the nodes whether the
+// records are committed, in order, and then answers as if the first
+// node had (a retry of its own submission is not an error). A caller
+// that retries after Submit itself ended without an answer (a context
+// deadline) uses Find the same way.
 func (c *Client) Submit(ctx context.Context, srs ...*ledger.SignedRecord) (*SubmitResult, error) {
 	tx, err := EncodeTx(srs...)
 	if err != nil {
@@ -410,24 +442,21 @@ func (c *Client) Submit(ctx context.Context, srs ...*ledger.SignedRecord) (*Subm
 	}
 	var errs []error
 	for _, node := range c.Nodes {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, node+"/v1/submit", bytes.NewReader(tx))
-		if err != nil {
-			return nil, err
-		}
-		res, err := c.http().Do(req)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-		res.Body.Close()
+		status, b, err := c.post(ctx, node, "/v1/submit", tx)
 		switch {
 		case err != nil:
 			errs = append(errs, err)
-		case res.StatusCode == http.StatusUnprocessableEntity:
-			return nil, fmt.Errorf("%w: %s", ledger.ErrInvalidRecord, bytes.TrimSpace(b))
-		case res.StatusCode != http.StatusOK:
-			errs = append(errs, fmt.Errorf("%s: %s", res.Status, bytes.TrimSpace(b)))
+		case status == http.StatusConflict:
+			if len(errs) > 0 { // an earlier node may have committed them
+				if res, ferr := c.find(ctx, tx); ferr == nil {
+					return res, nil
+				}
+			}
+			return nil, fmt.Errorf("%w: %w: %s", ledger.ErrInvalidRecord, ledger.ErrDuplicate, b)
+		case status == http.StatusUnprocessableEntity:
+			return nil, fmt.Errorf("%w: %s", ledger.ErrInvalidRecord, b)
+		case status != http.StatusOK:
+			errs = append(errs, fmt.Errorf("%s: %d: %s", node, status, b))
 		default:
 			var out SubmitResult
 			if err := json.Unmarshal(b, &out); err != nil {
@@ -438,4 +467,57 @@ func (c *Client) Submit(ctx context.Context, srs ...*ledger.SignedRecord) (*Subm
 		}
 	}
 	return nil, fmt.Errorf("%w: submit: %w", ErrNodeAnswer, errors.Join(errs...))
+}
+
+// Find asks the nodes in turn whether records are committed, all at
+// consecutive indices in order (as Submit puts them), and returns the
+// answer Submit would have given. Errors: ErrNodeAnswer when no node
+// finds them. Like Submit's answer, it is a node's word: verify the
+// records with Record under a cosigned checkpoint.
+func (c *Client) Find(ctx context.Context, srs ...*ledger.SignedRecord) (*SubmitResult, error) {
+	tx, err := EncodeTx(srs...)
+	if err != nil {
+		return nil, err
+	}
+	return c.find(ctx, tx)
+}
+
+func (c *Client) find(ctx context.Context, tx []byte) (*SubmitResult, error) {
+	var errs []error
+	for _, node := range c.Nodes {
+		status, b, err := c.post(ctx, node, "/v1/find", tx)
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("%s: %d: %s", node, status, b)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var out SubmitResult
+		if err := json.Unmarshal(b, &out); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		return &out, nil
+	}
+	return nil, fmt.Errorf("%w: find: %w", ErrNodeAnswer, errors.Join(errs...))
+}
+
+// post sends body to node's path and returns the status and the body of
+// the answer (trimmed); err only when there is no answer.
+func (c *Client) post(ctx context.Context, node, path string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, node+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := c.http().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return 0, nil, err
+	}
+	return res.StatusCode, bytes.TrimSpace(b), nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,11 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/transparency-dev/merkle/compact"
-	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
@@ -30,7 +30,8 @@ const AppVersion = 1
 // Config configures an App.
 type Config struct {
 	// Dir holds the application's files: ledger.db (the embedded engine's
-	// log file) and commit.json (the last committed block).
+	// log file, with the last committed block as its application metadata)
+	// and validators.json (the genesis validator set).
 	Dir string
 	// Key signs this node's checkpoints. Every node signs with its own
 	// key; the roots they sign are the same on every node.
@@ -49,17 +50,30 @@ type Config struct {
 	// it (see ValidatorSet and App.Cosignature). Leave it nil on a node
 	// that is not a validator.
 	ValidatorKey ed25519.PrivateKey
+	// SnapshotInterval: the node offers a state-sync snapshot of the log
+	// at every height that is a multiple of it (and at the height it
+	// opened at). Zero means DefaultSnapshotInterval; a negative value
+	// offers none.
+	SnapshotInterval int64
 }
 
 // App is the ABCI application of the ledger: the ledger.State state machine
 // replicated by CometBFT. Transactions are signed records (see EncodeTx).
 //
-// FinalizeBlock applies the block's transactions to a working copy of the
-// state, in block order, and returns the RFC 6962 root of the log with the
-// accepted records appended as the AppHash. Commit writes the accepted
-// records to an embedded ledger (ledger.Open on Dir/ledger.db), which
-// recomputes the same state and root and signs a checkpoint. Reads are
-// served by that embedded ledger (Store).
+// The App keeps one state, the embedded ledger's (ledger.Open on
+// Dir/ledger.db). FinalizeBlock applies the block's transactions to a
+// ledger.Stage of it, in block order, and returns the RFC 6962 root of the
+// log with the accepted records as the AppHash; Commit makes the stage
+// durable in one write with the block's height, root and validator set
+// (the embedded ledger's application metadata), and the embedded ledger
+// signs a checkpoint. Reads are served by the embedded ledger (Store).
+//
+// Each record's signature is verified once per node: CheckTx verifies a
+// transaction and remembers its records (a bounded cache keyed by the
+// transaction's hash); FinalizeBlock applies remembered ones without
+// verifying them again. The App is safe for concurrent CheckTx, Query and
+// snapshot calls beside the consensus connection's calls, so a node runs
+// it with CometBFT's consensus-synchronized local client (see Start).
 type App struct {
 	abci.BaseApplication
 
@@ -70,24 +84,42 @@ type App struct {
 	origin   string
 	cosigner *cosigner // nil on a node that is not a validator
 	cosigs   cosignatures
+	checked  *checkedTxs
+	snaps    snapshots
 
-	mu      sync.Mutex
-	work    *ledger.State  // committed state plus the finalized block
-	rng     *compact.Range // tree of the committed log plus the finalized block
-	last    commitInfo     // last committed block
-	pending *block         // finalized, not yet committed
-	genesis *block         // genesis records, applied by InitChain, written with the first block
-	vals    powers         // validator set after the finalized block (nil: unknown)
+	valsMu sync.RWMutex
+	vals   powers // validator set after the finalized block (nil: unknown)
+
+	waitMu  sync.Mutex
 	waiters map[[32]byte]map[chan<- outcome]struct{}
 	closed  bool
+
+	mu          sync.Mutex
+	last        appMeta       // last committed block
+	height      atomic.Int64  // last.Height, for readers that must not wait for a block
+	stage       *ledger.Stage // open from FinalizeBlock (or InitChain) to Commit
+	pending     *block        // finalized, not yet committed
+	genesisVals powers        // the genesis validator set, for a restore from a snapshot
+	restore     *restoring    // a snapshot being restored
+}
+
+// appMeta is the application metadata committed with every block that
+// changes the log (ledger.Stage.Commit): the block's height, the log's
+// size and root after it (the AppHash), and the validator set after it.
+// Blocks that accept nothing are not written: after a restart CometBFT
+// replays them, which changes nothing.
+type appMeta struct {
+	Height     int64           `json:"height"`
+	Size       uint64          `json:"size"`
+	Root       ledger.Hash     `json:"root"`
+	Validators []validatorJSON `json:"validators,omitempty"`
 }
 
 // block is the outcome of FinalizeBlock waiting for Commit.
 type block struct {
 	height   int64
+	size     uint64
 	root     ledger.Hash
-	records  [][]byte               // canonical bytes of the accepted records
-	srs      []*ledger.SignedRecord // the same records, decoded
 	outcomes map[[32]byte]outcome
 }
 
@@ -102,13 +134,10 @@ type outcome struct {
 
 var _ abci.Application = (*App)(nil)
 
-var hasher = rfc6962.DefaultHasher
-
-var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
-
-// NewApp opens (or creates) the application's files in c.Dir and
-// recovers from a crash between writing commit.json and the embedded
-// ledger.
+// NewApp opens (or creates) the application's files in c.Dir. The
+// embedded ledger opens from its snapshot when it has one (see package
+// ledger); the last committed height, root and validator set come from
+// its application metadata.
 func NewApp(c Config) (*App, error) {
 	if c.Key == nil {
 		return nil, errors.New("ledger/cometbft: nil checkpoint key")
@@ -122,6 +151,11 @@ func NewApp(c Config) (*App, error) {
 	a := &App{
 		dir: c.Dir, maxSkew: c.MaxSkew, clock: c.Clock,
 		waiters: map[[32]byte]map[chan<- outcome]struct{}{},
+		checked: newCheckedTxs(defaultCheckedRecords),
+	}
+	a.snaps.interval = c.SnapshotInterval
+	if a.snaps.interval == 0 {
+		a.snaps.interval = DefaultSnapshotInterval
 	}
 	if a.maxSkew == 0 {
 		a.maxSkew = 10 * time.Minute
@@ -154,110 +188,64 @@ func NewApp(c Config) (*App, error) {
 	if err := a.load(); err != nil {
 		return nil, errors.Join(err, st.Close())
 	}
-	if err := a.cosign(a.last.Size, a.root()); err != nil {
+	if err := a.cosign(a.last.Size, a.last.Root); err != nil {
 		return nil, errors.Join(err, st.Close())
 	}
 	return a, nil
 }
 
-// load reads commit.json, completes a commit that was interrupted after
-// writing it, and rebuilds the working state and tree from the log.
+// load reads the last committed block from the embedded ledger's
+// application metadata and checks it against the ledger's checkpoint.
 func (a *App) load() error {
-	ctx := context.Background()
-	info, err := readCommitInfo(a.dir)
+	cp, err := a.store.Checkpoint(context.Background())
 	if err != nil {
 		return err
 	}
-	cp, err := a.store.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	switch {
-	case cp.Size == info.Size:
-	case cp.Size+uint64(len(info.Records)) == info.Size:
-		srs := make([]*ledger.SignedRecord, len(info.Records))
-		for i, b := range info.Records {
-			if srs[i], err = ledger.DecodeSignedRecord(b); err != nil {
-				return fmt.Errorf("%w: commit.json: %w", ledger.ErrCorrupt, err)
-			}
+	b := a.store.AppMeta()
+	if b == nil {
+		if cp.Size != 0 {
+			return fmt.Errorf("%w: a log of %d records without the application's metadata", ledger.ErrCorrupt, cp.Size)
 		}
-		if _, err := a.store.SubmitBatch(ctx, srs); err != nil {
-			return fmt.Errorf("ledger/cometbft: complete commit of height %d: %w", info.Height, err)
+		if _, err := os.Stat(filepath.Join(a.dir, legacyCommitFile)); err == nil {
+			return fmt.Errorf("%w: %s was written by an earlier version of the application: sync the node again", ledger.ErrCorrupt, legacyCommitFile)
 		}
-		if cp, err = a.store.Checkpoint(ctx); err != nil {
+		a.last = appMeta{Root: ledger.EmptyRoot()}
+		vals, err := readValidators(a.dir)
+		if err != nil {
 			return err
 		}
-	default:
-		return fmt.Errorf("%w: log size %d, commit.json says %d at height %d", ledger.ErrCorrupt, cp.Size, info.Size, info.Height)
+		a.vals = vals
+		return nil
 	}
-	if info.Height > 0 && cp.Root != info.Root {
-		return fmt.Errorf("%w: log root %s, commit.json says %s", ledger.ErrCorrupt, cp.Root, info.Root)
+	var m appMeta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%w: application metadata: %w", ledger.ErrCorrupt, err)
 	}
-	info.Records = nil
-	a.last = info
-	if a.vals, err = readValidators(a.dir); err != nil {
+	if m.Size != cp.Size || m.Root != cp.Root {
+		return fmt.Errorf("%w: application metadata says size %d root %s, the log's checkpoint %d %s", ledger.ErrCorrupt, m.Size, m.Root, cp.Size, cp.Root)
+	}
+	vals, err := powersOf(m.Validators)
+	if err != nil {
 		return err
 	}
-	a.work = ledger.NewState()
-	a.rng = rangeFactory.NewEmptyRange(0)
-	const chunk = 1024
-	for i := uint64(0); i < cp.Size; i += chunk {
-		var srs []*ledger.SignedRecord
-		for j := i; j < min(i+chunk, cp.Size); j++ {
-			sr, err := a.store.Record(ctx, j)
-			if err != nil {
-				return err
-			}
-			lh, err := sr.LeafHash()
-			if err != nil {
-				return err
-			}
-			if err := a.rng.Append(lh[:], nil); err != nil {
-				return err
-			}
-			srs = append(srs, sr)
-		}
-		if a.vals != nil && slices.ContainsFunc(srs, isValidatorEvent) {
-			// Validator changes are checked against the state before
-			// their records, as FinalizeBlock did.
-			for _, sr := range srs {
-				if a.vals, _, err = applyValidatorChanges(a.work, a.vals, []*ledger.SignedRecord{sr}); err != nil {
-					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
-				}
-				if err := a.work.Apply(a.work.Size(), sr); err != nil {
-					return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
-				}
-			}
-			continue
-		}
-		if err := a.work.ApplyBatch(i, srs); err != nil {
-			return fmt.Errorf("%w: replay: %w", ledger.ErrCorrupt, err)
-		}
-	}
-	if root := a.root(); root != cp.Root {
-		return fmt.Errorf("%w: recomputed root %s, checkpoint root %s", ledger.ErrCorrupt, root, cp.Root)
-	}
+	a.last, a.vals = m, vals
+	a.height.Store(m.Height)
+	a.snaps.add(m.Height, m.Size, m.Root, true)
 	return nil
 }
 
-func (a *App) root() ledger.Hash {
-	if a.rng.End() == 0 {
-		return ledger.EmptyRoot()
-	}
-	h, err := a.rng.GetRootHash(nil)
-	if err != nil {
-		panic("ledger/cometbft: root of a range starting at 0: " + err.Error())
-	}
-	return ledger.Hash(h)
-}
+// legacyCommitFile is the file in which earlier versions kept the last
+// committed block.
+const legacyCommitFile = "commit.json"
 
 // Store returns the embedded ledger holding the committed log; it serves
 // reads, proofs and signed checkpoints. Do not submit to it directly.
 func (a *App) Store() *ledger.Embedded { return a.store }
 
-// Close closes the embedded ledger. The node must be stopped first.
+// Close closes the embedded ledger, dropping a block finalized and not
+// committed. The node must be stopped first.
 func (a *App) Close() error {
-	a.mu.Lock()
+	a.waitMu.Lock()
 	a.closed = true
 	for _, ws := range a.waiters {
 		for w := range ws {
@@ -265,8 +253,30 @@ func (a *App) Close() error {
 		}
 	}
 	clear(a.waiters)
+	a.waitMu.Unlock()
+	a.mu.Lock()
+	if a.stage != nil {
+		a.stage.Abort()
+		a.stage, a.pending = nil, nil
+	}
+	if a.restore != nil {
+		a.restore.stage.Abort()
+		a.restore = nil
+	}
 	a.mu.Unlock()
 	return a.store.Close()
+}
+
+func (a *App) validators() powers {
+	a.valsMu.RLock()
+	defer a.valsMu.RUnlock()
+	return a.vals
+}
+
+func (a *App) setValidators(p powers) {
+	a.valsMu.Lock()
+	a.vals = p
+	a.valsMu.Unlock()
 }
 
 // Info implements abci.Application.
@@ -282,17 +292,17 @@ func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, erro
 
 // InitChain implements abci.Application. The genesis file's app_state
 // may hold the log's first records (GenesisAppState: typically the
-// governance record founding the consortium); they are applied here and
-// written with the first block. The initial AppHash is the root of the
+// governance record founding the consortium); they are staged here and
+// committed with the first block. The initial AppHash is the root of the
 // log they make (of the empty log when there are none). The stored log
 // must be empty.
-func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+func (a *App) InitChain(ctx context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.rng.End() != 0 || a.last.Height != 0 {
-		return nil, fmt.Errorf("ledger/cometbft: InitChain on a log of %d records", a.rng.End())
+	if a.stage != nil || a.last.Height != 0 || a.last.Size != 0 {
+		return nil, fmt.Errorf("ledger/cometbft: InitChain on a log of %d records at height %d", a.last.Size, a.last.Height)
 	}
-	srs, bs, err := parseGenesisAppState(req.AppStateBytes)
+	srs, _, err := parseGenesisAppState(req.AppStateBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -303,35 +313,39 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	if err := writeValidators(a.dir, vals); err != nil {
 		return nil, fmt.Errorf("ledger/cometbft: InitChain: %w", err)
 	}
-	a.vals = vals
+	a.setValidators(vals)
+	a.genesisVals = vals
+	root := ledger.EmptyRoot()
 	if len(srs) > 0 {
-		if err := a.work.ApplyBatch(0, srs); err != nil {
+		st, err := a.store.Stage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := st.Apply(srs); err != nil {
+			st.Abort()
 			return nil, fmt.Errorf("ledger/cometbft: genesis records: %w", err)
 		}
-		for _, b := range bs {
-			lh := ledger.LeafHash(b)
-			if err := a.rng.Append(lh[:], nil); err != nil {
-				panic("ledger/cometbft: compact range append: " + err.Error())
-			}
+		if root, err = st.Root(); err != nil {
+			st.Abort()
+			return nil, err
 		}
-		a.genesis = &block{srs: srs, records: bs}
+		a.stage = st
 	}
-	root := a.root()
 	return &abci.InitChainResponse{AppHash: root[:]}, nil
 }
 
-// CheckTx implements abci.Application: it decodes the transaction and
-// checks its records against the current state (the last committed or
-// finalized block) without applying them, and their times against the
-// node's clock.
+// CheckTx implements abci.Application: it decodes the transaction,
+// verifying its signatures (once: the records are remembered for
+// FinalizeBlock and for rechecks), and checks its records against the
+// current state (the last committed block, or the block being finalized)
+// without applying them, and their times against the node's clock. It is
+// safe to call concurrently with itself and with the consensus calls.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
 	err := a.check(req.Tx)
 	if req.Type == abci.CHECK_TX_TYPE_RECHECK && err != nil {
 		// A transaction that no longer fits the state leaves the mempool
 		// without reaching a block: tell whoever waits for it.
-		a.mu.Lock()
 		a.notify(sha256.Sum256(req.Tx), outcome{code: codeOf(err), space: Codespace, log: err.Error()})
-		a.mu.Unlock()
 	}
 	if err != nil {
 		return &abci.CheckTxResponse{Code: codeOf(err), Codespace: Codespace, Log: err.Error()}, nil
@@ -340,22 +354,32 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 }
 
 func (a *App) check(tx []byte) error {
-	srs, err := DecodeTx(tx)
-	if err != nil {
-		return err
+	h := sha256.Sum256(tx)
+	vrs, ok := a.checked.get(h)
+	if !ok {
+		var err error
+		if vrs, err = decodeTx(tx); err != nil {
+			return err
+		}
+		a.checked.put(h, vrs)
 	}
+	srs := signedRecords(vrs)
 	if err := a.checkTimes(srs, a.clock(), "the node clock"); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	vals := a.vals
-	a.mu.Unlock()
-	if _, _, err := applyValidatorChanges(a.work, vals, srs); err != nil {
+	st := a.store.State() // synchronizes its own reads and writes
+	if _, _, err := applyValidatorChanges(st, a.validators(), srs); err != nil {
 		return err
 	}
-	// a.work is set once by load, before the App is shared; the State
-	// synchronizes its own reads and writes.
-	return a.work.CheckBatch(srs)
+	return st.CheckVerified(vrs)
+}
+
+func signedRecords(vrs []*ledger.VerifiedRecord) []*ledger.SignedRecord {
+	srs := make([]*ledger.SignedRecord, len(vrs))
+	for i, v := range vrs {
+		srs[i] = v.SignedRecord()
+	}
+	return srs
 }
 
 func (a *App) checkTimes(srs []*ledger.SignedRecord, now time.Time, clock string) error {
@@ -372,11 +396,12 @@ func (a *App) checkTimes(srs []*ledger.SignedRecord, now time.Time, clock string
 }
 
 // FinalizeBlock implements abci.Application: it applies each transaction
-// in block order through the state machine. An accepted transaction's
-// result Data is the log index of its first record (8 bytes, big endian);
-// a refused one has a non-zero code, the reason in Log, and changes
-// nothing. The AppHash is the RFC 6962 root of the log after the block.
-func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
+// in block order through the state machine, to a Stage of the embedded
+// ledger. An accepted transaction's result Data is the log index of its
+// first record (8 bytes, big endian); a refused one has a non-zero code,
+// the reason in Log, and changes nothing. The AppHash is the RFC 6962 root
+// of the log after the block.
+func (a *App) FinalizeBlock(ctx context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.pending != nil {
@@ -385,72 +410,79 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	if req.Height != a.last.Height+1 {
 		return nil, fmt.Errorf("ledger/cometbft: FinalizeBlock %d after height %d", req.Height, a.last.Height)
 	}
-	b := &block{height: req.Height, outcomes: map[[32]byte]outcome{}}
-	before := a.vals
-	if a.genesis != nil { // the genesis records are written with the first block
-		b.srs, b.records = a.genesis.srs, a.genesis.records
+	if a.stage == nil {
+		st, err := a.store.Stage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: FinalizeBlock %d: %w", req.Height, err)
+		}
+		a.stage = st
 	}
+	b := &block{height: req.Height, outcomes: make(map[[32]byte]outcome, len(req.Txs))}
+	before := a.validators()
+	vals := before
 	res := &abci.FinalizeBlockResponse{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	for i, tx := range req.Txs {
-		first := a.work.Size()
-		srs, bs, err := a.apply(tx, req.Time)
+		h := sha256.Sum256(tx)
+		first, next, err := a.apply(h, tx, req.Time, vals)
 		var o outcome
 		if err != nil {
 			o = outcome{code: codeOf(err), space: Codespace, log: err.Error()}
 			res.TxResults[i] = &abci.ExecTxResult{Code: o.code, Codespace: Codespace, Log: o.log}
 		} else {
-			o.first = first
+			o.first, vals = first, next
 			res.TxResults[i] = &abci.ExecTxResult{Code: CodeOK, Data: binary.BigEndian.AppendUint64(nil, first)}
-			b.srs = append(b.srs, srs...)
-			b.records = append(b.records, bs...)
 		}
 		// A transaction repeated in the block is refused as a duplicate
 		// the second time: its submitter gets the first outcome.
-		h := sha256.Sum256(tx)
 		if _, ok := b.outcomes[h]; !ok {
 			b.outcomes[h] = o
 		}
 	}
-	b.root = a.root()
+	root, err := a.stage.Root()
+	if err != nil {
+		return nil, err
+	}
+	b.root, b.size = root, a.stage.Size()
+	a.setValidators(vals)
 	a.pending = b
-	res.AppHash = slices.Clone(b.root[:])
-	res.ValidatorUpdates = updatesBetween(before, a.vals)
+	res.AppHash = slices.Clone(root[:])
+	res.ValidatorUpdates = updatesBetween(before, vals)
 	return res, nil
 }
 
-// apply applies one transaction to the working state and tree. It
-// returns the transaction's records and their canonical bytes.
-func (a *App) apply(tx []byte, blockTime time.Time) ([]*ledger.SignedRecord, [][]byte, error) {
-	srs, bs, err := decodeTx(tx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := a.checkTimes(srs, blockTime, "the block time"); err != nil {
-		return nil, nil, err
-	}
-	vals, changed, err := applyValidatorChanges(a.work, a.vals, srs)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := a.work.ApplyBatch(a.work.Size(), srs); err != nil {
-		return nil, nil, err
-	}
-	if changed {
-		a.vals = vals
-	}
-	for _, b := range bs {
-		lh := ledger.LeafHash(b)
-		if err := a.rng.Append(lh[:], nil); err != nil {
-			panic("ledger/cometbft: compact range append: " + err.Error())
+// apply applies one transaction to the stage. It returns the index of
+// its first record and the validator set after it.
+func (a *App) apply(h [32]byte, tx []byte, blockTime time.Time, vals powers) (uint64, powers, error) {
+	vrs, ok := a.checked.take(h)
+	if !ok {
+		var err error
+		if vrs, err = decodeTx(tx); err != nil {
+			return 0, nil, err
 		}
 	}
-	return srs, bs, nil
+	srs := signedRecords(vrs)
+	if err := a.checkTimes(srs, blockTime, "the block time"); err != nil {
+		return 0, nil, err
+	}
+	next, changed, err := applyValidatorChanges(a.store.State(), vals, srs)
+	if err != nil {
+		return 0, nil, err
+	}
+	first, err := a.stage.ApplyVerified(vrs)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !changed {
+		next = vals
+	}
+	return first, next, nil
 }
 
 // Commit implements abci.Application: it makes the finalized block
-// durable. commit.json (height, size, root and the block's records) is
-// written first, then the records go to the embedded ledger in one
-// transaction; a crash in between is completed by NewApp.
+// durable. A block that changed the log is committed to the embedded
+// ledger in one write, with the height, root and validator set as the
+// ledger's application metadata; a block that changed nothing writes
+// nothing.
 func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -458,39 +490,36 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if b == nil {
 		return nil, errors.New("ledger/cometbft: Commit without FinalizeBlock")
 	}
-	a.pending = nil
-	a.genesis = nil
-	info := commitInfo{Height: b.height, Size: a.rng.End(), Root: b.root}
+	st := a.stage
+	a.pending, a.stage = nil, nil
+	m := appMeta{Height: b.height, Size: b.size, Root: b.root, Validators: validatorList(a.validators())}
 	var cp *ledger.Checkpoint
-	if len(b.records) > 0 {
-		info.Records = b.records
-		if err := writeCommitInfo(a.dir, info); err != nil {
+	if b.size != a.last.Size {
+		mb, err := json.Marshal(m)
+		if err != nil {
+			st.Abort()
 			return nil, err
 		}
-		rs, err := a.store.SubmitBatch(context.Background(), b.srs)
-		if err != nil {
-			// The working state accepted these records: the embedded
-			// ledger must too. Stop rather than diverge.
+		if cp, err = st.Commit(mb); err != nil {
 			return nil, fmt.Errorf("ledger/cometbft: commit height %d: %w", b.height, err)
 		}
-		cp = rs[len(rs)-1].Checkpoint
-		if cp.Root != b.root || cp.Size != info.Size {
+		if cp.Root != b.root || cp.Size != b.size {
 			return nil, fmt.Errorf("ledger/cometbft: commit height %d: embedded root %s size %d, app hash %s size %d",
-				b.height, cp.Root, cp.Size, b.root, info.Size)
+				b.height, cp.Root, cp.Size, b.root, b.size)
+		}
+		if err := a.cosign(b.size, b.root); err != nil {
+			return nil, fmt.Errorf("ledger/cometbft: commit height %d: %w", b.height, err)
 		}
 	} else {
+		st.Abort()
 		var err error
 		if cp, err = a.store.Checkpoint(context.Background()); err != nil {
 			return nil, err
 		}
 	}
-	info.Records = nil
-	if info.Size != a.last.Size {
-		if err := a.cosign(info.Size, info.Root); err != nil {
-			return nil, fmt.Errorf("ledger/cometbft: commit height %d: %w", b.height, err)
-		}
-	}
-	a.last = info
+	a.last = m
+	a.height.Store(m.Height)
+	a.snaps.add(m.Height, m.Size, m.Root, false)
 	for h, o := range b.outcomes {
 		if o.code == CodeOK {
 			o.cp = cp
@@ -510,9 +539,7 @@ func (a *App) Query(ctx context.Context, req *abci.QueryRequest) (*abci.QueryRes
 		res.Code, res.Log = CodeInternal, err.Error()
 		return res, nil
 	}
-	a.mu.Lock()
-	res.Height = a.last.Height
-	a.mu.Unlock()
+	res.Height = a.height.Load()
 	switch p := req.Path; {
 	case p == "/checkpoint":
 		res.Value = cp.Note
@@ -543,8 +570,8 @@ func (a *App) Query(ctx context.Context, req *abci.QueryRequest) (*abci.QueryRes
 // dropped from the mempool. The returned function unregisters it.
 func (a *App) wait(tx []byte, ch chan outcome) (func(), error) {
 	h := sha256.Sum256(tx)
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.waitMu.Lock()
+	defer a.waitMu.Unlock()
 	if a.closed {
 		return nil, ledger.ErrClosed
 	}
@@ -555,8 +582,8 @@ func (a *App) wait(tx []byte, ch chan outcome) (func(), error) {
 	}
 	ws[ch] = struct{}{}
 	return func() {
-		a.mu.Lock()
-		defer a.mu.Unlock()
+		a.waitMu.Lock()
+		defer a.waitMu.Unlock()
 		if ws := a.waiters[h]; ws != nil {
 			delete(ws, ch)
 			if len(ws) == 0 {
@@ -566,9 +593,11 @@ func (a *App) wait(tx []byte, ch chan outcome) (func(), error) {
 	}, nil
 }
 
-// notify delivers an outcome to the waiters of a transaction. The caller
-// holds a.mu. Waiter channels are buffered (one outcome each).
+// notify delivers an outcome to the waiters of a transaction. Waiter
+// channels are buffered (one outcome each).
 func (a *App) notify(h [32]byte, o outcome) {
+	a.waitMu.Lock()
+	defer a.waitMu.Unlock()
 	for w := range a.waiters[h] {
 		select {
 		case w <- o:

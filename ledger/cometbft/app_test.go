@@ -239,57 +239,106 @@ func TestAppBlock(t *testing.T) {
 	}
 }
 
-// TestAppRecovery: a crash after commit.json is written and before the
-// embedded ledger commits is completed on restart; a commit.json that does
-// not match the log is reported as corruption.
+// TestAppRecovery: a crash between FinalizeBlock and Commit leaves
+// nothing behind (the block is finalized again after the restart, to the
+// same AppHash); a log written behind the application's back, or a home
+// of the earlier format, is reported as corruption.
 func TestAppRecovery(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	dir := t.TempDir()
 	a := newApp(t, w, dir)
 	setup := w.setupRecords(t)
-	res := finalize(t, a, 1, w.t0, mustTx(t, setup[0]), mustTx(t, setup[1], setup[2]))
-	// Commit's first step only, then the crash.
-	var recs [][]byte
-	for _, sr := range setup[:3] {
-		b, _ := sr.Bytes()
-		recs = append(recs, b)
-	}
-	if err := writeCommitInfo(dir, commitInfo{Height: 1, Size: 3, Root: ledger.Hash(res.AppHash), Records: recs}); err != nil {
+	finalize(t, a, 1, w.t0, mustTx(t, setup[0]))
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	block2 := [][]byte{mustTx(t, setup[1], setup[2]), mustTx(t, setup[3])}
+	res := finalize(t, a, 2, w.t0, block2...)
+	// The crash: no Commit.
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
 	a = newApp(t, w, dir)
 	info, _ := a.Info(ctx, &abci.InfoRequest{})
 	cp, _ := a.Store().Checkpoint(ctx)
-	if info.LastBlockHeight != 1 || cp.Size != 3 || !bytes.Equal(cp.Root[:], res.AppHash) {
-		t.Fatalf("after recovery: info %+v, checkpoint size %d", info, cp.Size)
+	if info.LastBlockHeight != 1 || cp.Size != 1 {
+		t.Fatalf("after the crash: info %+v, checkpoint size %d", info, cp.Size)
 	}
-	// The working state was rebuilt: the next block builds on it.
-	res = finalize(t, a, 2, w.t0, mustTx(t, setup[3]), mustTx(t, setup[1]))
-	if res.TxResults[0].Code != 0 || res.TxResults[1].Code != CodeDuplicate {
-		t.Fatalf("after recovery: codes %d %d", res.TxResults[0].Code, res.TxResults[1].Code)
+	again := finalize(t, a, 2, w.t0, block2...)
+	if !bytes.Equal(again.AppHash, res.AppHash) {
+		t.Fatal("the replayed block has another app hash")
 	}
 	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// A record submitted to the embedded ledger directly leaves its log
+	// ahead of the application's metadata.
+	if _, err := a.Store().Submit(ctx, setup[4]); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := NewApp(Config{Dir: dir, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("log ahead of the metadata: %v", err)
+	}
 
-	if err := writeCommitInfo(dir, commitInfo{Height: 5, Size: 99, Root: ledger.EmptyRoot()}); err != nil {
+	old := t.TempDir()
+	if err := os.WriteFile(filepath.Join(old, legacyCommitFile), []byte(`{"height":1}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewApp(Config{Dir: dir, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
-		t.Fatalf("mismatched commit.json: %v", err)
+	if _, err := NewApp(Config{Dir: old, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("home of the earlier format: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, commitFile), []byte("{"), 0o600); err != nil {
+}
+
+// TestCheckOnce: a transaction CheckTx verified is remembered until
+// FinalizeBlock applies it, which then does not verify it again; one
+// FinalizeBlock never saw is verified there.
+func TestCheckOnce(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	a := newApp(t, w, t.TempDir())
+	defer a.Close()
+	setup := w.setupRecords(t)
+	seen, unseen := mustTx(t, setup[0]), mustTx(t, setup[1])
+	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: seen, Type: abci.CHECK_TX_TYPE_CHECK}); res.Code != CodeOK {
+		t.Fatalf("CheckTx: %d %s", res.Code, res.Log)
+	}
+	if n := a.checked.len(); n != 1 {
+		t.Fatalf("%d transactions remembered, want 1", n)
+	}
+	res := finalize(t, a, 1, w.t0, seen, unseen)
+	for i, r := range res.TxResults {
+		if r.Code != CodeOK {
+			t.Fatalf("tx %d: %d %s", i, r.Code, r.Log)
+		}
+	}
+	if n := a.checked.len(); n != 0 {
+		t.Fatalf("%d transactions still remembered after the block", n)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewApp(Config{Dir: dir, Key: w.ledgerKey}); !errors.Is(err, ledger.ErrCorrupt) {
-		t.Fatalf("garbled commit.json: %v", err)
+	// A forged transaction is refused by CheckTx and not remembered.
+	forged := *setup[2]
+	forged.Signature = bytes.Clone(forged.Signature)
+	forged.Signature[5] ^= 1
+	fb, _ := forged.Bytes()
+	if res, _ := a.CheckTx(ctx, &abci.CheckTxRequest{Tx: fb, Type: abci.CHECK_TX_TYPE_CHECK}); res.Code != CodeInvalid {
+		t.Fatalf("forged: code %d", res.Code)
+	}
+	if n := a.checked.len(); n != 0 {
+		t.Fatal("a forged transaction was remembered")
+	}
+	// The cache is bounded by records, oldest first.
+	c := newCheckedTxs(3)
+	vrs, _ := decodeTx(mustTx(t, setup[0], setup[1]))
+	c.put([32]byte{1}, vrs)
+	c.put([32]byte{2}, vrs)
+	if _, ok := c.get([32]byte{1}); ok || c.len() != 1 {
+		t.Fatal("the cache kept more records than its bound")
 	}
 }
 
@@ -312,6 +361,26 @@ func TestTxEncoding(t *testing.T) {
 	}
 	if _, err := EncodeTx(); !errors.Is(err, ledger.ErrInvalidRecord) {
 		t.Fatal("empty batch encoded")
+	}
+	// A batch above MaxBatchRecords is refused before its records are
+	// decoded, by the decoder and by the encoder.
+	big := make([][]byte, MaxBatchRecords+1)
+	for i := range big {
+		big[i] = one
+	}
+	tooBig := []byte("[" + string(bytes.Join(big, []byte(","))) + "]")
+	if _, err := DecodeTx(tooBig); !errors.Is(err, ErrBatchTooLarge) || !errors.Is(err, ledger.ErrInvalidRecord) {
+		t.Fatalf("DecodeTx of %d records: %v", len(big), err)
+	}
+	if srs, err := DecodeTx(append(bytes.Clone(tooBig[:len(tooBig)-len(one)-2]), ']')); err != nil || len(srs) != MaxBatchRecords {
+		t.Fatalf("batch of MaxBatchRecords records: %v", err)
+	}
+	many := make([]*ledger.SignedRecord, MaxBatchRecords+1)
+	for i := range many {
+		many[i] = setup[0]
+	}
+	if _, err := EncodeTx(many...); !errors.Is(err, ErrBatchTooLarge) {
+		t.Fatalf("EncodeTx of %d records: %v", len(many), err)
 	}
 	for _, c := range codes {
 		err := codeError(c.code, Codespace, "reason")

@@ -2,18 +2,21 @@ package cometbft
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"sync"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/cometbft/cometbft/libs/log"
 	"github.com/cometbft/cometbft/mempool"
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/types"
 
 	"github.com/civicproof/civicproof/ledger"
 )
@@ -49,8 +52,23 @@ func Start(ctx context.Context, cfg *cmtcfg.Config, app *App, logger log.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("ledger/cometbft: node key: %w", err)
 	}
+	gen, err := types.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("ledger/cometbft: genesis: %w", err)
+	}
+	var vals []Validator
+	for _, v := range gen.Validators {
+		if pk, ok := v.PubKey.(cmted25519.PubKey); ok {
+			vals = append(vals, Validator{Key: ed25519.PublicKey(pk), Power: v.Power})
+		}
+	}
+	app.SetGenesisValidators(vals)
+	// The consensus connection is serialized; CheckTx, queries and
+	// snapshot calls run beside it and concurrently (the App synchronizes
+	// its own state), so a block's execution does not stop the mempool
+	// from verifying new transactions.
 	n, err := node.NewNode(ctx, cfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(app),
+		proxy.NewConsensusSyncLocalClientCreator(app),
 		node.DefaultGenesisDocProviderFunc(cfg),
 		guardedDBProvider,
 		node.DefaultMetricsProvider(cfg.Instrumentation),
@@ -89,15 +107,15 @@ func (l *Ledger) Submit(ctx context.Context, sr *ledger.SignedRecord) (ledger.Re
 // ErrRotatedKey or ErrClock where they apply). If ctx ends first the
 // error is ctx's and the transaction may still be committed later.
 func (l *Ledger) SubmitBatch(ctx context.Context, srs []*ledger.SignedRecord) ([]ledger.Receipt, error) {
-	tx, err := EncodeTx(srs...)
+	// The node's CheckTx verifies the signatures (once); a bad one is
+	// refused there with ledger.ErrInvalidRecord.
+	tx, bs, err := encodeTx(srs, false)
 	if err != nil {
 		return nil, err
 	}
 	receipts := make([]ledger.Receipt, len(srs))
-	for i, sr := range srs {
-		if receipts[i].LeafHash, err = sr.LeafHash(); err != nil {
-			return nil, err
-		}
+	for i, b := range bs {
+		receipts[i].LeafHash = ledger.LeafHash(b)
 	}
 	l.mu.Lock()
 	closed := l.closed
@@ -145,6 +163,40 @@ func (l *Ledger) SubmitBatch(ctx context.Context, srs []*ledger.SignedRecord) ([
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// Find returns the receipts of records that are all in the committed log
+// at consecutive indices, in order (as one transaction puts them), with
+// this node's latest checkpoint. Errors wrap ledger.ErrNotFound when one
+// is not. A submitter that lost the answer to a submission uses it to
+// learn whether its records were committed.
+func (l *Ledger) Find(ctx context.Context, srs []*ledger.SignedRecord) ([]ledger.Receipt, error) {
+	if len(srs) == 0 {
+		return nil, fmt.Errorf("%w: no records", ledger.ErrInvalidRecord)
+	}
+	cp, err := l.app.store.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := l.app.store.State()
+	out := make([]ledger.Receipt, len(srs))
+	for i, sr := range srs {
+		lh, err := sr.LeafHash()
+		if err != nil {
+			return nil, err
+		}
+		j, err := st.RecordIndex(lh)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w", i, err)
+		case j >= cp.Size: // staged in a block not yet committed
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w: not committed yet", i, ledger.ErrNotFound)
+		case i > 0 && j != out[0].Index+uint64(i):
+			return nil, fmt.Errorf("ledger/cometbft: record %d: %w: at index %d, not after record 0", i, ledger.ErrNotFound, j)
+		}
+		out[i] = ledger.Receipt{Index: j, LeafHash: lh, Checkpoint: cp}
+	}
+	return out, nil
 }
 
 // Record implements ledger.Ledger.

@@ -9,81 +9,119 @@ import (
 	"github.com/civicproof/civicproof/ledger"
 )
 
+// MaxBatchRecords bounds the records of one transaction. A larger batch
+// is refused with ErrBatchTooLarge before any of its records is decoded.
+const MaxBatchRecords = 1024
+
+// ErrBatchTooLarge: a transaction holds more than MaxBatchRecords records.
+// It wraps ledger.ErrInvalidRecord.
+var ErrBatchTooLarge = fmt.Errorf("%w: batch of more than %d records", ledger.ErrInvalidRecord, MaxBatchRecords)
+
 // EncodeTx returns the transaction that submits records: the canonical
 // bytes of the signed record for one record, or for several (accepted all
 // together or not at all) a JSON array of their canonical bytes with no
-// whitespace.
+// whitespace. It verifies every record's signature.
 func EncodeTx(srs ...*ledger.SignedRecord) ([]byte, error) {
+	tx, _, err := encodeTx(srs, true)
+	return tx, err
+}
+
+// encodeTx is EncodeTx that also returns each record's canonical bytes
+// and, when verify is false, leaves the signatures to the node's CheckTx.
+func encodeTx(srs []*ledger.SignedRecord, verify bool) ([]byte, [][]byte, error) {
 	if len(srs) == 0 {
-		return nil, fmt.Errorf("%w: empty batch", ledger.ErrInvalidRecord)
+		return nil, nil, fmt.Errorf("%w: empty batch", ledger.ErrInvalidRecord)
+	}
+	if len(srs) > MaxBatchRecords {
+		return nil, nil, fmt.Errorf("%w: %d records", ErrBatchTooLarge, len(srs))
 	}
 	var buf bytes.Buffer
+	bs := make([][]byte, len(srs))
 	if len(srs) > 1 {
 		buf.WriteByte('[')
 	}
 	for i, sr := range srs {
 		if sr == nil {
-			return nil, fmt.Errorf("ledger: record %d: %w: nil", i, ledger.ErrInvalidRecord)
+			return nil, nil, fmt.Errorf("ledger: record %d: %w: nil", i, ledger.ErrInvalidRecord)
 		}
-		b, err := sr.VerifiedBytes()
+		var b []byte
+		var err error
+		if verify {
+			b, err = sr.VerifiedBytes()
+		} else {
+			b, err = sr.Bytes()
+		}
 		if err != nil {
-			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+			return nil, nil, fmt.Errorf("ledger: record %d: %w", i, err)
 		}
 		if i > 0 {
 			buf.WriteByte(',')
 		}
 		buf.Write(b)
+		bs[i] = b
 	}
 	if len(srs) > 1 {
 		buf.WriteByte(']')
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), bs, nil
 }
 
 // DecodeTx parses a transaction made by EncodeTx, verifying every record
 // (ledger.DecodeSignedRecord) and that the transaction is exactly the
-// canonical encoding. Errors wrap ledger.ErrInvalidRecord.
+// canonical encoding. Errors wrap ledger.ErrInvalidRecord; a batch of
+// more than MaxBatchRecords records is refused with ErrBatchTooLarge.
 func DecodeTx(tx []byte) ([]*ledger.SignedRecord, error) {
-	srs, _, err := decodeTx(tx)
-	return srs, err
+	vrs, err := decodeTx(tx)
+	if err != nil {
+		return nil, err
+	}
+	srs := make([]*ledger.SignedRecord, len(vrs))
+	for i, v := range vrs {
+		srs[i] = v.SignedRecord()
+	}
+	return srs, nil
 }
 
-// decodeTx is DecodeTx that also returns each record's canonical bytes
-// (which DecodeSignedRecord checked), not aliasing tx.
-func decodeTx(tx []byte) ([]*ledger.SignedRecord, [][]byte, error) {
+// decodeTx is DecodeTx keeping each record verified with its canonical
+// bytes (not aliasing tx).
+func decodeTx(tx []byte) ([]*ledger.VerifiedRecord, error) {
 	if len(tx) == 0 {
-		return nil, nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
+		return nil, fmt.Errorf("%w: empty transaction", ledger.ErrInvalidRecord)
 	}
 	if tx[0] != '[' {
-		sr, err := ledger.DecodeSignedRecord(tx)
+		v, err := ledger.DecodeVerified(tx)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return []*ledger.SignedRecord{sr}, [][]byte{bytes.Clone(tx)}, nil
+		return []*ledger.VerifiedRecord{v}, nil
 	}
 	var raws []json.RawMessage // json.Unmarshal copies each element
 	if err := json.Unmarshal(tx, &raws); err != nil {
-		return nil, nil, fmt.Errorf("%w: batch: %w", ledger.ErrInvalidRecord, err)
+		return nil, fmt.Errorf("%w: batch: %w", ledger.ErrInvalidRecord, err)
 	}
 	if len(raws) < 2 {
-		return nil, nil, fmt.Errorf("%w: a batch holds at least two records", ledger.ErrInvalidRecord)
+		return nil, fmt.Errorf("%w: a batch holds at least two records", ledger.ErrInvalidRecord)
 	}
-	srs := make([]*ledger.SignedRecord, len(raws))
-	bs := make([][]byte, len(raws))
+	if len(raws) > MaxBatchRecords {
+		return nil, fmt.Errorf("%w: %d records", ErrBatchTooLarge, len(raws))
+	}
 	n := 1
-	for i, raw := range raws {
-		sr, err := ledger.DecodeSignedRecord(raw)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ledger: record %d: %w", i, err)
-		}
-		srs[i], bs[i] = sr, raw
+	for _, raw := range raws {
 		n += len(raw) + 1
 	}
 	if n != len(tx) {
 		// json.Unmarshal accepts whitespace between elements.
-		return nil, nil, fmt.Errorf("%w: %w: batch", ledger.ErrInvalidRecord, ledger.ErrNonCanonical)
+		return nil, fmt.Errorf("%w: %w: batch", ledger.ErrInvalidRecord, ledger.ErrNonCanonical)
 	}
-	return srs, bs, nil
+	vrs := make([]*ledger.VerifiedRecord, len(raws))
+	for i, raw := range raws {
+		v, err := ledger.DecodeVerified(raw)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: record %d: %w", i, err)
+		}
+		vrs[i] = v
+	}
+	return vrs, nil
 }
 
 // Result codes of CheckTx and FinalizeBlock. Zero is success. Each code

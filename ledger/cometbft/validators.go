@@ -49,7 +49,8 @@ func ValidatorRecord(root *identity.PrivateKey, at time.Time, key ed25519.Public
 const MaxValidatorPower = 1 << 40
 
 // validatorsFile keeps the genesis validator set (written by InitChain);
-// later changes are replayed from the log's governance records.
+// the set after each block that changed the log is in the application
+// metadata committed with it.
 const validatorsFile = "validators.json"
 
 // powers is a validator set: Ed25519 public key -> voting power.
@@ -69,12 +70,7 @@ type validatorJSON struct {
 }
 
 func writeValidators(dir string, p powers) error {
-	var list []validatorJSON
-	for k, v := range p {
-		list = append(list, validatorJSON{Key: bytes.Clone(k[:]), Power: v})
-	}
-	slices.SortFunc(list, func(a, b validatorJSON) int { return bytes.Compare(a.Key, b.Key) })
-	b, err := json.Marshal(list)
+	b, err := json.Marshal(validatorList(p))
 	if err != nil {
 		return err
 	}
@@ -104,15 +100,12 @@ func readValidators(dir string) (powers, error) {
 		return nil, err
 	}
 	var list []validatorJSON
-	if err := json.Unmarshal(b, &list); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ledger.ErrCorrupt, validatorsFile, err)
+	if err := json.Unmarshal(b, &list); err != nil || list == nil {
+		return nil, fmt.Errorf("%w: %s: %v", ledger.ErrCorrupt, validatorsFile, err)
 	}
-	p := powers{}
-	for _, v := range list {
-		if len(v.Key) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("%w: %s: key of %d bytes", ledger.ErrCorrupt, validatorsFile, len(v.Key))
-		}
-		p[[32]byte(v.Key)] = v.Power
+	p, err := powersOf(list)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", validatorsFile, err)
 	}
 	return p, nil
 }
@@ -211,4 +204,33 @@ func updatesBetween(old, new powers) []abci.ValidatorUpdate {
 func isValidatorEvent(sr *ledger.SignedRecord) bool {
 	vk, ok := sr.Record.Payload.(*ledger.VerifyingKey)
 	return ok && strings.HasPrefix(vk.Shape, ValidatorShape)
+}
+
+// validatorList returns p in its stored form, sorted by key (nil for an
+// unknown set).
+func validatorList(p powers) []validatorJSON {
+	if p == nil {
+		return nil
+	}
+	list := make([]validatorJSON, 0, len(p))
+	for k, v := range p {
+		list = append(list, validatorJSON{Key: bytes.Clone(k[:]), Power: v})
+	}
+	slices.SortFunc(list, func(a, b validatorJSON) int { return bytes.Compare(a.Key, b.Key) })
+	return list
+}
+
+// powersOf parses a stored validator set (nil stays nil: unknown).
+func powersOf(list []validatorJSON) (powers, error) {
+	if list == nil {
+		return nil, nil
+	}
+	p := powers{}
+	for _, v := range list {
+		if len(v.Key) != ed25519.PublicKeySize || v.Power <= 0 {
+			return nil, fmt.Errorf("%w: stored validator with a key of %d bytes and power %d", ledger.ErrCorrupt, len(v.Key), v.Power)
+		}
+		p[[32]byte(v.Key)] = v.Power
+	}
+	return p, nil
 }

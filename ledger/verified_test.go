@@ -1,0 +1,70 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/civicproof/civicproof/identity"
+)
+
+// TestApplyVerified: records decoded once with DecodeVerified go into a
+// Stage and through CheckVerified with the same outcome as Apply and
+// CheckBatch, and a record with a bad signature never becomes a
+// VerifiedRecord.
+func TestApplyVerified(t *testing.T) {
+	ctx := context.Background()
+	l, _, w := stagedLedger(t)
+	ref := newMemLedger(t, w)
+	mustSubmitAll(t, ref, w.setupRecords(t))
+	evs := events(t, w, 4, 0x51)
+	var vrs []*VerifiedRecord
+	for _, sr := range evs {
+		b, err := sr.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := DecodeVerified(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vrs = append(vrs, v)
+	}
+	if err := l.State().CheckVerified(vrs); err != nil {
+		t.Fatal(err)
+	}
+	st, err := l.Stage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ApplyVerified(vrs); err != nil {
+		t.Fatal(err)
+	}
+	// A duplicate is refused by the state machine, as by Apply.
+	if _, err := st.ApplyVerified(vrs[:1]); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if err := l.State().CheckVerified(vrs[1:2]); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("check of a staged record: %v", err)
+	}
+	cp, err := st.Commit(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSubmitAll(t, ref, evs)
+	rcp, _ := ref.Checkpoint(ctx)
+	if cp.Root != rcp.Root || digest(t, l.State()) != digest(t, ref.State()) {
+		t.Fatal("ApplyVerified and Submit disagree")
+	}
+
+	forged := *evs[0]
+	forged.Signature = append([]byte(nil), forged.Signature...)
+	forged.Signature[0] ^= 1
+	b, err := forged.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeVerified(b); !errors.Is(err, identity.ErrBadSignature) || !errors.Is(err, ErrInvalidRecord) {
+		t.Fatalf("forged record: %v", err)
+	}
+}
