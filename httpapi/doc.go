@@ -21,7 +21,28 @@
 // name shown and accredited as verifier for the type asked. The wallet
 // posts its answer (form fields state and vp_token, the
 // consent.Presentation's JSON) to response_uri; the handler runs the
-// agency's consent.Gate and returns a PresentationResult.
+// agency's consent.Gate and returns a PresentationResult. A wallet whose
+// citizen refuses posts the OpenID4VP error response instead (form fields
+// state and error=access_denied, Client.Refuse): the session is then
+// refused and takes no presentation. The agency's front end reads where a
+// session stands at GET {base}/sessions/{state} (SessionStatus: pending,
+// accepted with the result, or refused with the wallet's error code).
+//
+// # Batching
+//
+// With Options.Batch (MaxSize above 1; off by default) the direct_post
+// answers that arrive together are queued and verified together by
+// consent.Gate.VerifyBatch: the cheap checks one by one, then one Groth16
+// batch check (a multi-pairing) for all their proofs, which falls back to
+// one proof at a time to find a bad one, then the access records in
+// order. A batch is flushed when MaxSize answers wait or when the first
+// has waited MaxWait (default 2 ms); Workers batches (default GOMAXPROCS)
+// are verified at once. Each answer keeps its own result, error and
+// status: a bad proof fails only its own request, a nonce answered twice
+// in one batch is accepted once and refused once as a replay, and an
+// answer whose caller has gone before its batch is verified is left out
+// of it. Verifier.Close verifies what is queued, then stops the workers;
+// call it after http.Server.Shutdown.
 //
 // # Issuer (OpenID4VCI, pre-authorized code)
 //

@@ -10,10 +10,21 @@
 // progress while proving, the result, the citizen's access log verified
 // against the ledger's signed checkpoint, and a Withdraw button per grant.
 //
+// The wasm wallet runs in a dedicated Web Worker (worker.js): the page
+// talks to it by messages (byte arrays transferred, not copied), so the
+// seconds of a proof never block the page's thread, which keeps painting
+// the progress and answering input. Refusing a request tells the agency:
+// the wallet posts the OpenID4VP error response access_denied to the
+// request's response_uri, and nothing else.
+//
 // Storage in the browser: the wallet (credentials, holder secret and
 // master secret, credential/wallet's format under the passphrase) in
-// IndexedDB; the proving key and compiled circuit in the Cache API under a
-// URL naming the circuit digest, so they are downloaded once. The wallet
+// IndexedDB; next to it the grants the citizen gave and the last access
+// log verified against the ledger, sealed (AES-256-GCM) under a key the
+// wallet derives from its master secret, so they survive a reload and
+// open only with the passphrase; the proving key and compiled circuit in
+// the Cache API under a URL naming the circuit digest, so they are
+// downloaded once. The wallet
 // refuses a compiled circuit whose digest is not the pinned one
 // (zkp.ErrCircuitMismatch) and a proving key whose verifying key is not
 // official on the ledger.
