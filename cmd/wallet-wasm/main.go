@@ -40,9 +40,9 @@ type config struct {
 	ProverHeapMB int `json:"proverHeapMB,omitempty"`
 }
 
-// defaultProverHeapMB: a Groth16 proof of the presentation circuit
-// allocates about this much in all; with the collector paused until then,
-// proving in wasm spends no time collecting (see proveQuietly).
+// defaultProverHeapMB bounds the heap while the collector is paused for a
+// proof (see proveQuietly); a proof of today's presentation circuit stays
+// far below it (the wasm memory measured 150 MB in all).
 const defaultProverHeapMB = 512
 
 // consentValidity is how long the wallet's grants last, shown to the
@@ -510,9 +510,9 @@ func (a *app) proverHeap() int {
 }
 
 // proveQuietly runs prove with the garbage collector paused until the
-// heap reaches heapMB (0: no change). The single-threaded wasm runtime
-// otherwise spends a large share of a proof collecting the prover's
-// short-lived buffers; the memory limit still bounds the heap.
+// heap reaches heapMB (0: no change): no collection interrupts the
+// single-threaded wasm prover, and the memory limit still bounds the
+// heap.
 func proveQuietly(heapMB int, prove func()) {
 	if heapMB <= 0 {
 		prove()
