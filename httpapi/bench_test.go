@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,7 +61,9 @@ func benchVerifyHTTP(b *testing.B, clients int, batch httpapi.Batch) {
 	b.Cleanup(func() { e.verifier.Close() })
 	answers := make([]string, b.N)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2) // one prover per core
+	// Prove with every core whatever -cpu says; measure with -cpu's.
+	procs := runtime.GOMAXPROCS(runtime.NumCPU())
+	sem := make(chan struct{}, runtime.NumCPU()) // one prover per core
 	for i := range b.N {
 		h := e.pickUp(b) // one citizen per answer: a nullifier counts once per scope
 		ro := e.session(b)
@@ -79,6 +82,7 @@ func benchVerifyHTTP(b *testing.B, clients int, batch httpapi.Batch) {
 		}()
 	}
 	wg.Wait()
+	runtime.GOMAXPROCS(procs)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	defer hc.CloseIdleConnections()
 	var next atomic.Int64
