@@ -26,7 +26,8 @@ type Batch struct {
 	// (default 2 ms): the latency a lone answer pays.
 	MaxWait time.Duration
 	// Workers is how many batches are verified at once (default
-	// GOMAXPROCS): while some verify, another collects.
+	// GOMAXPROCS): while some verify, another collects. The queue holds
+	// MaxSize × Workers answers (at most 16,384); a caller waits for room.
 	Workers int
 }
 
@@ -67,7 +68,7 @@ func newBatcher(v *Verifier, cfg Batch) *batcher {
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
-	b := &batcher{v: v, cfg: cfg, in: make(chan *job, cfg.MaxSize*cfg.Workers)}
+	b := &batcher{v: v, cfg: cfg, in: make(chan *job, min(cfg.MaxSize*cfg.Workers, maxSessions))}
 	b.workers.Add(cfg.Workers)
 	for range cfg.Workers {
 		go b.work()
@@ -145,33 +146,49 @@ func (b *batcher) work() {
 }
 
 // verifyBatch verifies the answers of jobs together and sends each its
-// outcome. Answers whose caller has gone are left out.
+// outcome, exactly once. Answers whose caller has gone are left out.
 func (v *Verifier) verifyBatch(jobs []*job) {
-	live := jobs[:0:0]
-	for _, j := range jobs {
+	sent := make([]bool, len(jobs))
+	answer := func(i int, o outcome) { jobs[i].done <- o; sent[i] = true }
+	defer func() {
+		// A failure inside the gate must not take the server down with the
+		// batch's goroutine: the answers not given yet are server errors.
+		if r := recover(); r != nil {
+			if v.opts.Logger != nil {
+				v.opts.Logger.Error("httpapi: batch verification failed")
+			}
+			for i := range jobs {
+				if !sent[i] {
+					answer(i, outcome{err: fmt.Errorf("%w: batch verification failed", ErrServer)})
+				}
+			}
+		}
+	}()
+	var live []int
+	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
-			j.done <- outcome{err: err}
+			answer(i, outcome{err: err})
 			continue
 		}
-		live = append(live, j)
+		live = append(live, i)
 	}
 	if len(live) == 0 {
 		return
 	}
 	pairs := make([]consent.Pair, len(live))
-	for i, j := range live {
-		pairs[i] = consent.Pair{Request: j.s.req, Presentation: j.p}
+	for k, i := range live {
+		pairs[k] = consent.Pair{Request: jobs[i].s.req, Presentation: jobs[i].p}
 	}
 	// The batch's verification is not any one caller's: it runs to its
 	// end even if a caller goes (that caller's answer is then dropped,
 	// as a response to a client that hung up is).
 	res, errs := v.gate.VerifyBatch(context.Background(), pairs)
-	for i, j := range live {
-		if errs[i] != nil {
-			j.done <- outcome{err: errs[i]}
+	for k, i := range live {
+		if errs[k] != nil {
+			answer(i, outcome{err: errs[k]})
 			continue
 		}
-		j.done <- outcome{res: v.accepted(j.s, res[i])}
+		answer(i, outcome{res: v.accepted(jobs[i].s, res[k])})
 	}
 }
 
