@@ -44,8 +44,9 @@
 // headless Chromium (go test -count=1 ./examples/webwallet -run
 // TestBrowserProofTimes -v, five proofs per setting, run before and after
 // the wallet moved into the worker): proving the full presentation circuit
-// took 2.4–2.8 s at best and 4–5 s median in the least loaded runs, in the
-// worker as on the page's thread (the load, not the thread, decides; an
+// took 2.1–2.8 s at best and 3.0–5.4 s median in the least loaded runs
+// (load 8 to 10), in the worker as on the page's thread within the noise
+// (the load, not the thread, decides; an
 // unloaded probe measured 2.2 s, so the 2 s target needs a quiet machine).
 // The page's longest stall while proving fell from the whole proof (5 to
 // 13 s on the page's thread) to 0.1–0.5 s. Pausing the collector while
