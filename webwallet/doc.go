@@ -40,16 +40,16 @@
 //
 // # Measured
 //
-// On a shared 2-core machine under load (load average 9 to 16), with
+// On a shared 2-core machine under load (load average 8 to 16), with
 // headless Chromium (go test -count=1 ./examples/webwallet -run
 // TestBrowserProofTimes -v, five proofs per setting, run before and after
 // the wallet moved into the worker): proving the full presentation circuit
 // took 2.1–2.8 s at best and 3.0–5.4 s median in the least loaded runs
 // (load 8 to 10), in the worker as on the page's thread within the noise
-// (the load, not the thread, decides; an
-// unloaded probe measured 2.2 s, so the 2 s target needs a quiet machine).
-// The page's longest stall while proving fell from the whole proof (5 to
-// 13 s on the page's thread) to 0.1–0.5 s. Pausing the collector while
+// (the load, not the thread, decides; an unloaded probe measured 2.2 s,
+// so the 2 s target needs a quiet machine). The page's longest stall
+// while proving fell from the whole proof (5 to 13 s on the page's
+// thread) to 0.05–0.5 s. Pausing the collector while
 // proving (Config.ProverHeapMB) measured the same as Go's default pacing.
 // The wallet is 28.7 MB of WebAssembly (6.2 MB gzipped) and uses 150 MB of
 // wasm memory after proofs. First load: wasm 3.5–3.7 s, unlocking a new
