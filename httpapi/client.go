@@ -116,6 +116,20 @@ func (c *Client) Respond(ctx context.Context, ro *RequestObject, p *consent.Pres
 	return &res, nil
 }
 
+// Refuse posts the wallet's error response to the request object's
+// response_uri (direct_post, OpenID4VP §8.5): error = code with the
+// request's state; AccessDenied when the citizen refused. The verifier
+// records it and takes no presentation for the session afterwards.
+func (c *Client) Refuse(ctx context.Context, ro *RequestObject, code string) error {
+	form := url.Values{"state": {ro.State}, "error": {code}}
+	_, err := c.do(ctx, http.MethodPost, ro.ResponseURI, "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
+	return err
+}
+
+// AccessDenied is the error code of a wallet whose citizen refused the
+// request (Client.Refuse, SessionStatus.Error).
+const AccessDenied = "access_denied"
+
 // NewCredentialRequest is the request PickUp sends: for the offer's first
 // configuration, the holder's key, the binding of the wallet's secret, and
 // the holder's signature over the code and binding.

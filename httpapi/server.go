@@ -40,6 +40,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// Batch turns on the verifier's micro-batching of direct_post
+	// answers (off by default); see Batch and Verifier.Close.
+	Batch Batch
 }
 
 type options struct{ Options }
@@ -140,9 +143,9 @@ func decodeStrict(b []byte, v any) error {
 	return nil
 }
 
-// readForm parses a form body of at most limit bytes holding exactly the
-// given keys, each once.
-func readForm(w http.ResponseWriter, r *http.Request, limit int64, keys ...string) (url.Values, error) {
+// readFormAny parses a form body of at most limit bytes holding exactly
+// the keys of one of shapes, each once.
+func readFormAny(w http.ResponseWriter, r *http.Request, limit int64, shapes [][]string) (url.Values, error) {
 	b, err := readBody(w, r, "application/x-www-form-urlencoded", limit)
 	if err != nil {
 		return nil, err
@@ -152,14 +155,25 @@ func readForm(w http.ResponseWriter, r *http.Request, limit int64, keys ...strin
 		return nil, fmt.Errorf("%w: form: %v", ErrBadBody, err)
 	}
 	for k, v := range vs {
-		if !slices.Contains(keys, k) || len(v) != 1 {
-			return nil, fmt.Errorf("%w: unexpected or repeated form field %q", ErrBadBody, k)
+		if len(v) != 1 {
+			return nil, fmt.Errorf("%w: repeated form field %q", ErrBadBody, k)
 		}
 	}
-	for _, k := range keys {
-		if vs.Get(k) == "" {
-			return nil, fmt.Errorf("%w: missing form field %q", ErrBadBody, k)
+	for _, keys := range shapes {
+		if len(vs) != len(keys) || slices.ContainsFunc(keys, func(k string) bool { _, in := vs[k]; return !in }) {
+			continue
+		}
+		for _, k := range keys {
+			if vs.Get(k) == "" {
+				return nil, fmt.Errorf("%w: missing form field %q", ErrBadBody, k)
+			}
+		}
+		return vs, nil
+	}
+	for k := range vs {
+		if !slices.ContainsFunc(shapes, func(keys []string) bool { return slices.Contains(keys, k) }) {
+			return nil, fmt.Errorf("%w: unexpected form field %q", ErrBadBody, k)
 		}
 	}
-	return vs, nil
+	return nil, fmt.Errorf("%w: missing form field (want one of %v)", ErrBadBody, shapes)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,13 +83,16 @@ type Verifier struct {
 	mu        sync.Mutex
 	templates map[string]consent.Request
 	sessions  map[string]*session
+	batch     *batcher // nil without batching
 }
 
 type session struct {
 	req     *consent.Request
 	jws     string
 	expires time.Time
-	done    bool
+	done    bool                // answered: accepted or refused by the citizen
+	result  *PresentationResult // the accepted presentation's result
+	refusal string              // the wallet's error code (access_denied) if refused
 }
 
 // NewVerifier returns the verifier endpoints of the agency whose key made
@@ -103,8 +107,12 @@ func NewVerifier(key *identity.PrivateKey, gate *consent.Gate, baseURL string, o
 	if err != nil {
 		return nil, err
 	}
-	return &Verifier{opts: options{opts}, gate: gate, key: key, base: u,
-		templates: map[string]consent.Request{}, sessions: map[string]*session{}}, nil
+	v := &Verifier{opts: options{opts}, gate: gate, key: key, base: u,
+		templates: map[string]consent.Request{}, sessions: map[string]*session{}}
+	if opts.Batch.on() {
+		v.batch = newBatcher(v, opts.Batch)
+	}
+	return v, nil
 }
 
 func parseBase(s string) (*url.URL, error) {
@@ -172,13 +180,21 @@ func (v *Verifier) NewSession(template string) (*Session, error) {
 // Handler returns the endpoints, under the base URL's path:
 //
 //	POST {base}/sessions      {"template": name} -> Session (the agency's own front end)
+//	GET  {base}/sessions/{state}  SessionStatus (the agency's own front end)
 //	GET  {base}/request/{state}  the signed request object (application/oauth-authz-req+jwt)
 //	POST {base}/response      direct_post: form fields state and vp_token
-//	                          (the presentation's JSON) -> PresentationResult
+//	                          (the presentation's JSON) -> PresentationResult;
+//	                          or state and error (access_denied: the citizen
+//	                          refused), optionally error_description -> SessionStatus
+//
+// The agency's front end should not expose the session status endpoint
+// to anyone but the session's own page: it says whether the citizen
+// accepted (and what was disclosed).
 func (v *Verifier) Handler() http.Handler {
 	p := v.base.Path
 	mux := http.NewServeMux()
 	mux.Handle("POST "+p+"/sessions", v.opts.handle(v.serveSession))
+	mux.Handle("GET "+p+"/sessions/{state}", v.opts.handle(v.serveStatus))
 	mux.Handle("GET "+p+"/request/{state}", v.opts.handle(v.serveRequest))
 	mux.Handle("POST "+p+"/response", v.opts.handle(v.serveResponse))
 	return mux
@@ -212,7 +228,7 @@ func (v *Verifier) open(state string, answered bool) (*session, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	s, ok := v.sessions[state]
-	if !ok || (s.done && !answered) || !v.opts.now().Before(s.expires) {
+	if !ok || (s.done && !answered) || s.refusal != "" || !v.opts.now().Before(s.expires) {
 		return nil, ErrUnknownState
 	}
 	return s, nil
@@ -231,28 +247,112 @@ func (v *Verifier) serveRequest(w http.ResponseWriter, r *http.Request) error {
 
 // Verify checks a presentation answering the session state with the gate
 // and, when accepted, marks the session answered (its request object is
-// no longer served). It is what the direct_post
-// endpoint runs; errors are the gate's sentinels and ErrUnknownState.
+// no longer served). It is what the direct_post endpoint runs; errors are
+// the gate's sentinels and ErrUnknownState. With Options.Batch on, the
+// presentation is verified in a batch with those that arrive with it
+// (each keeps its own result or error); it waits at most until r's
+// context ends.
 func (v *Verifier) Verify(r *http.Request, state string, p *consent.Presentation) (*PresentationResult, error) {
 	s, err := v.open(state, true)
 	if err != nil {
 		return nil, err
 	}
+	if v.batch != nil {
+		return v.batch.submit(&job{ctx: r.Context(), s: s, p: p, done: make(chan outcome, 1)})
+	}
 	res, err := v.gate.Verify(r.Context(), s.req, p)
 	if err != nil {
 		return nil, err
 	}
+	return v.accepted(s, res), nil
+}
+
+// accepted records the gate's result in the session and returns it.
+func (v *Verifier) accepted(s *session, res *consent.Result) *PresentationResult {
+	pr := &PresentationResult{Status: "accepted", Type: res.Type, Issuer: res.Issuer,
+		Disclosed: res.Disclosed, AccessIndex: res.Access.Index, Grant: res.Grant}
 	v.mu.Lock()
-	s.done = true
+	s.done, s.result = true, pr
 	v.mu.Unlock()
-	return &PresentationResult{Status: "accepted", Type: res.Type, Issuer: res.Issuer,
-		Disclosed: res.Disclosed, AccessIndex: res.Access.Index, Grant: res.Grant}, nil
+	return pr
+}
+
+// walletErrors are the error codes a wallet may answer a request with
+// instead of a presentation (OpenID4VP §8.5, RFC 6749 §4.1.2.1).
+var walletErrors = []string{AccessDenied, "invalid_request", "vp_formats_not_supported", "invalid_request_object"}
+
+// SessionStatus is where a presentation session stands: "pending" (no
+// answer yet), "accepted" (with the result) or "refused" (with the
+// wallet's error code, access_denied when the citizen said no).
+type SessionStatus struct {
+	State  string              `json:"state"`
+	Status string              `json:"status"`
+	Error  string              `json:"error,omitempty"`
+	Result *PresentationResult `json:"result,omitempty"`
+}
+
+// Status returns the session's status (ErrUnknownState once it expired).
+func (v *Verifier) Status(state string) (*SessionStatus, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s, ok := v.sessions[state]
+	if !ok || !v.opts.now().Before(s.expires) {
+		return nil, ErrUnknownState
+	}
+	return s.status(state), nil
+}
+
+// status reports s; v.mu is held.
+func (s *session) status(state string) *SessionStatus {
+	st := &SessionStatus{State: state, Status: "pending"}
+	switch {
+	case s.refusal != "":
+		st.Status, st.Error = "refused", s.refusal
+	case s.result != nil:
+		st.Status, st.Result = "accepted", s.result
+	}
+	return st
+}
+
+// Refuse records the wallet's error response (code, one of the OpenID4VP
+// wallet errors: access_denied when the citizen refused) for an open
+// session, which then takes no presentation (ErrUnknownState). A session
+// already answered cannot be refused (ErrUnknownState).
+func (v *Verifier) Refuse(state, code string) (*SessionStatus, error) {
+	if !slices.Contains(walletErrors, code) {
+		return nil, fmt.Errorf("%w: error %q is not a wallet error code", ErrBadBody, code)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s, ok := v.sessions[state]
+	if !ok || s.done || !v.opts.now().Before(s.expires) {
+		return nil, ErrUnknownState
+	}
+	s.done, s.refusal = true, code
+	return s.status(state), nil
+}
+
+func (v *Verifier) serveStatus(w http.ResponseWriter, r *http.Request) error {
+	st, err := v.Status(r.PathValue("state"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
 }
 
 func (v *Verifier) serveResponse(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(w, r, MaxResponseBody, "state", "vp_token")
+	f, err := readFormAny(w, r, MaxResponseBody, [][]string{{"state", "vp_token"}, {"state", "error"}, {"state", "error", "error_description"}})
 	if err != nil {
 		return err
+	}
+	if code := f.Get("error"); code != "" {
+		st, err := v.Refuse(f.Get("state"), code)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, st)
+		return nil
 	}
 	p, err := consent.ParsePresentationJSON([]byte(f.Get("vp_token")))
 	if err != nil {

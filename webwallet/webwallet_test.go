@@ -41,4 +41,10 @@ func TestHandlerRefusesMissingPins(t *testing.T) {
 	if body := rec.Body.String(); !strings.Contains(body, `id="accept-btn"`) || !strings.Contains(body, `id="refuse-btn"`) {
 		t.Fatal("page lacks Accept and Refuse")
 	}
+	// The wasm runs in the worker, under the same policy.
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/worker.js", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `importScripts("wasm_exec.js")`) || rec.Header().Get("Content-Security-Policy") != csp {
+		t.Fatalf("worker.js: %d, CSP %q", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall/js"
@@ -33,7 +34,16 @@ type config struct {
 	LedgerKey     string `json:"ledgerKey"` // base64 Ed25519 public key
 	CitizenBase   string `json:"citizenBase"`
 	CircuitDigest string `json:"circuitDigest"` // hex
+	// ProverHeapMB is the heap the prover may grow to before the garbage
+	// collector runs while proving (0: defaultProverHeapMB; negative: Go's
+	// default pacing throughout).
+	ProverHeapMB int `json:"proverHeapMB,omitempty"`
 }
+
+// defaultProverHeapMB bounds the heap while the collector is paused for a
+// proof (see proveQuietly); a proof of today's presentation circuit stays
+// far below it (the wasm memory measured 150 MB in all).
+const defaultProverHeapMB = 512
 
 // consentValidity is how long the wallet's grants last, shown to the
 // citizen before they accept.
@@ -50,6 +60,7 @@ type app struct {
 	pk      *zkp.ProvingKey
 	pending *pending
 	grants  []*consent.Grant
+	log     *logView // the last access log verified against the ledger
 }
 
 // pending is the request shown to the citizen, awaiting Accept or Refuse.
@@ -73,6 +84,7 @@ func main() {
 		"refuse":    a.async(a.refuse),
 		"accessLog": a.async(a.accessLog),
 		"withdraw":  a.async(a.withdraw),
+		"grants":    a.async(a.sealedGrants),
 	}
 	js.Global().Set("civicproof", js.ValueOf(api))
 	js.Global().Call("dispatchEvent", js.Global().Get("Event").New("civicproof-ready"))
@@ -147,12 +159,13 @@ func (a *app) init(args []js.Value) (any, error) {
 type sealedOut struct {
 	Sealed      []byte `json:"sealed"` // base64 in JSON
 	Credentials int    `json:"credentials"`
+	Grants      int    `json:"grants"`
 	UnlockMS    int64  `json:"unlockMs"`
 }
 
 func (a *app) unlock(args []js.Value) (any, error) {
 	if len(args) < 2 {
-		return nil, errors.New("wallet: unlock(passphrase, sealed)")
+		return nil, errors.New("wallet: unlock(passphrase, sealed[, sealedGrants])")
 	}
 	start := time.Now()
 	pass := []byte(args[0].String())
@@ -175,10 +188,44 @@ func (a *app) unlock(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	var (
+		grants []*consent.Grant
+		lv     *logView
+	)
+	if len(args) > 2 && args[2].Type() == js.TypeString && args[2].String() != "" {
+		b, err := base64.StdEncoding.DecodeString(args[2].String())
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errGrantsSealed, err)
+		}
+		if grants, lv, err = openGrants(s.MasterSecret(), b); err != nil {
+			return nil, err
+		}
+		for _, g := range grants {
+			if err := h.Keep(g); err != nil {
+				return nil, fmt.Errorf("wallet: stored grant: %w", err)
+			}
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.store, a.holder = s, h
-	return sealedOut{Sealed: s.Sealed(), Credentials: len(s.List("", "")), UnlockMS: time.Since(start).Milliseconds()}, nil
+	a.store, a.holder, a.grants, a.log = s, h, grants, lv
+	return sealedOut{Sealed: s.Sealed(), Credentials: len(s.List("", "")), Grants: len(grants), UnlockMS: time.Since(start).Milliseconds()}, nil
+}
+
+// sealedGrants returns the grants and the last verified access-log view,
+// sealed for the page to store (see grants.go), as base64.
+func (a *app) sealedGrants([]js.Value) (any, error) {
+	a.mu.Lock()
+	s, grants, lv := a.store, append([]*consent.Grant(nil), a.grants...), a.log
+	a.mu.Unlock()
+	if s == nil {
+		return nil, errState
+	}
+	b, err := sealGrants(s.MasterSecret(), grants, lv)
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
 }
 
 type keysOut struct {
@@ -417,7 +464,10 @@ func (a *app) accept(args []js.Value) (any, error) {
 	hold := &zkp.Holding{Credential: p.entry.Credential, Secret: s.HolderSecret(), Witness: p.entry.Witness}
 	// The grant was anchored a moment ago by this wallet: given, unused.
 	st := &consent.Status{Grant: g, State: consent.StateGiven}
-	pres, err := consent.Present(ctx, key, pk, p.ro.Request, st, hold, time.Now())
+	var pres *consent.Presentation
+	proveQuietly(a.proverHeap(), func() {
+		pres, err = consent.Present(ctx, key, pk, p.ro.Request, st, hold, time.Now())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -429,36 +479,83 @@ func (a *app) accept(args []js.Value) (any, error) {
 	return acceptOut{Result: res, ProveMS: took.Milliseconds(), Grant: g.ID().String()}, nil
 }
 
+// refuse forgets the shown request and tells the agency: the OpenID4VP
+// error response access_denied (with the request's state) posted to its
+// response_uri. Nothing is proven and nothing about the citizen is sent.
 func (a *app) refuse([]js.Value) (any, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
+	p := a.pending
 	a.pending = nil
+	a.mu.Unlock()
+	if p == nil {
+		return nil, errors.New("wallet: no request to refuse")
+	}
+	if err := a.client.Refuse(context.Background(), p.ro, httpapi.AccessDenied); err != nil {
+		return nil, fmt.Errorf("telling the agency you refused: %w", err)
+	}
 	return nil, nil
 }
 
-type logGrant struct {
-	ID        string      `json:"id"`
-	Agency    string      `json:"agency"`
-	Anchored  string      `json:"anchored"`
-	Withdrawn bool        `json:"withdrawn"`
-	Accesses  []logAccess `json:"accesses"`
+func (a *app) proverHeap() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch mb := a.cfg.ProverHeapMB; {
+	case mb == 0:
+		return defaultProverHeapMB
+	case mb < 0:
+		return 0
+	default:
+		return mb
+	}
 }
 
-type logAccess struct {
-	Time    string `json:"time"`
-	Purpose string `json:"purpose"`
-	Index   uint64 `json:"index"`
+// proveQuietly runs prove with the garbage collector paused until the
+// heap reaches heapMB (0: no change): no collection interrupts the
+// single-threaded wasm prover, and the memory limit still bounds the
+// heap.
+func proveQuietly(heapMB int, prove func()) {
+	if heapMB <= 0 {
+		prove()
+		return
+	}
+	gc := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(int64(heapMB) << 20)
+	defer func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(gc)
+	}()
+	prove()
 }
 
-// accessLog fetches, for each pairwise identity this session consented
-// with, its access log, and verifies every record against the ledger.
+// accessLog fetches, for each pairwise identity the wallet consented
+// with, its access log, verifies every record against the ledger and
+// keeps the view (sealedGrants stores it). If the ledger cannot be
+// reached or does not verify, it returns the last verified view marked
+// cached, with the reason, or the error when there is none.
 func (a *app) accessLog([]js.Value) (any, error) {
 	a.mu.Lock()
-	h, lv, base, grants := a.holder, a.lv, a.cfg.CitizenBase, append([]*consent.Grant(nil), a.grants...)
+	h, lv, base, grants, last := a.holder, a.lv, a.cfg.CitizenBase, append([]*consent.Grant(nil), a.grants...), a.log
 	a.mu.Unlock()
 	if h == nil || lv == nil {
 		return nil, errState
 	}
+	out, err := a.verifiedLog(lv, base, grants)
+	if err != nil {
+		if last == nil {
+			return nil, err
+		}
+		c := *last
+		c.Cached, c.Reason = true, err.Error()
+		return c, nil
+	}
+	v := &logView{Grants: out, VerifiedAt: time.Now().UTC().Format(time.RFC3339)}
+	a.mu.Lock()
+	a.log = v
+	a.mu.Unlock()
+	return v, nil
+}
+
+func (a *app) verifiedLog(lv *ledger.Verifier, base string, grants []*consent.Grant) ([]logGrant, error) {
 	seen := map[identity.DID]bool{}
 	out := []logGrant{}
 	for _, g := range grants {
@@ -501,7 +598,7 @@ func (a *app) withdraw(args []js.Value) (any, error) {
 	}
 	a.mu.Unlock()
 	if g == nil {
-		return nil, errors.New("wallet: no such grant in this session")
+		return nil, errors.New("wallet: no such grant in this wallet")
 	}
 	key, err := h.IdentityFor(g.Agency)
 	if err != nil {

@@ -135,7 +135,9 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 		key  *identity.PrivateKey
 		path string
 	}{{licensing, "/licensing"}, {office, "/office"}} {
-		gate, err := consent.NewGate(ctx, a.key, l, consent.NewZKSystem(vk))
+		// A venue's age check is not a one-time claim: the same citizen
+		// may be checked again (the gate still sees repeats, not who).
+		gate, err := consent.NewGate(ctx, a.key, l, consent.NewZKSystem(vk), consent.WithNullifierPolicy(consent.NullifierRepeatAllowed))
 		if err != nil {
 			return err
 		}

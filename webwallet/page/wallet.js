@@ -1,10 +1,35 @@
-// The citizen's page: plain JavaScript over the wallet's wasm API
-// (globalThis.civicproof). Storage: the encrypted wallet in IndexedDB, the
+// The citizen's page: plain JavaScript over the wallet's wasm API, which
+// runs in a Web Worker (worker.js) so that proving never blocks the page.
+// Storage: the encrypted wallet and the sealed grants in IndexedDB, the
 // proving key and compiled circuit in the Cache API.
 "use strict";
 const $ = (id) => document.getElementById(id);
 const timings = (window.civicproofTimings = {});
 let cfg;
+
+// civicproof.fn(...args) posts {id, fn, args} to the worker and resolves
+// with its answer. Byte arrays are transferred, not copied.
+const worker = new Worker("worker.js");
+const calls = new Map();
+let seq = 0;
+worker.onmessage = (ev) => {
+  const { id, result, error, memMB } = ev.data;
+  const c = calls.get(id);
+  calls.delete(id);
+  if (memMB) timings.wasmMemoryMB = memMB;
+  if (error !== undefined) c.reject(new Error(error)); else c.resolve(result);
+};
+worker.onerror = (ev) => {
+  for (const c of calls.values()) c.reject(new Error("the wallet worker failed: " + ev.message));
+  calls.clear();
+};
+const civicproof = (window.civicproof = new Proxy({}, {
+  get: (_, fn) => (...args) => new Promise((resolve, reject) => {
+    const id = ++seq;
+    calls.set(id, { resolve, reject });
+    worker.postMessage({ id, fn, args }, args.filter((a) => a instanceof Uint8Array).map((a) => a.buffer));
+  }),
+}));
 
 function show(id) {
   for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== id;
@@ -28,6 +53,13 @@ function idb(mode, fn) {
 }
 const loadSealed = () => idb("readonly", (s) => s.get("sealed"));
 const saveSealed = (b64) => idb("readwrite", (s) => s.put(b64, "sealed"));
+const loadGrants = () => idb("readonly", (s) => s.get("grants"));
+// saveGrants stores the grants and last verified access log, sealed by the
+// wallet under a key only the passphrase opens.
+async function saveGrants() {
+  const b64 = await civicproof.grants();
+  await idb("readwrite", (s) => s.put(b64, "grants"));
+}
 
 async function cachedBytes(url) {
   const cache = await caches.open("civicproof-keys-v1");
@@ -56,8 +88,9 @@ async function loadKeys() {
     (timings.keysCached ? "from this device's cache" : "downloaded") + ", " + timings.keysMs + " ms).";
 }
 
-async function refreshHome(n) {
-  $("creds").textContent = n === 0 ? "Your wallet holds no credential yet." : "Your wallet holds " + n + " credential" + (n > 1 ? "s" : "") + ".";
+async function refreshHome(n, grants) {
+  $("creds").textContent = (n === 0 ? "Your wallet holds no credential yet." : "Your wallet holds " + n + " credential" + (n > 1 ? "s" : "") + ".") +
+    (grants ? " You have given " + grants + " consent" + (grants > 1 ? "s" : "") + " (see who used your data)." : "");
 }
 
 async function unlock(ev) {
@@ -66,10 +99,12 @@ async function unlock(ev) {
   status("Opening your wallet…");
   try {
     const sealed = await loadSealed();
-    const out = await civicproof.unlock($("pass").value, sealed || "");
+    const grants = await loadGrants();
+    const out = await civicproof.unlock($("pass").value, sealed || "", grants || "");
     await saveSealed(out.sealed);
     timings.unlockMs = out.unlockMs;
-    await refreshHome(out.credentials);
+    timings.grants = out.grants;
+    await refreshHome(out.credentials, out.grants);
     status("Wallet open. Checking the proving key…");
     show("home");
     await loadKeys();
@@ -86,7 +121,7 @@ async function receive() {
     const offer = await (await fetch(cfg.offerUrl)).json();
     const out = await civicproof.receive(offer);
     await saveSealed(out.sealed);
-    await refreshHome(out.credentials);
+    await refreshHome(out.credentials, 0);
     status("Credential received and stored encrypted on this device.", "accepted");
   } catch (e) { status("Could not receive the credential: " + e.message, "refused"); }
 }
@@ -96,7 +131,7 @@ async function visit(agency) {
   try {
     const resp = await fetch(agency.sessionUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ template: agency.template }) });
     if (!resp.ok) throw new Error("the agency answered " + resp.status);
-    const session = await resp.json();
+    const session = (window.civicproofSession = await resp.json());
     const v = await civicproof.request(session.request_uri);
     $("r-agency").textContent = v.agency + " (registered with " + v.governance + ")";
     $("r-purpose").textContent = humanize(v.purpose) + " (" + v.notice + ")";
@@ -130,24 +165,32 @@ async function accept() {
     $("result-text").className = "refused";
     status("The agency refused the answer.", "refused");
   }
+  try { await saveGrants(); } catch (e) { status("Could not store your consent on this device: " + e.message, "refused"); }
   show("result");
 }
 
 async function refuse() {
-  await civicproof.refuse();
-  $("result-text").textContent = "You refused. Nothing was proven and nothing was sent to the agency.";
-  $("result-text").className = "refused";
-  status("Request refused.");
+  try {
+    await civicproof.refuse();
+    $("result-text").textContent = "You refused. Nothing was proven; the agency was told only that you refused (access_denied).";
+    $("result-text").className = "refused";
+    status("Request refused.");
+  } catch (e) {
+    $("result-text").textContent = "You refused; nothing was proven, but the agency could not be told: " + e.message;
+    $("result-text").className = "refused";
+    status("Request refused; the agency was not reached.", "refused");
+  }
   show("result");
 }
 
 async function showLog() {
   status("Fetching your access log and checking it against the ledger…");
   try {
-    const grants = await civicproof.accessLog();
+    const view = await civicproof.accessLog();
+    await saveGrants();
     const list = $("log-list"); list.textContent = "";
-    if (grants.length === 0) list.textContent = "No consent given in this session.";
-    for (const g of grants) {
+    if (view.grants.length === 0) list.textContent = "You have given no consent from this wallet.";
+    for (const g of view.grants) {
       const div = document.createElement("div");
       const h = document.createElement("h3");
       h.textContent = g.agency + (g.withdrawn ? " — consent withdrawn" : " — consent given");
@@ -161,7 +204,7 @@ async function showLog() {
         tb.append(tr);
       }
       t.append(tb); div.append(t);
-      if (!g.withdrawn) {
+      if (!g.withdrawn && !view.cached) {
         const b = document.createElement("button");
         b.type = "button"; b.className = "withdraw-btn"; b.textContent = "Withdraw consent given to " + g.agency;
         b.onclick = async () => {
@@ -173,21 +216,21 @@ async function showLog() {
       }
       list.append(div);
     }
-    $("log-verified").textContent = "Every entry below was checked against the ledger's signed checkpoint.";
-    status("Access log verified.", "ready");
+    const when = new Date(view.verifiedAt).toLocaleString();
+    if (view.cached) {
+      $("log-verified").textContent = "The ledger could not be checked now (" + view.reason + "). Below is the log as last verified, " + when + ".";
+      status("Access log as last verified.", "refused");
+    } else {
+      $("log-verified").textContent = "Every entry below was checked against the ledger's signed checkpoint (" + when + ").";
+      status("Access log verified.", "ready");
+    }
     show("log");
   } catch (e) { status("Could not verify the access log: " + e.message, "refused"); }
 }
 
 async function start() {
   cfg = await (await fetch("config.json")).json();
-  const go = new Go();
-  const ready = new Promise((r) => window.addEventListener("civicproof-ready", r, { once: true }));
-  const t0 = performance.now();
-  const { instance } = await WebAssembly.instantiateStreaming(fetch("wallet.wasm"), go.importObject);
-  go.run(instance);
-  await ready;
-  timings.wasmMs = Math.round(performance.now() - t0);
+  timings.wasmMs = (await civicproof.start()).wasmMs;
   await civicproof.init(cfg);
   if (cfg.offerUrl) {
     const b = document.createElement("button"); b.type = "button"; b.id = "receive-btn";
