@@ -153,8 +153,8 @@ func (s *ZKSystem) decode(st *Statement, proof []byte) (*zkp.Proof, *zkp.Stateme
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%w: no verifying key %x in this proof system", ErrUnofficialKey, p.Fingerprint[:8])
 	}
-	if st == nil || st.IssuerKey == nil {
-		return nil, nil, nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
+	if st == nil || st.IssuerKey == nil || st.Credentials != nil {
+		return nil, nil, nil, fmt.Errorf("%w: a version 1 statement needs an issuer key and no per-credential entries", ErrMalformed)
 	}
 	typ, err := s.typeID(st.Type)
 	if err != nil {

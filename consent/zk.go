@@ -172,6 +172,9 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 	if req == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: need a request and a holding with its witness", ErrMalformed)
 	}
+	if len(req.Also) > 0 {
+		return nil, fmt.Errorf("%w: a version 1 proof answers one credential, the request asks for %d", ErrMalformed, 1+len(req.Also))
+	}
 	if err := requestedType(req, TypeOf(h.Credential)); err != nil {
 		return nil, err
 	}
@@ -200,7 +203,7 @@ func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, 
 	if key == nil || pk == nil || req == nil || st == nil || st.Grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant status and a holding with its witness", ErrMalformed)
 	}
-	if err := readyToPresent(key, req, st, TypeOf(h.Credential), now); err != nil {
+	if err := readyToPresent(key, req, st, []string{TypeOf(h.Credential)}, now); err != nil {
 		return nil, err
 	}
 	grant := st.Grant
