@@ -37,6 +37,15 @@ var ErrBadSignature = errors.New("credential: bad issuer signature")
 //	Message          = H(TagCredential, Type, ClaimsCommitment,
 //	                       DisclosureRoot, HolderBinding, ValidUntil, RevocationIndex)
 //
+// and, for presentation proofs v2 (package zkp), MessageV2(), which also
+// commits to the issuance day and folds the claims into the message:
+//
+//	MessageV2 = H(TagCredentialV2, Type, Salt, Slots[0..15], DisclosureRoot,
+//	              HolderBinding, ValidUntil, RevocationIndex, IssuanceDay)
+//
+// (23 inputs, two width-16 permutations in a circuit, where Message costs
+// three). Credential carries both signatures during the transition.
+//
 // A presentation proof opens ClaimsCommitment (one salt hides all slots);
 // a disclosure without a proof opens chosen leaves of DisclosureRoot (a
 // salt per slot hides the others). Both commitments are under the one
@@ -49,6 +58,7 @@ type Core struct {
 	HolderBinding   fr.Element           // HolderBinding(holder secret)
 	ValidUntil      uint64               // DayValue of the last valid day
 	RevocationIndex uint32               // leaf in the issuer's revocation tree
+	IssuanceDay     uint64               // DayValue of ValidFrom; signed by MessageV2 only
 }
 
 // ClaimsCommitment returns the commitment to the slots the circuit opens.
@@ -87,6 +97,46 @@ func (c *Core) Message() fr.Element {
 func (c *Core) Commitments() (claims, disclosureRoot, message fr.Element) {
 	claims, disclosureRoot = c.ClaimsCommitment(), c.DisclosureRoot()
 	return claims, disclosureRoot, credentialMessage(c.Type, claims, disclosureRoot, c.HolderBinding, c.ValidUntil, c.RevocationIndex)
+}
+
+// MessageV2 returns the field element the issuer signs for presentation
+// proofs v2 (see Core).
+func (c *Core) MessageV2() fr.Element {
+	return c.MessageV2With(c.DisclosureRoot())
+}
+
+// MessageV2With is MessageV2 with the disclosure root already computed
+// (a prover needs it as a witness).
+func (c *Core) MessageV2With(disclosureRoot fr.Element) fr.Element {
+	xs := make([]fr.Element, 0, 7+NumSlots)
+	xs = append(xs, c.Type, c.Salt)
+	xs = append(xs, c.Slots[:]...)
+	var until, idx, day fr.Element
+	until.SetUint64(c.ValidUntil)
+	idx.SetUint64(uint64(c.RevocationIndex))
+	day.SetUint64(c.IssuanceDay)
+	xs = append(xs, disclosureRoot, c.HolderBinding, until, idx, day)
+	return zkhash.Hash(zkhash.TagCredentialV2, xs...)
+}
+
+// SignV2 signs MessageV2() with the issuer's ZK key, as Sign signs Message().
+func (c *Core) SignV2(key *eddsa.PrivateKey) ([]byte, error) {
+	if key == nil {
+		return nil, fmt.Errorf("%w: no issuer key", ErrInvalidRequest)
+	}
+	m := c.MessageV2()
+	b := m.Bytes()
+	sig, err := key.Sign(b[:], zkhash.NewHasher())
+	if err != nil {
+		return nil, fmt.Errorf("credential: signing: %w", err)
+	}
+	return sig, nil
+}
+
+// VerifySignatureV2 checks sig over MessageV2() under pub; ErrBadSignature
+// if it does not verify.
+func (c *Core) VerifySignatureV2(pub *eddsa.PublicKey, sig []byte) error {
+	return VerifyMessage(pub, c.MessageV2(), sig)
 }
 
 // Sign signs Message() with the issuer's ZK key (EdDSA on BN254's twisted

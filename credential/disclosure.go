@@ -330,7 +330,7 @@ func ParseDisclosure(data []byte) (*Disclosure, error) {
 		return nil, bad("validUntil: %v", err)
 	}
 	d.ValidUntil = DayValue(until)
-	if d.RevocationIndex >= 1<<revocation.Depth {
+	if d.RevocationIndex > revocation.MaxIndex {
 		return nil, bad("revocationIndex %d out of range", d.RevocationIndex)
 	}
 	if d.Signature, err = decodeSignature(w.ProofValue); err != nil {

@@ -78,7 +78,7 @@ func main() {
 	}
 	for n, in := range inputs {
 		r := rand.NewChaCha8([32]byte{byte(n)})
-		v := credential.Vector{Desc: in.desc, Schema: json.RawMessage(schemaJSON), ValidUntil: "2031-12-31", RevocationIndex: uint32(n * 104729 % (1 << 24))}
+		v := credential.Vector{Desc: in.desc, Schema: json.RawMessage(schemaJSON), ValidUntil: "2031-12-31", IssuanceDay: "2026-03-01", RevocationIndex: uint32(n * 104729 % (1 << 24))}
 		if err := json.Unmarshal([]byte(in.claims), &v.Claims); err != nil {
 			log.Fatalf("%s: %v", in.name, err)
 		}
@@ -90,7 +90,7 @@ func main() {
 			log.Fatalf("%s: %v", in.name, err)
 		}
 		if v.WantErr != "" {
-			v.Salt, v.HolderBinding, v.ClaimSalts, v.ValidUntil, v.RevocationIndex = "", "", nil, "", 0
+			v.Salt, v.HolderBinding, v.ClaimSalts, v.ValidUntil, v.IssuanceDay, v.RevocationIndex = "", "", nil, "", "", 0
 		}
 		out, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {

@@ -1,9 +1,11 @@
 package credential
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -256,7 +258,7 @@ func TestRevocation(t *testing.T) {
 	if _, err := forged.Tree(w.ledger.State()); !errors.Is(err, ErrBadWitness) {
 		t.Fatalf("status list hiding a revocation: %v, want ErrBadWitness", err)
 	}
-	if err := w.issuer.Registry().Revoke(12345678 & (1<<revocation.Depth - 1)); !errors.Is(err, ErrUnknownIndex) {
+	if err := w.issuer.Registry().Revoke(12345678); !errors.Is(err, ErrUnknownIndex) {
 		t.Fatalf("revoking an unissued index: %v", err)
 	}
 }
@@ -385,5 +387,60 @@ func TestKeyRotation(t *testing.T) {
 	is2, _ := NewIssuer(other, w.ledger, NewRegistry(), IssuerOptions{Now: w.now})
 	if err := is2.Revoke(c); !errors.Is(err, ErrUnknownIssuer) {
 		t.Fatalf("revocation by another agency = %v, want ErrUnknownIssuer", err)
+	}
+}
+
+// TestRegistryFullRange draws indices across the whole 2^32 range, refuses
+// a duplicate draw and keeps indices above 2^24 across a reopen.
+func TestRegistryFullRange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.db")
+	reg, err := OpenRegistry(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draws := []byte{
+		0xff, 0xff, 0xff, 0xff, // revocation.MaxIndex
+		0x80, 0x00, 0x00, 0x01, // 2^31 + 1
+		0xff, 0xff, 0xff, 0xff, // a duplicate: drawn again
+		0x01, 0x00, 0x00, 0x00, // 2^24, out of range before Depth 32
+	}
+	rnd := bytes.NewReader(draws)
+	var got []uint32
+	for range 3 {
+		idx, err := reg.Allocate(rnd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, idx)
+	}
+	if want := []uint32{revocation.MaxIndex, 1<<31 + 1, 1 << 24}; !slices.Equal(got, want) {
+		t.Fatalf("allocated %v, want %v", got, want)
+	}
+	// Only duplicates left to draw: refused, nothing allocated.
+	if _, err := reg.Allocate(bytes.NewReader(bytes.Repeat(draws[:4], 128))); !errors.Is(err, ErrIndexExhausted) {
+		t.Fatalf("Allocate with only duplicate draws = %v, want ErrIndexExhausted", err)
+	}
+	if err := reg.Revoke(revocation.MaxIndex); err != nil {
+		t.Fatal(err)
+	}
+	root := reg.Root()
+	if err := reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reg2, err := OpenRegistry(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg2.Close()
+	r2 := reg2.Root()
+	if reg2.Issued() != 3 || !reg2.Revoked(revocation.MaxIndex) || reg2.Revoked(1<<24) || !r2.Equal(&root) {
+		t.Fatalf("reopened: issued %d, revoked top %v, root equal %v", reg2.Issued(), reg2.Revoked(revocation.MaxIndex), r2.Equal(&root))
+	}
+	w, err := reg2.Witness(1<<31 + 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Verify(r2, 1<<31+1); err != nil {
+		t.Fatalf("witness of a live index above 2^24: %v", err)
 	}
 }

@@ -76,15 +76,15 @@ func (r *Registry) Allocate(rnd io.Reader) (uint32, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.allocated) >= 1<<revocation.Depth/2 {
-		return 0, fmt.Errorf("%w: half of the %d indices are in use", ErrIndexExhausted, 1<<revocation.Depth)
+	if uint64(len(r.allocated)) >= revocation.Capacity/2 {
+		return 0, fmt.Errorf("%w: half of the %d indices are in use", ErrIndexExhausted, revocation.Capacity)
 	}
 	var b [4]byte
 	for range 128 {
 		if _, err := io.ReadFull(rnd, b[:]); err != nil {
 			return 0, fmt.Errorf("credential: reading randomness: %w", err)
 		}
-		idx := binary.BigEndian.Uint32(b[:]) & (1<<revocation.Depth - 1)
+		idx := binary.BigEndian.Uint32(b[:]) & revocation.MaxIndex
 		if _, used := r.allocated[idx]; used {
 			continue
 		}

@@ -25,7 +25,8 @@ type Request struct {
 // Sign builds and signs a credential without consulting or writing the
 // ledger: it checks the claims against the schema (ErrInvalidClaim ...),
 // draws the commitment salt and one salt per slot from rand (nil means
-// crypto/rand), signs Core.Message() with the issuer's ZK key, and adds
+// crypto/rand), signs Core.Message() and Core.MessageV2() (whose issuance
+// day is the day of issuedAt) with the issuer's ZK key, and adds
 // the eddsa-jcs-2022 Data Integrity proof made with its Ed25519 key.
 // issuedAt becomes validFrom (truncated to whole seconds, UTC). Issuer.Issue
 // is the usual entry point; Sign serves tests, vectors and issuers that
@@ -49,7 +50,7 @@ func Sign(rnd io.Reader, key *identity.PrivateKey, s *Schema, req *Request, revo
 			return nil, fmt.Errorf("%w: holder: %w", ErrInvalidRequest, err)
 		}
 	}
-	if revocationIndex >= 1<<revocation.Depth {
+	if revocationIndex > revocation.MaxIndex {
 		return nil, fmt.Errorf("%w: revocation index %d out of range", ErrInvalidRequest, revocationIndex)
 	}
 	issuedAt = issuedAt.UTC().Truncate(time.Second)
@@ -73,6 +74,7 @@ func Sign(rnd io.Reader, key *identity.PrivateKey, s *Schema, req *Request, revo
 			HolderBinding:   req.HolderBinding,
 			ValidUntil:      DayValue(until),
 			RevocationIndex: revocationIndex,
+			IssuanceDay:     DayValue(issuedAt),
 		},
 	}
 	if c.Core.Salt, err = randomElement(rnd); err != nil {
@@ -84,6 +86,9 @@ func Sign(rnd io.Reader, key *identity.PrivateKey, s *Schema, req *Request, revo
 		}
 	}
 	if c.Signature, err = c.Core.Sign(key.ZK()); err != nil {
+		return nil, fmt.Errorf("credential: signing: %w", err)
+	}
+	if c.SignatureV2, err = c.Core.SignV2(key.ZK()); err != nil {
 		return nil, fmt.Errorf("credential: signing: %w", err)
 	}
 	if err := c.signDataIntegrity(key.Ed25519()); err != nil {

@@ -58,6 +58,11 @@ type Credential struct {
 	Claims    Claims           // normalized claims (see Claims)
 	Core      Core
 	Signature []byte // EdDSA-BN254 over Core.Message()
+	// SignatureV2 is the EdDSA-BN254 signature over Core.MessageV2()
+	// (presentation proofs v2), whose IssuanceDay is DayValue(ValidFrom).
+	// Sign sets it; it is nil for a credential issued before v2, which
+	// only v1 presentations can use.
+	SignatureV2 []byte
 	// DataIntegrity is the issuer's W3C Data Integrity eddsa-jcs-2022 proof
 	// over the document, by the Ed25519 key its did:key names: what any W3C
 	// verifier checks. Sign sets it; it is nil only for a document in the
@@ -145,6 +150,7 @@ type vcProofJSON struct {
 	Salt               string   `json:"salt"`
 	ClaimSalts         []string `json:"claimSalts"`
 	ProofValue         string   `json:"proofValue"`
+	ProofValueV2       string   `json:"proofValueV2,omitempty"`
 }
 
 // MarshalJSON returns the credential as a W3C VC 2.0 JSON document:
@@ -162,7 +168,8 @@ type vcProofJSON struct {
 //	    "proofPurpose":"assertionMethod","proofValue":"z<base58btc Ed25519 signature>"},
 //	   {"type":"CivicproofEdDSABN254Poseidon2","proofPurpose":"assertionMethod",
 //	    "verificationMethod":"<issuer DID>#<multikey of the ZK key>","typeId":"0x..",
-//	    "holderBinding":"0x..","salt":"0x..","claimSalts":["0x..",...16],"proofValue":"z<base58btc signature>"}]}
+//	    "holderBinding":"0x..","salt":"0x..","claimSalts":["0x..",...16],"proofValue":"z<base58btc signature>",
+//	    "proofValueV2":"z<base58btc signature over Core.MessageV2>"}]}
 //
 // The two proofs form a proof set: each covers the document without
 // "proof". Field elements are "0x" and 64 lowercase hex digits
@@ -252,6 +259,9 @@ func (c *Credential) bn254Proof() vcProofJSON {
 		ClaimSalts:         make([]string, NumSlots),
 		ProofValue:         encodeSignature(c.Signature),
 	}
+	if c.SignatureV2 != nil {
+		p.ProofValueV2 = encodeSignature(c.SignatureV2)
+	}
 	for i := range c.Core.ClaimSalts {
 		p.ClaimSalts[i] = feHex(c.Core.ClaimSalts[i])
 	}
@@ -296,6 +306,9 @@ func (c *Credential) check() error {
 	}
 	if len(c.Signature) != signatureSize {
 		return fmt.Errorf("%w: signature is %d bytes, want %d", ErrMalformed, len(c.Signature), signatureSize)
+	}
+	if c.SignatureV2 != nil && len(c.SignatureV2) != signatureSize {
+		return fmt.Errorf("%w: v2 signature is %d bytes, want %d", ErrMalformed, len(c.SignatureV2), signatureSize)
 	}
 	return nil
 }
@@ -430,7 +443,7 @@ func ParseCredential(data []byte) (*Credential, error) {
 	if st.Type != StatusType {
 		return nil, bad("credentialStatus type %q, want %q", truncate(st.Type), StatusType)
 	}
-	if st.RevocationIndex >= 1<<revocation.Depth {
+	if st.RevocationIndex > revocation.MaxIndex {
 		return nil, bad("revocationIndex %d out of range", st.RevocationIndex)
 	}
 	if st.StatusRegistry != c.Issuer {
@@ -460,6 +473,7 @@ func ParseCredential(data []byte) (*Credential, error) {
 		Slots:           c.Schema.encodeNormalized(c.Claims),
 		ValidUntil:      DayValue(until),
 		RevocationIndex: st.RevocationIndex,
+		IssuanceDay:     DayValue(c.ValidFrom),
 	}
 	if core.Type, err = parseFE(p.TypeID); err != nil {
 		return nil, bad("proof typeId: %v", err)
@@ -488,6 +502,14 @@ func ParseCredential(data []byte) (*Credential, error) {
 	msg := c.Core.Message()
 	if err := VerifyMessage(c.IssuerKey, msg, c.Signature); err != nil {
 		return nil, fmt.Errorf("credential: proof does not verify under its verificationMethod: %w", err)
+	}
+	if p.ProofValueV2 != "" {
+		if c.SignatureV2, err = decodeSignature(p.ProofValueV2); err != nil {
+			return nil, fmt.Errorf("%w: proof proofValueV2: %w", ErrMalformed, err)
+		}
+		if err := VerifyMessage(c.IssuerKey, c.Core.MessageV2(), c.SignatureV2); err != nil {
+			return nil, fmt.Errorf("credential: proofValueV2 does not verify under its verificationMethod: %w", err)
+		}
 	}
 	if w.ID != idOf(msg) {
 		return nil, bad("id does not match the credential's anchor")

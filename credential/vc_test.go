@@ -226,7 +226,7 @@ func TestParseCredentialRejects(t *testing.T) {
 		{"status registry not issuer", func(m map[string]any) {
 			obj(m, "credentialStatus")["statusRegistry"] = string(other.DID())
 		}, ErrMalformed},
-		{"revocation index out of range", func(m map[string]any) { obj(m, "credentialStatus")["revocationIndex"] = 1 << 24 }, ErrMalformed},
+		{"revocation index out of range", func(m map[string]any) { obj(m, "credentialStatus")["revocationIndex"] = 1 << 32 }, ErrMalformed},
 		{"non-canonical field element", func(m map[string]any) {
 			bnProof(m)["salt"] = "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 		}, ErrMalformed},
@@ -330,7 +330,6 @@ func TestSignRejects(t *testing.T) {
 		{"zero binding", func(r *Request) { r.HolderBinding.SetZero() }, 1, ErrInvalidRequest},
 		{"expired at issuance", func(r *Request) { r.ValidUntil = testNow.AddDate(0, 0, -1) }, 1, ErrInvalidRequest},
 		{"bad holder", func(r *Request) { r.Holder = "did:key:nope" }, 1, ErrInvalidRequest},
-		{"index out of range", func(r *Request) {}, 1 << 24, ErrInvalidRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

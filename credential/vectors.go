@@ -22,11 +22,13 @@ type Vector struct {
 	HolderBinding   string                     `json:"holderBinding,omitempty"`
 	ValidUntil      string                     `json:"validUntil,omitempty"`
 	RevocationIndex uint32                     `json:"revocationIndex,omitempty"`
+	IssuanceDay     string                     `json:"issuanceDay,omitempty"`
 	TypeID          string                     `json:"typeId,omitempty"`
 	SchemaHash      string                     `json:"schemaHash,omitempty"`
 	ClaimsCommit    string                     `json:"claimsCommitment,omitempty"`
 	DisclosureRoot  string                     `json:"disclosureRoot,omitempty"`
 	Message         string                     `json:"message,omitempty"`
+	MessageV2       string                     `json:"messageV2,omitempty"`
 	Anchor          string                     `json:"anchor,omitempty"`
 }
 
@@ -57,7 +59,8 @@ func decodeVectorClaims(s *Schema, raw map[string]json.RawMessage) (Claims, erro
 }
 
 // FillVector computes every derived field of v from its schema, claims,
-// salts, holder binding, validUntil and revocation index (the generator
+// salts, holder binding, validUntil, revocation index and, when given,
+// issuance day (MessageV2; the generator
 // uses it; the test recomputes and compares).
 func FillVector(v *Vector) error {
 	s, err := ParseSchema(v.Schema)
@@ -94,6 +97,13 @@ func FillVector(v *Vector) error {
 		return err
 	}
 	core.ValidUntil = DayValue(until)
+	if v.IssuanceDay != "" {
+		day, err := parseDate(v.IssuanceDay)
+		if err != nil {
+			return err
+		}
+		core.IssuanceDay = DayValue(day)
+	}
 	h, err := s.Hash()
 	if err != nil {
 		return err
@@ -108,6 +118,9 @@ func FillVector(v *Vector) error {
 	v.DisclosureRoot = feHex(core.DisclosureRoot())
 	msg := core.Message()
 	v.Message = feHex(msg)
+	if v.IssuanceDay != "" {
+		v.MessageV2 = feHex(core.MessageV2())
+	}
 	a := anchorOf(msg)
 	v.Anchor = hex.EncodeToString(a[:])
 	return nil

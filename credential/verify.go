@@ -124,7 +124,7 @@ func (v *Verifier) VerifyAnchor(ctx context.Context, a AnchorCheck, w *revocatio
 	if a.Schema == nil {
 		return fmt.Errorf("%w: no schema", ErrMalformed)
 	}
-	if a.RevocationIndex >= 1<<revocation.Depth {
+	if a.RevocationIndex > revocation.MaxIndex {
 		return fmt.Errorf("%w: revocation index %d out of range", ErrMalformed, a.RevocationIndex)
 	}
 	anchor := a.Anchor

@@ -657,5 +657,5 @@ func checkStateShape(d *stateData) error {
 			return fmt.Errorf("DID %s names unknown agency %s", did, id)
 		}
 	}
-	return nil
+	return checkIssuerSets(d)
 }

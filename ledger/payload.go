@@ -118,9 +118,16 @@ type AgencyRegister struct {
 // key they do not hold. After it, the agency writes with the new key's DID
 // and records by any earlier DID are refused with ErrRotatedKey; every DID
 // the agency ever held still resolves to it in queries.
+//
+// Compromised says the key being rotated out is (or may be) in other
+// hands: its leaves are removed from every issuer set (see IssuerSet) at
+// once, instead of staying with a closed window for what it signed while
+// current. It is omitted when false, so rotations written before the field
+// existed keep their encoding.
 type KeyRotate struct {
-	NewKey *identity.PublicKey `json:"newKey"`
-	Proof  []byte              `json:"proof"`
+	NewKey      *identity.PublicKey `json:"newKey"`
+	Proof       []byte              `json:"proof"`
+	Compromised bool                `json:"compromised,omitempty"`
 }
 
 // KeyRotateProofDomain is the identity signature domain of KeyRotate.Proof.

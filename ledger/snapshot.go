@@ -23,8 +23,10 @@ import (
 // frame of the log and checks its CRC-32C (so accidental damage anywhere
 // is reported), but decodes and replays only the records after it; a
 // record rewritten with a recomputed checksum before the snapshot is
-// found by VerifyFile, which replays everything.
-var snapMagic = []byte("civicproof-snap\x00\x01")
+// found by VerifyFile, which replays everything. Version 2 added the
+// issuer sets to the state: a version-1 snapshot is set aside and the log
+// replayed.
+var snapMagic = []byte("civicproof-snap\x00\x02")
 
 type snapshot struct {
 	end, count, cpOff uint64

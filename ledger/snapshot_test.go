@@ -3,11 +3,14 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,7 +38,11 @@ func TestSnapshotOpen(t *testing.T) {
 	mustSubmitAll(t, l, log[12:])
 	cp1, _ := l.Checkpoint(ctx)
 	l.Close()
-	want := digest(t, replayState(t, log))
+	replayed := replayState(t, log)
+	want := digest(t, replayed)
+	if len(replayed.IssuerSetTypes()) != 3 {
+		t.Fatalf("issuer-set types %v", replayed.IssuerSetTypes())
+	}
 
 	check := func(t *testing.T, report string) {
 		t.Helper()
@@ -46,6 +53,16 @@ func TestSnapshotOpen(t *testing.T) {
 		}
 		if digest(t, l.State()) != want {
 			t.Fatal("state differs from a replay")
+		}
+		for _, typ := range replayed.IssuerSetTypes() {
+			got, want := l.State().IssuerSetRoots(typ), replayed.IssuerSetRoots(typ)
+			if !slices.Equal(got, want) {
+				t.Fatalf("issuer-set roots of %q: %+v, replay %+v", typ, got, want)
+			}
+			set, err := l.State().IssuerSet(typ)
+			if err != nil || set.Root != want[len(want)-1].Root {
+				t.Fatalf("issuer set of %q after open: %v", typ, err)
+			}
 		}
 		cp, _ := l.Checkpoint(ctx)
 		if cp.Size != cp1.Size || cp.Root != cp1.Root {
@@ -106,16 +123,41 @@ func TestSnapshotOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var st map[string]any
-		if err := json.Unmarshal(snap.state, &st); err != nil {
-			t.Fatal(err)
-		}
+		st := decodeLoose(t, snap.state)
 		for _, a := range st["Agencies"].(map[string]any) {
 			a.(map[string]any)["Keys"] = []any{}
 		}
 		snap.state, _ = json.Marshal(st)
 		os.WriteFile(snapPath(path), snap.encode(), 0o600)
 		check(t, "replayed the log: snapshot state: agency")
+	})
+	t.Run("rewritten snapshot state with an issuer-set leaf of an unknown key", func(t *testing.T) {
+		reset()
+		snap, err := decodeSnapshot(early)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := decodeLoose(t, snap.state)
+		sets := st["IssuerSets"].(map[string]any)
+		if len(sets) == 0 {
+			t.Fatal("the snapshot has no issuer sets")
+		}
+		for _, sd := range sets {
+			for _, l := range sd.(map[string]any)["Leaves"].([]any) {
+				l.(map[string]any)["Key"] = string(w.stranger.DID())
+			}
+		}
+		snap.state, _ = json.Marshal(st)
+		os.WriteFile(snapPath(path), snap.encode(), 0o600)
+		check(t, "replayed the log: snapshot state: issuer set")
+	})
+	t.Run("version-1 snapshot (before issuer sets)", func(t *testing.T) {
+		reset()
+		b := append([]byte(nil), early[:len(early)-32]...)
+		copy(b, "civicproof-snap\x00\x01")
+		sum := sha256.Sum256(b)
+		os.WriteFile(snapPath(path), append(b, sum[:]...), 0o600)
+		check(t, "replayed the log: malformed snapshot")
 	})
 	t.Run("no snapshot", func(t *testing.T) {
 		reset()
@@ -127,4 +169,17 @@ func TestSnapshotOpen(t *testing.T) {
 		os.WriteFile(snapPath(path), early[:100], 0o600)
 		check(t, "replayed the log")
 	})
+}
+
+// decodeLoose decodes a state's JSON into maps, keeping numbers exact (a
+// leaf's open window is 2^64-1, which a float64 would round).
+func decodeLoose(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var st map[string]any
+	if err := dec.Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

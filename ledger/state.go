@@ -48,6 +48,9 @@ type stateData struct {
 	Access         map[Hash][]AccessEntry
 	Totals         map[string]uint64
 	Seen           map[Hash]uint64
+	// IssuerSets is the issuer-set state by credential type (issuerset.go);
+	// omitted while empty.
+	IssuerSets map[string]*issuerSetData `json:",omitempty"`
 }
 
 // Agency is a registered agency. ID is the DID it registered with, its
@@ -177,6 +180,7 @@ func NewState() *State {
 		Access:         map[Hash][]AccessEntry{},
 		Totals:         map[string]uint64{},
 		Seen:           map[Hash]uint64{},
+		IssuerSets:     map[string]*issuerSetData{},
 	}}
 }
 
@@ -364,6 +368,9 @@ func (s *State) applyLocked(index uint64, r *Record, leaf Hash) error {
 		err = s.agencyEvent(r, p)
 	default:
 		err = refuse(ErrInvalidRecord, "%w %q", ErrUnknownKind, r.Kind)
+	}
+	if err == nil {
+		err = s.updateIssuerSets(index, r)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.Kind, err)

@@ -34,17 +34,26 @@ func UserKeyCache() (KeyCache, error) {
 	return KeyCache{Dir: filepath.Join(d, "civicproof", "keys")}, nil
 }
 
-// Path returns the file that holds backend b's proving key.
+// Path returns the file that holds backend b's proving key (v1 circuit).
 func (c KeyCache) Path(b Backend) (string, error) {
+	if !b.valid() {
+		return "", fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
+	}
+	return c.PathShape(ShapeV1(b))
+}
+
+// PathShape returns the file that holds shape s's proving key:
+// Dir/<backend>-<digest>.pk for v1, Dir/<backend>-v2n<N>-<digest>.pk for v2.
+func (c KeyCache) PathShape(s Shape) (string, error) {
 	c, err := c.resolve()
 	if err != nil {
 		return "", err
 	}
-	d, err := CircuitDigest(b)
+	d, err := s.CircuitDigest()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(c.Dir, b.String()+"-"+hex.EncodeToString(d[:])+".pk"), nil
+	return filepath.Join(c.Dir, s.fileTag()+"-"+hex.EncodeToString(d[:])+".pk"), nil
 }
 
 // resolve returns c with its directory set.
@@ -59,7 +68,15 @@ func (c KeyCache) resolve() (KeyCache, error) {
 // in the cache returns an error wrapping fs.ErrNotExist; a damaged file
 // one wrapping ErrMalformed.
 func (c KeyCache) Load(b Backend) (*ProvingKey, error) {
-	p, err := c.Path(b)
+	if !b.valid() {
+		return nil, fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
+	}
+	return c.LoadShape(ShapeV1(b))
+}
+
+// LoadShape is Load for any circuit shape.
+func (c KeyCache) LoadShape(s Shape) (*ProvingKey, error) {
+	p, err := c.PathShape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +88,8 @@ func (c KeyCache) Load(b Backend) (*ProvingKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zkp: key cache %s: %w", filepath.Base(p), err)
 	}
-	if pk.backend != b {
-		return nil, fmt.Errorf("%w: key cache %s holds a %s key", ErrMalformed, filepath.Base(p), pk.backend)
+	if pk.shape != s {
+		return nil, fmt.Errorf("%w: key cache %s holds a key of %s", ErrMalformed, filepath.Base(p), pk.shape)
 	}
 	return pk, nil
 }
@@ -83,7 +100,7 @@ func (c KeyCache) Store(pk *ProvingKey) error {
 	if pk == nil || pk.vk == nil {
 		return errors.New("zkp: key cache: nil proving key")
 	}
-	p, err := c.Path(pk.backend)
+	p, err := c.PathShape(pk.shape)
 	if err != nil {
 		return err
 	}
@@ -119,14 +136,23 @@ func (c KeyCache) Store(pk *ProvingKey) error {
 // documentation), a load about 10 ms plus the circuit's compilation (about
 // 1 s) on first use in a process.
 func (c KeyCache) LoadOrSetupUnsafe(ctx context.Context, b Backend) (pk *ProvingKey, made bool, err error) {
-	pk, err = c.Load(b)
+	if !b.valid() {
+		return nil, false, fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
+	}
+	return c.LoadOrSetupShapeUnsafe(ctx, ShapeV1(b))
+}
+
+// LoadOrSetupShapeUnsafe is LoadOrSetupUnsafe for any circuit shape
+// (ShapeV2 for presentation proofs v2), with the same warning.
+func (c KeyCache) LoadOrSetupShapeUnsafe(ctx context.Context, s Shape) (pk *ProvingKey, made bool, err error) {
+	pk, err = c.LoadShape(s)
 	if err == nil {
 		return pk, false, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrMalformed) {
 		return nil, false, err
 	}
-	if pk, _, err = SetupUnsafe(ctx, b); err != nil {
+	if pk, _, err = SetupShapeUnsafe(ctx, s); err != nil {
 		return nil, false, err
 	}
 	if err := c.Store(pk); err != nil {

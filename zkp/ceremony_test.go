@@ -454,7 +454,7 @@ func raceEnabled() bool {
 }
 
 // TestCeremonyPresentation runs a three-contributor ceremony of the
-// presentation circuit (domain 2¹⁴) and proves with its keys. It takes
+// presentation circuit (domain 2¹⁵) and proves with its keys. It takes
 // minutes on two cores (gnark's phase-2 initialisation is most of it, and
 // VerifyTranscript repeats it), so the suite runs the same code on a small
 // circuit (TestCeremonySmall, TestCeremonyResume, TestCeremonyTampered)

@@ -21,7 +21,7 @@
 //  3. the credential is not expired (the verifier's today is at most the
 //     signed expiry day, both 64-bit day numbers) and not revoked: the
 //     leaf at the signed revocation index is zero in the issuer's 4-ary
-//     Poseidon2 revocation tree (credential/revocation, height 12) under
+//     Poseidon2 revocation tree (credential/revocation, height 16, 2^32 indices) under
 //     the statement's root;
 //  4. every predicate of the request holds on its claim slot;
 //  5. every slot the request discloses holds the value the proof carries;
@@ -31,6 +31,117 @@
 //     element is AgencyScope(agency DID, scope name), computed outside the
 //     circuit by wallet and verifier alike, so two agencies never share a
 //     scope and never receive the same nullifier for one holder.
+//
+// # Version 2
+//
+// Presentation proofs v2 (StatementV2, RequestV2, HoldingV2, ProveV2,
+// VerifyV2, VerifyBatchV2) replace v1 as what the library proves with;
+// the v1 API above stays until every caller has moved. One v2 circuit
+// serves every schema; it is compiled in one shape per number of
+// credentials N = 1, 2, 3 (ShapeV2), each with its own keys registered
+// under its own name ("civicproof/presentation/v2-n1/groth16" …), so a
+// one-credential request never pays for three. A v2 proof that verifies
+// against a StatementV2 of N credentials establishes that the prover
+// knows a holder secret s and N credentials such that:
+//
+//  1. one holder: the holder binding each issuer signed is
+//     H(TagHolder, s) (credential.HolderBinding), the same s for all N, so
+//     credentials of two holders cannot be combined;
+//  2. signed: credential i's message v2 (credential.Core.MessageV2: its
+//     type, salt, claim slots, disclosure root, holder binding, expiry day,
+//     revocation index and issuance day) carries a valid EdDSA signature
+//     by a key A_i, and its type is the requested type i;
+//  3. accredited: the leaf H(TagIssuerLeaf, A_i, From, Until,
+//     RevocationRoot) is in the type's issuer set, the 4-ary Poseidon2
+//     tree of internal/issuerset (4 levels, 256 keys), under the root the
+//     statement names for type i (IssuerSets[i], from the ledger);
+//  4. valid when issued: From ≤ IssuanceDay ≤ Until (64-bit days; a key
+//     rotated out or suspended keeps signing nothing new, what it signed
+//     while current stays provable);
+//  5. not expired: the verifier's today is at most the signed expiry day;
+//  6. not revoked: the leaf at the signed revocation index is zero in the
+//     issuer's revocation tree (credential/revocation, 16 levels, 2^32
+//     indices) under the RevocationRoot of that issuer's leaf, so the
+//     revocation root is the one the ledger put in the issuer set, not one
+//     the verifier has to look up per issuer;
+//  7. issuer form, per credential: in the issuer-revealing form the proof
+//     carries A_i as a disclosed value and the circuit constrains it equal
+//     to the leaf's key; in the issuer-hiding form those values are zero
+//     and the verifier learns only items 2–6 of some accredited key;
+//  8. every predicate holds: K = MaxPredicates = 4 positions in total over
+//     the N credentials, each naming (credential, slot), lowered as in v1;
+//  9. every slot the request discloses, per credential, holds the value
+//     the proof carries;
+//  10. the nullifier is H(TagNullifier, s, scope), once per proof.
+//
+// The in-circuit EdDSA check is gnark's (std/signature/eddsa) without its
+// S < ℓ test, which saves 762 constraints per credential: that test makes
+// signatures non-malleable for whoever sees them, while here the signature
+// is a private witness and (R, S) satisfies the cofactored equation
+// exactly when (R, S mod ℓ) does.
+//
+// The public input is again one Poseidon2 digest, zkhash.Hash with tag
+// TagStatementV2, of, in this order:
+//
+//	Today, Scope, Flags,
+//	for each credential i: Type_i, IssuerSet_i,
+//	for each of the K = 4 predicate positions: Meta, Vals[0], …, Vals[7],
+//	zeros up to a multiple of zkhash.Rate (15): 45 values for N = 1, 2, 3,
+//	then Nonce, Nullifier,
+//	for each credential i: IssuerX_i, IssuerY_i, Disclosed_i[0], …, Disclosed_i[15]
+//
+// where Flags has credential i's disclosure mask at bit 17i and its
+// reveal bit at bit 17i+16, Meta = slot + 16·credential + 64·range +
+// 128·set + 256·ne, Vals are a range's bounds (Vals[0], Vals[1]), a set
+// (padded as in v1) or the value Ne excludes (Vals[0]), and unused
+// positions and values not disclosed or revealed are zero (65, 83 and
+// 101 values for N = 1, 2, 3). The first part is what the verifier fixes
+// per request and day; the verifier keeps the sponge state after it
+// (zkhash.Sponge, a bounded cache keyed by the prefix itself, safe for
+// concurrent use) and hashes only the per-proof part (two permutations
+// for N = 1 instead of five) in VerifyV2 and VerifyBatchV2.
+//
+// A RequestV2 encodes as "CPRQ" version 2 (RequestV2.MarshalBinary): the
+// number of credentials, per credential its type, mask and issuer form,
+// the nonce and scope, then the predicates, each naming its credential;
+// its JSON form is Request's with a "credentials" list ({"type",
+// "disclose", "revealIssuer"}) and a "cred" per predicate. A ProofV2
+// encodes as
+//
+//	"CPZ2" | backend (1) | N (1) | key fingerprint (32) | nullifier (32)
+//	| per credential: issuer-set root (32) | form (1) | mask (2)
+//	  | key X, Y (64, revealing form only) | 32 bytes per disclosed slot
+//	| backend proof (Groth16: 128 bytes)
+//
+// (233 bytes for one hidden-issuer credential disclosing nothing); its
+// JSON form is {"shape", "fingerprint", "proof": hex of the binary form}.
+// InspectV2 reads the shape, fingerprint and issuer-set roots without
+// verifying, so a verifier can pick the key and refuse stale roots first.
+// Both decoders are strict (canonical elements, known forms, a revealed
+// key on the curve, no trailing data, bounded size) and fuzzed
+// (fuzz_v2_test.go). Keys of v2 shapes encode as "CPVK" version 2 (the
+// backend, circuit version and N follow the version byte), constraint
+// systems as "CPCS" version 2 (WriteConstraintSystemShape); key caches
+// name v2 files "<backend>-v2n<N>-<digest>.pk".
+//
+// Sizes (testdata/constraints.csv; revocation trees of 2^32): v1 16,553
+// R1CS; v2 N = 1 16,884, N = 2 30,385, N = 3 43,886 (budgets 20,000 and
+// 45,000); PLONK 52,466 (v1) and 54,336, 93,630, 132,924 (v2). One
+// credential's core in v2 (signature, issuer-set path, window,
+// revocation path) is 12,767 constraints.
+//
+// The design DESIGN.md asks to weigh, a per-type tree of issued
+// credential commitments (2^32 leaves, a leaf changing when its
+// credential is revoked or superseded), would replace that core with the
+// message hash and one 16-level path: 5,464 constraints
+// (alternativeCircuit in the tests), 7,303 fewer per credential. v2 keeps
+// the issuer set anyway: its root changes only when a key is accredited,
+// rotated or suspended or an agency publishes a revocation root, not on
+// each of the nation's issuances, so proofs are made against a root that
+// stays stable for days and a holder needs no path refresh after
+// every issuance of its type (a refresh the holder would have to fetch
+// without revealing its leaf to the node it asks), and the ledger needs
+// no per-type tree write on every issuance.
 //
 // # The public input
 //
@@ -197,15 +308,19 @@
 //
 //	go test ./zkp -run '^$' -bench . -benchtime 5x
 //
-// Groth16: 15,445 R1CS constraints; Prove 173 ms (12 MB allocated);
+// Groth16: 16,553 R1CS constraints (testdata/constraints.csv); the
+// figures that follow were measured with the height-12 revocation tree
+// (15,445 R1CS and 49,110 SCS constraints) and not yet re-measured for
+// height 16: Prove 173 ms (12 MB allocated);
 // Verify 0.77 ms; SetupUnsafe 1.65 s; a proof 263 bytes with one slot
 // disclosed; proving key 4.9 MB, read in 7 ms; verifying key 370 bytes,
-// parsed in 0.44 ms. PLONK: 49,110 SCS constraints; Prove 1.69 s (265 MB
+// parsed in 0.44 ms. PLONK: 52,466 SCS constraints; Prove 1.69 s (265 MB
 // allocated); Verify 1.39 ms; a proof 655 bytes with one slot disclosed;
 // proving key 8.5 MB, read in 13 ms; verifying key 34,350 bytes, parsed
 // in 0.27 ms. Inspect: 0.6 µs.
 //
-// Ceremony of the Groth16 keys (domain 2¹⁴), with
+// Ceremony of the Groth16 keys (domain 2¹⁵ since the height-16 tree; the
+// figures below were measured at 2¹⁴ and roughly double at 2¹⁵), with
 //
 //	CIVICPROOF_FULL_CEREMONY=1 go test ./zkp -run TestCeremonyPresentation -v
 //

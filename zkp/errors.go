@@ -21,3 +21,14 @@ var (
 	// ErrMalformed: bytes that do not decode as a proof, request or key.
 	ErrMalformed = errors.New("zkp: malformed encoding")
 )
+
+// Sentinels of presentation proofs v2 (wrapped in ErrUnsatisfied by
+// ProveV2 and CheckV2).
+var (
+	// ErrNotAccredited: the credential's signing key (its issuer-set leaf)
+	// is not in the issuer set under the statement's root.
+	ErrNotAccredited = errors.New("zkp: signing key is not in the issuer set")
+	// ErrOutsideWindow: the credential was issued on a day outside its
+	// signing key's window in the issuer set.
+	ErrOutsideWindow = errors.New("zkp: credential issued outside its key's validity window")
+)

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	curve "github.com/consensys/gnark-crypto/ecc/bn254"
@@ -16,10 +15,6 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test/unsafekzg"
 )
 
@@ -55,41 +50,10 @@ const Circuit = "civicproof/presentation/v1"
 // registered on the ledger ("civicproof/presentation/v1/groth16").
 func (b Backend) Shape() string { return Circuit + "/" + b.String() }
 
-type compiled struct {
-	ccs constraint.ConstraintSystem
-	err error
-}
-
-var compiledOnce [3]sync.Once
-var compiledCS [3]compiled
-
-// ConstraintSystem returns the compiled circuit for a backend (R1CS for
-// Groth16, SCS for PLONK), compiled once per process.
-func ConstraintSystem(b Backend) (constraint.ConstraintSystem, error) {
-	if !b.valid() {
-		return nil, fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
-	}
-	compiledOnce[b].Do(func() {
-		defer quiet()()
-		var ccs constraint.ConstraintSystem
-		var err error
-		if b == PLONK {
-			ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &presentationCircuit{})
-		} else {
-			ccs, err = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &presentationCircuit{})
-		}
-		compiledCS[b] = compiled{ccs, err}
-	})
-	c := compiledCS[b]
-	if c.err != nil {
-		return nil, fmt.Errorf("zkp: compiling the circuit: %w", c.err)
-	}
-	return c.ccs, nil
-}
-
 // ProvingKey is a wallet's key for making proofs.
 type ProvingKey struct {
 	backend Backend
+	shape   Shape
 	g16     groth16.ProvingKey
 	plonk   plonk.ProvingKey
 	vk      *VerifyingKey
@@ -98,6 +62,7 @@ type ProvingKey struct {
 // VerifyingKey is an agency's key for checking proofs.
 type VerifyingKey struct {
 	backend Backend
+	shape   Shape
 	g16     groth16.VerifyingKey
 	plonk   plonk.VerifyingKey
 	bytes   []byte // MarshalBinary, computed once
@@ -113,8 +78,15 @@ func (k *ProvingKey) VerifyingKey() *VerifyingKey { return k.vk }
 // Backend returns the key's proof system.
 func (vk *VerifyingKey) Backend() Backend { return vk.backend }
 
-// Shape returns the ledger name of the key's circuit and backend.
-func (vk *VerifyingKey) Shape() string { return vk.backend.Shape() }
+// Shape returns the ledger name of the key's circuit shape and backend
+// (CircuitShape().String()).
+func (vk *VerifyingKey) Shape() string { return vk.shape.String() }
+
+// CircuitShape returns the circuit shape the key is for.
+func (vk *VerifyingKey) CircuitShape() Shape { return vk.shape }
+
+// CircuitShape returns the circuit shape the key is for.
+func (k *ProvingKey) CircuitShape() Shape { return k.shape }
 
 // Fingerprint is the key's stable identifier, registered on the ledger:
 // SHA-256("civicproof/zkp/verifying-key/v1\x00" || MarshalBinary()).
@@ -125,15 +97,25 @@ func (vk *VerifyingKey) Fingerprint() [32]byte { return vk.fp }
 // the KZG secret for PLONK, which gnark's unsafekzg derives insecurely):
 // use it for tests and demos only, and Ceremony for production.
 func SetupUnsafe(ctx context.Context, b Backend) (*ProvingKey, *VerifyingKey, error) {
-	ccs, err := ConstraintSystem(b)
+	if !b.valid() {
+		return nil, nil, fmt.Errorf("%w: unknown backend %d", ErrInvalidStatement, b)
+	}
+	return SetupShapeUnsafe(ctx, ShapeV1(b))
+}
+
+// SetupShapeUnsafe is SetupUnsafe for any circuit shape (ShapeV2 for
+// presentation proofs v2); the same warning applies.
+func SetupShapeUnsafe(ctx context.Context, s Shape) (*ProvingKey, *VerifyingKey, error) {
+	ccs, err := s.ConstraintSystem()
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	pk := &ProvingKey{backend: b}
-	vk := &VerifyingKey{backend: b}
+	b := s.Backend
+	pk := &ProvingKey{backend: b, shape: s}
+	vk := &VerifyingKey{backend: b, shape: s}
 	restore := quiet()
 	defer restore()
 	switch b {
@@ -158,6 +140,7 @@ func pairKeys(pk *ProvingKey, vk *VerifyingKey) (*ProvingKey, *VerifyingKey, err
 	if err := vk.seal(); err != nil {
 		return nil, nil, err
 	}
+	pk.shape = vk.shape
 	pk.vk = vk
 	return pk, vk, nil
 }
@@ -167,14 +150,29 @@ var (
 	pkMagic = [4]byte{'C', 'P', 'P', 'K'}
 )
 
-const keyVersion = 1
+// Key encoding versions: 1 for keys of the v1 circuit, 2 for keys that
+// name their circuit shape (version and number of credentials).
+const (
+	keyVersion      = 1
+	keyVersionShape = 2
+)
 
 // seal computes the canonical bytes and the fingerprint.
 func (vk *VerifyingKey) seal() error {
+	if vk.shape == (Shape{}) {
+		vk.shape = ShapeV1(vk.backend)
+	}
 	var buf bytes.Buffer
 	buf.Write(vkMagic[:])
-	buf.WriteByte(keyVersion)
-	buf.WriteByte(byte(vk.backend))
+	if vk.shape.Version == 1 {
+		buf.WriteByte(keyVersion)
+		buf.WriteByte(byte(vk.backend))
+	} else {
+		buf.WriteByte(keyVersionShape)
+		buf.WriteByte(byte(vk.backend))
+		buf.WriteByte(vk.shape.Version)
+		buf.WriteByte(vk.shape.N)
+	}
 	var err error
 	switch vk.backend {
 	case Groth16:
@@ -194,27 +192,40 @@ func (vk *VerifyingKey) seal() error {
 }
 
 // MarshalBinary encodes the key: "CPVK", version 1, the backend byte, then
-// gnark's compressed encoding of the key.
+// gnark's compressed encoding of the key; a key of a v2 shape is "CPVK",
+// version 2, the backend, the circuit version (2) and the number of
+// credentials, then gnark's encoding.
 func (vk *VerifyingKey) MarshalBinary() ([]byte, error) { return bytes.Clone(vk.bytes), nil }
 
 // ParseVerifyingKey decodes MarshalBinary's encoding, checking every curve
 // point, and refuses trailing bytes.
 func ParseVerifyingKey(b []byte) (*VerifyingKey, error) {
-	if len(b) < 6 || [4]byte(b[:4]) != vkMagic || b[4] != keyVersion {
+	if len(b) < 6 || [4]byte(b[:4]) != vkMagic || (b[4] != keyVersion && b[4] != keyVersionShape) {
 		return nil, fmt.Errorf("%w: not a civicproof verifying key", ErrMalformed)
 	}
-	vk := &VerifyingKey{backend: Backend(b[5])}
-	r := bytes.NewReader(b[6:])
+	vk := &VerifyingKey{backend: Backend(b[5]), shape: ShapeV1(Backend(b[5]))}
+	body := b[6:]
+	if b[4] == keyVersionShape {
+		if len(b) < 8 {
+			return nil, fmt.Errorf("%w: truncated verifying key header", ErrMalformed)
+		}
+		vk.shape = Shape{Backend: vk.backend, Version: b[6], N: b[7]}
+		if vk.shape.Version == 1 || !vk.shape.valid() {
+			return nil, fmt.Errorf("%w: verifying key for unknown circuit shape %d/%d", ErrMalformed, b[6], b[7])
+		}
+		body = b[8:]
+	}
+	r := bytes.NewReader(body)
 	var err error
 	switch vk.backend {
 	case Groth16:
-		if err := checkLayout(b[6:], groth16VKLayout); err != nil {
+		if err := checkLayout(body, groth16VKLayout); err != nil {
 			return nil, err
 		}
 		vk.g16 = groth16.NewVerifyingKey(ecc.BN254)
 		_, err = vk.g16.ReadFrom(r)
 	case PLONK:
-		if err := checkLayout(b[6:], plonkVKLayout); err != nil {
+		if err := checkLayout(body, plonkVKLayout); err != nil {
 			return nil, err
 		}
 		vk.plonk = plonk.NewVerifyingKey(ecc.BN254)
@@ -409,7 +420,7 @@ func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &ProvingKey{backend: Backend(hdr[5]), vk: vk}
+	k := &ProvingKey{backend: Backend(hdr[5]), shape: vk.shape, vk: vk}
 	if k.backend != vk.backend {
 		return nil, fmt.Errorf("%w: proving key for %s holds a %s verifying key", ErrMalformed, k.backend, vk.backend)
 	}

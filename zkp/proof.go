@@ -65,6 +65,9 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 	if err != nil {
 		return nil, err
 	}
+	if pk.shape.Version != 1 {
+		return nil, fmt.Errorf("%w: a key of %s cannot prove a v1 statement", ErrWrongKey, pk.shape)
+	}
 	ccs, err := ConstraintSystem(pk.backend)
 	if err != nil {
 		return nil, err
@@ -93,7 +96,7 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 	}
 }
 
-func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a *presentationCircuit) ([]byte, error) {
+func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit) ([]byte, error) {
 	defer quiet()()
 	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
 	if err != nil {

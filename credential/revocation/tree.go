@@ -12,8 +12,8 @@ import (
 )
 
 // Depth is the number of bits of a revocation index: indices are below
-// 2^Depth.
-const Depth = 24
+// 2^Depth. With Depth 32 every uint32 is a valid index.
+const Depth = 32
 
 // Arity is the number of children of a node; Levels the tree's height.
 const (
@@ -21,8 +21,12 @@ const (
 	Levels = Depth / 2
 )
 
-// Capacity is the number of leaves.
-const Capacity = 1 << Depth
+// Capacity is the number of leaves (2^32: it does not fit a uint32, hence
+// the uint64); MaxIndex the largest index.
+const (
+	Capacity uint64 = 1 << Depth
+	MaxIndex        = 1<<Depth - 1
+)
 
 var (
 	// ErrRevoked: the witness leads to the root only with the leaf set to 1.
@@ -30,7 +34,8 @@ var (
 	// ErrRootMismatch: the witness does not lead to the root at all (it was
 	// computed for another root or another index).
 	ErrRootMismatch = errors.New("revocation: witness does not match the root")
-	// ErrIndexRange: an index at or above Capacity.
+	// ErrIndexRange: an index at or above Capacity (none exists while Depth
+	// is 32 and indices are uint32; kept for a smaller Depth).
 	ErrIndexRange = errors.New("revocation: index out of range")
 	// ErrMalformed: a witness encoding that does not decode.
 	ErrMalformed = errors.New("revocation: malformed witness")
@@ -73,7 +78,7 @@ func (t *Tree) node(h int, i uint32) fr.Element {
 }
 
 func checkIndex(idx uint32) error {
-	if idx >= Capacity {
+	if uint64(idx) >= Capacity {
 		return fmt.Errorf("%w: %d, want < %d", ErrIndexRange, idx, Capacity)
 	}
 	return nil
@@ -119,8 +124,10 @@ func (t *Tree) Witness(idx uint32) (*Witness, error) {
 	i := idx
 	for h := 0; h < Levels; h++ {
 		k := 0
-		for j := i &^ 3; j < i&^3+4; j++ {
-			if j != i {
+		for c := range uint32(Arity) {
+			// i&^3 | c, not a loop to i&^3+4: that bound wraps at the top
+			// of the uint32 range.
+			if j := i&^3 | c; j != i {
 				w.Siblings[h][k] = t.node(h, j)
 				k++
 			}
@@ -207,7 +214,7 @@ func (w *Witness) UnmarshalBinary(b []byte) error {
 	}
 	var out Witness
 	out.Index = binary.BigEndian.Uint32(b)
-	if out.Index >= Capacity {
+	if uint64(out.Index) >= Capacity {
 		return fmt.Errorf("%w: index %d out of range", ErrMalformed, out.Index)
 	}
 	for i := range Levels * (Arity - 1) {

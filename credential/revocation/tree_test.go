@@ -1,10 +1,12 @@
 package revocation
 
 import (
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -23,20 +25,22 @@ func refRoot(revoked []uint32) fr.Element {
 	s := slices.Clone(revoked)
 	slices.Sort(s)
 	s = slices.Compact(s)
-	var rec func(h int, lo uint32, idx []uint32) fr.Element
-	rec = func(h int, lo uint32, idx []uint32) fr.Element {
+	// Bounds are uint64: the last quarter of the top level ends at 2^32.
+	var rec func(h int, lo uint64, idx []uint32) fr.Element
+	rec = func(h int, lo uint64, idx []uint32) fr.Element {
 		if len(idx) == 0 {
 			return Empty(h)
 		}
 		if h == 0 {
 			return one
 		}
-		quarter := uint32(1) << (2 * (h - 1))
+		quarter := uint64(1) << (2 * (h - 1))
 		var c [4]fr.Element
-		for q := range uint32(4) {
-			a, _ := slices.BinarySearch(idx, lo+q*quarter)
-			b, _ := slices.BinarySearch(idx, lo+(q+1)*quarter)
-			c[q] = rec(h-1, lo+q*quarter, idx[a:b])
+		for q := range uint64(4) {
+			from, to := lo+q*quarter, lo+(q+1)*quarter
+			a, _ := slices.BinarySearchFunc(idx, from, func(e uint32, t uint64) int { return cmp.Compare(uint64(e), t) })
+			b, _ := slices.BinarySearchFunc(idx, to, func(e uint32, t uint64) int { return cmp.Compare(uint64(e), t) })
+			c[q] = rec(h-1, from, idx[a:b])
 		}
 		return zkhash.Compress4(c[0], c[1], c[2], c[3])
 	}
@@ -51,9 +55,12 @@ func TestTreeAgainstReference(t *testing.T) {
 		t.Fatal("empty root")
 	}
 	for i := range 200 {
-		idx := rng.Uint32N(Capacity)
-		if i%50 == 0 {
+		idx := rng.Uint32()
+		switch i % 50 {
+		case 0:
 			idx = uint32(i) // neighbours share paths
+		case 1:
+			idx = MaxIndex - uint32(i) // the top of the range shares paths too
 		}
 		if err := tr.Revoke(idx); err != nil {
 			t.Fatal(err)
@@ -77,7 +84,7 @@ func TestTreeAgainstReference(t *testing.T) {
 		}
 	}
 	for range 20 {
-		idx := rng.Uint32N(Capacity)
+		idx := rng.Uint32()
 		if tr.Revoked(idx) {
 			continue
 		}
@@ -118,11 +125,48 @@ func TestVerifyErrors(t *testing.T) {
 			}
 		})
 	}
-	if err := tr.Revoke(Capacity); !errors.Is(err, ErrIndexRange) {
-		t.Fatalf("Revoke(Capacity) = %v", err)
+}
+
+// TestTopOfRange covers the last indices of the 2^32 range, where a
+// sibling loop bounded by i&^3+4 would wrap.
+func TestTopOfRange(t *testing.T) {
+	if Capacity != 1<<32 || MaxIndex != math.MaxUint32 {
+		t.Fatalf("Capacity %d, MaxIndex %d", Capacity, uint64(MaxIndex))
 	}
-	if _, err := tr.Witness(Capacity + 5); !errors.Is(err, ErrIndexRange) {
-		t.Fatalf("Witness(out of range) = %v", err)
+	tr := NewTree()
+	revoked := []uint32{MaxIndex, MaxIndex - 2, 1 << 31}
+	for _, idx := range revoked {
+		if err := tr.Revoke(idx); err != nil {
+			t.Fatalf("Revoke(%d): %v", idx, err)
+		}
+	}
+	root := tr.Root()
+	if root != refRoot(revoked) {
+		t.Fatal("root differs from the reference")
+	}
+	for _, tc := range []struct {
+		idx  uint32
+		want error
+	}{
+		{MaxIndex, ErrRevoked},
+		{MaxIndex - 1, nil},
+		{MaxIndex - 2, ErrRevoked},
+		{MaxIndex - 3, nil},
+		{1<<31 - 1, nil},
+		{1 << 31, ErrRevoked},
+	} {
+		w, err := tr.Witness(tc.idx)
+		if err != nil {
+			t.Fatalf("Witness(%d): %v", tc.idx, err)
+		}
+		if err := w.Verify(root, tc.idx); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+			t.Errorf("Verify(%d) = %v, want %v", tc.idx, err, tc.want)
+		}
+		b, _ := w.MarshalBinary()
+		var back Witness
+		if err := back.UnmarshalBinary(b); err != nil || back != *w {
+			t.Errorf("index %d: round trip: %v", tc.idx, err)
+		}
 	}
 }
 
@@ -138,7 +182,6 @@ func TestWitnessEncoding(t *testing.T) {
 	bad := map[string][]byte{
 		"short":        b[:len(b)-1],
 		"long":         append(slices.Clone(b), 0),
-		"index":        append([]byte{0xff, 0, 0, 0}, b[4:]...),
 		"noncanonical": append(slices.Clone(b[:4]), append(slicesRepeat(0xff, 32), b[36:]...)...),
 	}
 	for name, in := range bad {
@@ -157,7 +200,7 @@ func slicesRepeat(b byte, n int) []byte { return slices.Repeat([]byte{b}, n) }
 // TestRootVectors pins the roots of a few trees so that another
 // implementation can check its tree (rewrite with -update).
 func TestRootVectors(t *testing.T) {
-	sets := [][]uint32{nil, {0}, {1}, {0, 1}, {12345}, {Capacity - 1}, {0, 5, 1 << 23, Capacity - 1}}
+	sets := [][]uint32{nil, {0}, {1}, {0, 1}, {12345}, {MaxIndex}, {0, 5, 1 << 23, 1 << 31, MaxIndex}}
 	got := map[string]string{}
 	for _, s := range sets {
 		tr := NewTree()
@@ -212,7 +255,7 @@ func BenchmarkRevoke(b *testing.B) {
 	tr := NewTree()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for b.Loop() {
-		_ = tr.Revoke(rng.Uint32N(Capacity))
+		_ = tr.Revoke(rng.Uint32())
 	}
 }
 

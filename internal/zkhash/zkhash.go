@@ -26,6 +26,8 @@ const (
 	TagEdDSA          Tag = 9  // EdDSA challenge: (R.x, R.y, A.x, A.y, msg)
 	TagStatement      Tag = 10 // statement digests
 	TagIssuerLeaf     Tag = 11 // issuer-set leaf: (key.x, key.y, from, until, revocation root)
+	TagCredentialV2   Tag = 12 // signed credential message v2: (type, salt, slot_0..slot_15, disclosure root, holder binding, validUntil, revocation index, issuance day)
+	TagStatementV2    Tag = 13 // statement digests of presentation proofs v2
 )
 
 // Rate is the number of inputs absorbed per permutation at the largest width.
@@ -136,4 +138,54 @@ func (h *hasher) Sum(b []byte) []byte {
 	out := Hash(TagEdDSA, xs...)
 	o := out.Bytes()
 	return append(b, o[:]...)
+}
+
+// Sponge computes Hash(tag, xs...) for a length n fixed in advance, with
+// the inputs absorbed in parts. A Sponge is a value: copying it copies its
+// state, so a caller can absorb a constant prefix once, keep the copy and
+// finish it with different suffixes (Hash's result is the same as if all
+// inputs had been passed at once).
+type Sponge struct {
+	state [16]fr.Element
+	width int
+	n     int // inputs announced
+	seen  int // inputs absorbed
+	pos   int // inputs absorbed into the current block
+}
+
+// NewSponge starts Hash(tag, ...) of exactly n inputs.
+func NewSponge(tag Tag, n int) Sponge {
+	s := Sponge{width: Width(n), n: n}
+	s.state[0] = capacity(tag, n)
+	return s
+}
+
+// Absorb adds inputs. Absorbing more than the n announced panics: the
+// caller's layout is wrong, not its data.
+func (s *Sponge) Absorb(xs ...fr.Element) {
+	if s.seen+len(xs) > s.n {
+		panic("zkhash: Sponge absorbs more inputs than announced")
+	}
+	p := perms()[s.width]
+	for i := range xs {
+		s.state[1+s.pos].Add(&s.state[1+s.pos], &xs[i])
+		s.pos++
+		s.seen++
+		if s.pos == s.width-1 {
+			_ = p.Permutation(s.state[:s.width])
+			s.pos = 0
+		}
+	}
+}
+
+// Sum returns Hash(tag, xs...) of everything absorbed. It panics unless
+// exactly n inputs were absorbed. s is not modified.
+func (s Sponge) Sum() fr.Element {
+	if s.seen != s.n {
+		panic("zkhash: Sponge summed before all announced inputs were absorbed")
+	}
+	if s.pos > 0 || s.n == 0 {
+		_ = perms()[s.width].Permutation(s.state[:s.width])
+	}
+	return s.state[1]
 }

@@ -297,3 +297,27 @@ func BenchmarkCompress(b *testing.B) {
 		Compress(l, r)
 	}
 }
+
+// TestSponge: absorbing in parts, from a copied state, gives Hash.
+func TestSponge(t *testing.T) {
+	for n := 0; n <= 64; n++ {
+		xs := make([]fr.Element, n)
+		for i := range xs {
+			xs[i].SetUint64(uint64(1000*n + i))
+		}
+		want := Hash(TagStatementV2, xs...)
+		for cut := 0; cut <= n; cut += 1 + cut/3 {
+			s := NewSponge(TagStatementV2, n)
+			s.Absorb(xs[:cut]...)
+			saved := s // a cached prefix
+			s.Absorb(xs[cut:]...)
+			if got := s.Sum(); got != want {
+				t.Fatalf("n=%d cut=%d: sponge differs from Hash", n, cut)
+			}
+			saved.Absorb(xs[cut:]...)
+			if got := saved.Sum(); got != want {
+				t.Fatalf("n=%d cut=%d: copied sponge differs from Hash", n, cut)
+			}
+		}
+	}
+}
