@@ -58,7 +58,6 @@ type gateConfig struct {
 	rand          io.Reader
 	maxRootAge    time.Duration
 	maxSetRootAge time.Duration
-	setRoots      setRootLookup
 	requestTTL    time.Duration
 	expiryTick    time.Duration
 	repeats       bool // NullifierRepeatAllowed
@@ -130,7 +129,9 @@ func WithMaxRootAge(d time.Duration) GateOption {
 
 // WithMaxSetRootAge sets how long after an issuer-set root was superseded
 // on the ledger the gate still accepts version 2 proofs made against it
-// (default 24 hours). The current root of a type is always accepted: it
+// (default 24 hours; a root superseded exactly that long ago is refused,
+// as ledger.IssuerSetRootInfo.Fresh decides). The current root of a type
+// is always accepted: it
 // changes whenever an issuer of the type is accredited, rotates its key,
 // is suspended or publishes a revocation root, so its freshness follows
 // the issuers'. A wallet proves against the root its issuer-set path leads
@@ -143,16 +144,6 @@ func WithMaxSetRootAge(d time.Duration) GateOption {
 		c.maxSetRootAge = d
 		return nil
 	}
-}
-
-// setRootLookup finds an issuer-set root of a credential type (schema
-// name) in the ledger's state: when it stopped being current (zero while
-// it is), or an error if the ledger never had it.
-type setRootLookup func(state *ledger.State, typeName string, root Digest) (superseded time.Time, err error)
-
-// noSetRoots is the lookup of a ledger that keeps no issuer-set roots.
-func noSetRoots(_ *ledger.State, typeName string, root Digest) (time.Time, error) {
-	return time.Time{}, fmt.Errorf("the ledger keeps no issuer-set roots (type %q, root %s)", typeName, root)
 }
 
 // WithRequestTTL sets how long a request the gate issues stays valid
@@ -270,7 +261,7 @@ func NewGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, 
 
 func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk ProofSystem, opts []GateOption) (*Gate, error) {
 	cfg := gateConfig{clock: time.Now, rand: cryptoRand{}, maxRootAge: 24 * time.Hour, maxSetRootAge: 24 * time.Hour,
-		setRoots: noSetRoots, requestTTL: 5 * time.Minute, expiryTick: time.Minute}
+		requestTTL: 5 * time.Minute, expiryTick: time.Minute}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -644,14 +635,13 @@ func (g *Gate) statementV2(state *ledger.State, req *Request, p *Presentation, i
 		if err != nil {
 			return nil, err
 		}
-		superseded, err := g.cfg.setRoots(state, typeName, ci.SetRoot)
+		root, err := state.IssuerSetRoot(typeName, ledger.Hash(ci.SetRoot))
 		if err != nil {
-			return nil, fmt.Errorf("%w: credential %d: issuer-set root %s is not one the ledger has for %q: %v", ErrStaleRoot, i+1, ci.SetRoot, typeName, err)
+			return nil, fmt.Errorf("%w: credential %d: %s is not an issuer-set root the ledger has had for %q", ErrStaleRoot, i+1, ci.SetRoot, typeName)
 		}
-		if !superseded.IsZero() {
-			if age := now.Sub(superseded); age > g.cfg.maxSetRootAge {
-				return nil, fmt.Errorf("%w: credential %d: issuer-set root of %q superseded %v ago (at most %v)", ErrStaleRoot, i+1, typeName, age.Round(time.Second), g.cfg.maxSetRootAge)
-			}
+		if !root.Fresh(now, g.cfg.maxSetRootAge) {
+			age := now.Sub(time.Unix(root.SupersededTime, 0))
+			return nil, fmt.Errorf("%w: credential %d: issuer-set root of %q superseded %v ago (window %v)", ErrStaleRoot, i+1, typeName, age.Round(time.Second), g.cfg.maxSetRootAge)
 		}
 		cst := CredentialStatement{Type: c.Type, SetRoot: ci.SetRoot}
 		switch {
