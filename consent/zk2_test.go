@@ -26,7 +26,9 @@ var (
 // credential per test binary.
 func realKeysV2(t testing.TB) (*zkp.ProvingKey, *zkp.VerifyingKey) {
 	t.Helper()
-	zk2Once.Do(func() { zk2PK, zk2VK, zk2SetupErr = zkp.SetupShapeUnsafe(context.Background(), zkp.ShapeV2(zkp.Groth16, 1)) })
+	zk2Once.Do(func() {
+		zk2PK, zk2VK, zk2SetupErr = zkp.SetupShapeUnsafe(context.Background(), zkp.ShapeV2(zkp.Groth16, 1))
+	})
 	if zk2SetupErr != nil {
 		t.Fatal(zk2SetupErr)
 	}
