@@ -61,6 +61,7 @@ var (
 // about 32·(N + wires) bytes (package doc for measured sizes and times).
 // A Ceremony is not safe for concurrent use.
 type Ceremony struct {
+	shape  Shape    // the circuit shape whose keys it makes
 	name   string   // circuit name, bound into the transcript
 	digest [32]byte // circuit digest, bound into the transcript
 	r1cs   *cs.R1CS // circuit
@@ -91,8 +92,17 @@ const (
 // keys. The domain is the smallest power of two holding the circuit's
 // constraints and public inputs. The transcript names the circuit by its
 // shape and CircuitDigest.
-func NewCeremony() (*Ceremony, error) {
-	ccs, err := ConstraintSystem(Groth16)
+func NewCeremony() (*Ceremony, error) { return NewCeremonyShape(ShapeV1(Groth16)) }
+
+// NewCeremonyShape starts a ceremony for the Groth16 keys of circuit shape
+// s (ShapeV2(Groth16, n) for presentation proofs v2); the transcript names
+// the shape. ReadCeremonyShape and VerifyTranscriptShape read its
+// transcripts.
+func NewCeremonyShape(s Shape) (*Ceremony, error) {
+	if s.Backend != Groth16 {
+		return nil, fmt.Errorf("%w: a ceremony makes Groth16 keys, not %s", ErrInvalidStatement, s)
+	}
+	ccs, err := s.ConstraintSystem()
 	if err != nil {
 		return nil, err
 	}
@@ -100,11 +110,16 @@ func NewCeremony() (*Ceremony, error) {
 	if !ok {
 		return nil, fmt.Errorf("zkp: ceremony: constraint system is %T, want a BN254 R1CS", ccs)
 	}
-	d, err := CircuitDigest(Groth16)
+	d, err := s.CircuitDigest()
 	if err != nil {
 		return nil, err
 	}
-	return newCeremony(Groth16.Shape(), d, r)
+	c, err := newCeremony(s.String(), d, r)
+	if err != nil {
+		return nil, err
+	}
+	c.shape = s
+	return c, nil
 }
 
 func newCeremony(name string, digest [32]byte, r *cs.R1CS) (*Ceremony, error) {
@@ -277,11 +292,15 @@ func (c *Ceremony) Finish(beacon []byte) (*ProvingKey, *VerifyingKey, error) {
 		return nil, nil, err
 	}
 	c.beacon2 = bytes.Clone(beacon)
-	return wrapGroth16(pk, vk)
+	return c.wrapGroth16(pk, vk)
 }
 
-func wrapGroth16(pk groth16.ProvingKey, vk groth16.VerifyingKey) (*ProvingKey, *VerifyingKey, error) {
-	return pairKeys(&ProvingKey{backend: Groth16, g16: pk}, &VerifyingKey{backend: Groth16, g16: vk})
+func (c *Ceremony) wrapGroth16(pk groth16.ProvingKey, vk groth16.VerifyingKey) (*ProvingKey, *VerifyingKey, error) {
+	s := c.shape
+	if s == (Shape{}) {
+		s = ShapeV1(Groth16)
+	}
+	return pairKeys(&ProvingKey{backend: Groth16, shape: s, g16: pk}, &VerifyingKey{backend: Groth16, shape: s, g16: vk})
 }
 
 func checkBeacon(b []byte) error {
@@ -579,8 +598,11 @@ func (t *transcriptReader) end() error {
 // ReadCeremony reads a transcript to continue a ceremony (contribute,
 // seal or finish). It checks the transcript's shape, not its
 // contributions: SealPhase1, Finish and VerifyTranscript do.
-func ReadCeremony(r io.Reader) (*Ceremony, error) {
-	c, err := NewCeremony()
+func ReadCeremony(r io.Reader) (*Ceremony, error) { return ReadCeremonyShape(r, ShapeV1(Groth16)) }
+
+// ReadCeremonyShape is ReadCeremony for the ceremony of shape s.
+func ReadCeremonyShape(r io.Reader, s Shape) (*Ceremony, error) {
+	c, err := NewCeremonyShape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -634,7 +656,12 @@ func (c *Ceremony) readFrom(r io.Reader) error {
 // contribution at a time; most of its time goes to gnark's phase-2
 // initialisation (package doc).
 func VerifyTranscript(r io.Reader, beacon1, beacon2 []byte) (*VerifyingKey, error) {
-	c, err := NewCeremony()
+	return VerifyTranscriptShape(r, ShapeV1(Groth16), beacon1, beacon2)
+}
+
+// VerifyTranscriptShape is VerifyTranscript for the ceremony of shape s.
+func VerifyTranscriptShape(r io.Reader, s Shape, beacon1, beacon2 []byte) (*VerifyingKey, error) {
+	c, err := NewCeremonyShape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -691,5 +718,5 @@ func (c *Ceremony) verifyTranscript(r io.Reader, beacon1, beacon2 []byte) (*Prov
 	if err != nil {
 		return nil, nil, err
 	}
-	return wrapGroth16(pk, vk)
+	return c.wrapGroth16(pk, vk)
 }

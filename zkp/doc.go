@@ -122,7 +122,11 @@
 // (fuzz_v2_test.go). Keys of v2 shapes encode as "CPVK" version 2 (the
 // backend, circuit version and N follow the version byte), constraint
 // systems as "CPCS" version 2 (WriteConstraintSystemShape); key caches
-// name v2 files "<backend>-v2n<N>-<digest>.pk".
+// name v2 files "<backend>-v2n<N>-<digest>.pk" (KeyCache.LoadOrSetupShapeUnsafe);
+// production Groth16 keys of a v2 shape come from NewCeremonyShape, whose
+// transcript names the shape (VerifyTranscriptShape). The Solidity
+// verifier of a v2 key is the same contract (one public input):
+// ProofV2.MarshalSolidity and StatementInputV2 give its arguments.
 //
 // Sizes (testdata/constraints.csv; revocation trees of 2^32): v1 16,553
 // R1CS; v2 N = 1 16,884, N = 2 30,385, N = 3 43,886 (budgets 20,000 and

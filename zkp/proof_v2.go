@@ -202,6 +202,9 @@ func precheckV2(vk *VerifyingKey, st *StatementV2, p *ProofV2) (fr.Element, erro
 	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
 		return fr.Element{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.shape)
 	}
+	if _, err := st.check(); err != nil {
+		return fr.Element{}, err
+	}
 	if want := st.Shape(vk.backend); vk.shape != want {
 		return fr.Element{}, fmt.Errorf("%w: the statement needs a key of %s, this one is of %s", ErrWrongKey, want, vk.shape)
 	}

@@ -101,3 +101,28 @@ func TestShapeKeys(t *testing.T) {
 		t.Fatalf("v2 file under the v1 digest: %v, want ErrCircuitMismatch", err)
 	}
 }
+
+// TestCeremonyShapeV2: a ceremony of a v2 shape names the shape in its
+// transcript, sizes its domain for it, and makes keys of that shape
+// (TestCeremonySmall runs the ceremony's steps; a full v2 run follows
+// TestCeremonyPresentation with NewCeremonyShape).
+func TestCeremonyShapeV2(t *testing.T) {
+	s := ShapeV2(Groth16, 1)
+	c, err := NewCeremonyShape(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ccs, _ := s.ConstraintSystem()
+	n := uint64(ccs.GetNbConstraints() + ccs.GetNbPublicVariables())
+	if c.name != s.String() || c.DomainSize() < n || c.DomainSize() >= 2*n {
+		t.Fatalf("ceremony %q of domain %d for %d constraints", c.name, c.DomainSize(), n)
+	}
+	pk, vk := testShapeKeys(t, s)
+	wpk, wvk, err := c.wrapGroth16(pk.g16, vk.g16)
+	if err != nil || wpk.CircuitShape() != s || wvk.CircuitShape() != s || wvk.Fingerprint() != vk.Fingerprint() {
+		t.Fatalf("keys of the v2 ceremony: %v", err)
+	}
+	if _, err := NewCeremonyShape(ShapeV2(PLONK, 1)); !errors.Is(err, ErrInvalidStatement) {
+		t.Fatalf("PLONK ceremony: %v", err)
+	}
+}
