@@ -44,6 +44,69 @@
 // document (identity.Resolver); AgencyKeyAt gives the key in force at a
 // past log index.
 //
+// # Issuer sets
+//
+// For each credential type the state keeps an issuer set: a 4-ary
+// Poseidon2 Merkle tree (package internal/issuerset; IssuerSetCapacity =
+// 256 leaves) over the keys accredited to issue the type, which a
+// presentation proof opens privately to show "signed by a key accredited
+// for this type, valid when issued, not revoked" without naming the
+// agency. A leaf holds
+//
+//   - the key set's BN254 EdDSA key (identity.PublicKey.ZK);
+//   - its window [From, Until] of issuance days (IssuerSetDay, the day
+//     encoding of credential.DayValue), inclusive: From is the day the key
+//     became current for the type — the later of the issuer accreditation
+//     record and the key-rotate record that introduced the key (or the
+//     agency's registration) — and Until is IssuerSetOpen while the key is
+//     current. A rotation closes the old key's window on the day of the
+//     key-rotate record (never before its From) and opens the new key's on
+//     the same day (never before the accreditation), so the
+//     windows overlap by that one day: credentials the old key signed
+//     earlier that day stay valid (the ledger refuses anchors by the old
+//     key once the rotation is in the log);
+//   - the agency's latest published revocation root (RevocationRoot
+//     records are per agency, not per key: an agency keeps one revocation
+//     registry across rotations and keeps revoking what its old keys
+//     signed, so every leaf of the agency, old keys' included, carries the
+//     same root). Before the first root, or when the latest is not a
+//     canonical BN254 field element (32 bytes big-endian), the leaf holds
+//     zero, under which no credential shows that it is not revoked.
+//
+// Leaves are ordered by the log index of the record that created them (an
+// accreditation, or a rotation of an accredited agency; one record creates
+// at most one leaf per type). A suspension of the agency's issuer
+// accreditation for the type removes all of its leaves from the set,
+// reinstatement brings them back unchanged; a key-rotate record with
+// Compromised set removes the rotated-out key's leaves from every set for
+// good (what that key signed is no longer accepted by proofs against new
+// roots). The rest of the tree is zero. A record that would put more than
+// IssuerSetCapacity keys into a set is refused (ErrIssuerSetFull): a
+// rotation adds a leaf per type, so a full set first needs a suspension or
+// a compromised-key rotation.
+//
+// Roots are recomputed only when an accreditation, suspension,
+// reinstatement (issuer role), key rotation or revocation root of an
+// agency in the set is applied, and a root that differs from the current
+// one supersedes it. The history — every root with the log index and time
+// at which it became current and was superseded — is state like the rest
+// (MarshalBinary, Digest, snapshots), so replay and snapshot give the same
+// roots. IssuerSet returns a type's current set with its leaves and their
+// paths; IssuerSetRoots the history; IssuerSetRoot the entry of one root
+// (ErrNotFound for a root the type never had). A verifier given a proof
+// against a root accepts it while IssuerSetRootInfo.Fresh(now, maxAge)
+// holds: the root is current, or was superseded less than maxAge ago, a
+// window of its choosing that lets a wallet prove against the set it
+// fetched a little earlier; a removed key stops being accepted once the
+// root that still held it is older than the window.
+//
+// Cost: leaf hashes are cached by content, so a record that changes one
+// leaf rehashes that leaf and the tree above the leaves. For a 256-key set
+// on the shared 2-core machine under load average 13 (go test ./ledger
+// -run '^$' -bench IssuerSet -benchtime 100x): a rebuild 28 ms cold (every
+// leaf hashed) and 3.3 ms warm; applying a revocation root of an agency in
+// the set 4.2 ms, signature check included.
+//
 // # Log, proofs and checkpoints
 //
 // The log is an RFC 6962 / RFC 9162 Merkle tree (SHA-256; leaf hash

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -253,7 +254,7 @@ func (s *State) IssuerSetRoot(typ string, root Hash) (IssuerSetRootInfo, error) 
 func (s *State) buildIssuerSet(typ string) ([]IssuerSetLeaf, *issuerset.Tree, error) {
 	sd := s.d.IssuerSets[typ]
 	var out []IssuerSetLeaf
-	var leaves []issuerset.Leaf
+	var hashes []fr.Element
 	if sd != nil {
 		for _, l := range sd.Leaves {
 			if l.Compromised || !s.activeAccreditation(l.Agency, RoleIssuer, typ) {
@@ -275,18 +276,21 @@ func (s *State) buildIssuerSet(typ string) ([]IssuerSetLeaf, *issuerset.Tree, er
 				}
 			}
 			leaf := issuerset.KeyLeaf(pub.ZK(), l.From, l.Until, root)
-			leaves = append(leaves, leaf)
-			lh := leaf.Hash()
+			if leaf.From > leaf.Until {
+				return nil, nil, fmt.Errorf("%w: issuer-set leaf of %s has an empty window", ErrCorrupt, l.Key)
+			}
+			lh := s.leafMemo.hash(&leaf)
+			hashes = append(hashes, lh)
 			out = append(out, IssuerSetLeaf{
 				Agency: l.Agency, KeyDID: l.Key, Key: pub, Created: l.Created, From: l.From, Until: l.Until,
 				RevocationRoot: rootHash, RevocationEpoch: epoch, Hash: Hash(lh.Bytes()),
 			})
 		}
 	}
-	if len(leaves) > IssuerSetCapacity {
-		return nil, nil, fmt.Errorf("%w: %q would hold %d keys, at most %d", ErrIssuerSetFull, typ, len(leaves), IssuerSetCapacity)
+	if len(hashes) > IssuerSetCapacity {
+		return nil, nil, fmt.Errorf("%w: %q would hold %d keys, at most %d", ErrIssuerSetFull, typ, len(hashes), IssuerSetCapacity)
 	}
-	tree, err := issuerset.Build(leaves)
+	tree, err := issuerset.BuildHashes(hashes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("issuer set of %q: %w", typ, err)
 	}
@@ -298,6 +302,35 @@ func (s *State) buildIssuerSet(typ string) ([]IssuerSetLeaf, *issuerset.Tree, er
 func rootOfTree(t *issuerset.Tree) Hash {
 	r := t.Root()
 	return Hash(r.Bytes())
+}
+
+// issuerLeafMemo caches leaf hashes by the leaf's content, so that a
+// record changing one leaf (a revocation root, a rotation) rehashes only
+// that leaf. It is a pure function's cache: never stale, never part of the
+// state, safe for queries under the read lock.
+type issuerLeafMemo struct {
+	mu sync.Mutex
+	m  map[issuerset.Leaf]fr.Element
+}
+
+// issuerLeafMemoMax bounds the cache: past it, the cache starts over.
+const issuerLeafMemoMax = 1 << 14
+
+func (c *issuerLeafMemo) hash(l *issuerset.Leaf) fr.Element {
+	c.mu.Lock()
+	h, ok := c.m[*l]
+	c.mu.Unlock()
+	if ok {
+		return h
+	}
+	h = l.Hash()
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= issuerLeafMemoMax {
+		c.m = map[issuerset.Leaf]fr.Element{}
+	}
+	c.m[*l] = h
+	c.mu.Unlock()
+	return h
 }
 
 // agencyKey returns the key set with DID did that agency id has held, or
@@ -406,7 +439,7 @@ func (s *State) updateIssuerSets(index uint64, r *Record) error {
 				}
 				old := *l
 				s.journal = append(s.journal, func() { *l = old })
-				l.Until = max(day, l.From)
+				l.Until = max(day, l.From) // a record time before the window's start closes it on its first day
 				l.Compromised = p.Compromised
 			}
 			accredited := s.d.Accreditations[key(string(id), string(RoleIssuer), typ)].Events[0].Time
@@ -463,6 +496,15 @@ func checkIssuerSets(d *stateData) error {
 			if r.Type != typ {
 				return fmt.Errorf("issuer set %q lists a root of %q", typ, r.Type)
 			}
+		}
+	}
+	for _, a := range d.Accreditations {
+		if a.Role != RoleIssuer {
+			continue
+		}
+		sd := d.IssuerSets[a.Type]
+		if sd == nil || !slices.ContainsFunc(sd.Leaves, func(l issuerLeafData) bool { return l.Agency == a.Agency }) {
+			return fmt.Errorf("issuer set %q lacks accredited issuer %s", a.Type, a.Agency)
 		}
 	}
 	return nil

@@ -54,6 +54,9 @@ func buildRecordVectors(t testing.TB) map[string]recordVector {
 		valid[name] = sr
 	}
 	valid["valid-unicode-name"] = sign(t, w.stranger, 30, &AgencyRegister{Key: w.stranger.Public(), Name: "Agência Nacional — «Ñ» 東京"})
+	spare := testKey(t, 22)
+	compromised := sign(t, w.other, 31, &KeyRotate{NewKey: spare.Public(), Proof: rotateProof(spare, w.other.DID()), Compromised: true})
+	valid["valid-key-rotate-compromised"] = compromised
 	out := map[string]recordVector{}
 	for name, sr := range valid {
 		b := mustBytes(t, sr)
@@ -84,6 +87,11 @@ func buildRecordVectors(t testing.TB) map[string]recordVector {
 	bad("escaped-ascii", "an ASCII letter written as a \\u escape", strings.Replace(issued, `"type":"Age"`, `"type":"\u0041ge"`, 1), "ErrNonCanonical")
 	bad("missing-signature", "no signature member", issued[:strings.Index(issued, `,"signature"`)]+"}", "ErrInvalidRecord")
 	bad("null-payload", "payload is null", strings.Replace(issued, issued[strings.Index(issued, `"payload":`)+10:strings.Index(issued, `,"time"`)], "null", 1), "ErrInvalidRecord")
+	// A false flag is omitted: writing it out is not the canonical form
+	// (and the signature no longer matches the bytes).
+	rotated := string(mustBytes(t, compromised))
+	bad("key-rotate-compromised-false", "a key-rotate record with compromised written out as false", strings.Replace(rotated, `"compromised":true,`, `"compromised":false,`, 1), "ErrBadSignature")
+	bad("key-rotate-compromised-string", "a key-rotate record with compromised as a string", strings.Replace(rotated, `"compromised":true,`, `"compromised":"true",`, 1), "ErrInvalidRecord")
 	bad("bad-author", "author is not a did:key", strings.Replace(issued, `"author":"did:key:z`, `"author":"did:web:z`, 1), "ErrInvalidRecord")
 	return out
 }

@@ -151,6 +151,18 @@ func TestSnapshotOpen(t *testing.T) {
 		os.WriteFile(snapPath(path), snap.encode(), 0o600)
 		check(t, "replayed the log: snapshot state: issuer set")
 	})
+	t.Run("rewritten snapshot state without the issuer sets", func(t *testing.T) {
+		reset()
+		snap, err := decodeSnapshot(early)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := decodeLoose(t, snap.state)
+		delete(st, "IssuerSets")
+		snap.state, _ = json.Marshal(st)
+		os.WriteFile(snapPath(path), snap.encode(), 0o600)
+		check(t, "replayed the log: snapshot state: issuer set")
+	})
 	t.Run("version-1 snapshot (before issuer sets)", func(t *testing.T) {
 		reset()
 		b := append([]byte(nil), early[:len(early)-32]...)

@@ -20,10 +20,11 @@ import (
 // State is safe for concurrent use: queries may run while records are
 // applied. An engine's State reflects only durable records.
 type State struct {
-	mu      sync.RWMutex
-	d       stateData
-	journal []func()
-	held    bool // an engine's Stage is open: keep the journal until it ends
+	mu       sync.RWMutex
+	d        stateData
+	journal  []func()
+	held     bool           // an engine's Stage is open: keep the journal until it ends
+	leafMemo issuerLeafMemo // issuerset.go: a cache of issuer-set leaf hashes
 }
 
 // stateData is the whole state. encoding/json writes struct fields in

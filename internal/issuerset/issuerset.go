@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -87,13 +88,29 @@ func Build(leaves []Leaf) (*Tree, error) {
 	if len(leaves) > Capacity {
 		return nil, fmt.Errorf("%w: %d keys, at most %d", ErrFull, len(leaves), Capacity)
 	}
-	t := &Tree{n: len(leaves)}
-	t.nodes[0] = make([]fr.Element, len(leaves))
+	hashes := make([]fr.Element, len(leaves))
 	for i := range leaves {
 		if leaves[i].From > leaves[i].Until {
 			return nil, fmt.Errorf("%w: leaf %d", ErrWindow, i)
 		}
-		t.nodes[0][i] = leaves[i].Hash()
+		hashes[i] = leaves[i].Hash()
+	}
+	return BuildHashes(hashes)
+}
+
+// BuildHashes is Build from the leaves' hashes (Leaf.Hash), for a caller
+// that keeps them (the ledger rebuilds a set whenever one leaf changes,
+// and hashing the leaves is most of Build's work). It fails with ErrFull
+// above Capacity leaves; it takes the hashes as they are (the caller
+// checked the windows).
+func BuildHashes(hashes []fr.Element) (*Tree, error) {
+	if len(hashes) > Capacity {
+		return nil, fmt.Errorf("%w: %d keys, at most %d", ErrFull, len(hashes), Capacity)
+	}
+	t := &Tree{n: len(hashes)}
+	t.nodes[0] = slices.Clone(hashes)
+	if t.nodes[0] == nil {
+		t.nodes[0] = []fr.Element{}
 	}
 	for h := 1; h <= Levels; h++ {
 		below := t.nodes[h-1]

@@ -127,3 +127,25 @@ func BenchmarkBuild256(b *testing.B) {
 }
 
 func zkhashCompress4(a, b, c, d fr.Element) fr.Element { return zkhash.Compress4(a, b, c, d) }
+
+// TestBuildHashes: building from the leaf hashes gives Build's tree.
+func TestBuildHashes(t *testing.T) {
+	for _, n := range []int{0, 1, 5, Capacity} {
+		ls := leaves(t, n)
+		want, err := Build(ls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := make([]fr.Element, n)
+		for i := range ls {
+			hs[i] = ls[i].Hash()
+		}
+		got, err := BuildHashes(hs)
+		if err != nil || got.Root() != want.Root() || got.Len() != n {
+			t.Fatalf("n=%d: BuildHashes root differs from Build's (%v)", n, err)
+		}
+	}
+	if _, err := BuildHashes(make([]fr.Element, Capacity+1)); !errors.Is(err, ErrFull) {
+		t.Fatalf("BuildHashes above capacity: %v, want ErrFull", err)
+	}
+}
