@@ -32,8 +32,8 @@ type ProofV2 struct {
 type ProvenCredential struct {
 	IssuerSet    fr.Element           // issuer-set root proven against
 	RevealIssuer bool                 // the request's issuer form
-	IssuerX      fr.Element           // the revealed signing key; zero when hiding
-	IssuerY      fr.Element           //
+	IssuerX      fr.Element           // the revealed signing key (X, Y); zero when hiding
+	IssuerY      fr.Element           // (see IssuerX)
 	Disclose     uint16               // disclosure mask of the request
 	Disclosed    [NumSlots]fr.Element // values of the disclosed slots, zero elsewhere
 }
