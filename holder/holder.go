@@ -389,8 +389,9 @@ func (h *Holder) Withdraw(ctx context.Context, l ledger.Ledger, g *consent.Grant
 //
 // The proving key's shape decides the proof. With a version 2 key (one
 // of the shape zkp.ShapeV2 for the request's number of credentials) it
-// picks one credential per position of the request, distinct, of a type
-// the request and the grant accept there, and proves them together
+// picks one credential per position of the request (distinct ones when
+// it holds enough, else one at several positions), of a type the request
+// and the grant accept there, and proves them together
 // against their types' current issuer-set roots on l (consent.HeldV2),
 // hiding each issuer unless the request reveals them. With a version 1
 // key it proves one credential (a request of several credentials is
@@ -468,8 +469,8 @@ func (h *Holder) CanAnswerV2(l ledger.Ledger, req *consent.Request) error {
 	return err
 }
 
-// holdingV2 picks, for each position of req, a distinct stored credential
-// of a type the request (and the grant, when st is set) accepts there,
+// holdingV2 picks, for each position of req, a stored credential (distinct
+// ones if it can) of a type the request (and the grant, when st is set) accepts there,
 // with a current revocation witness and a leaf in its type's issuer set,
 // such that together they answer req.
 func (h *Holder) holdingV2(state *ledger.State, req *consent.Request, st *consent.Status, now time.Time) (*zkp.HoldingV2, error) {
@@ -507,8 +508,11 @@ func (h *Holder) holdingV2(state *ledger.State, req *consent.Request, st *consen
 		}
 	}
 	// Try the combinations (at most MaxCredentials positions, a few
-	// credentials each) until one answers the request.
+	// credentials each) until one answers the request: distinct
+	// credentials first, then with one credential at several positions
+	// (a proof may cover the same credential twice).
 	pick := make([]zkp.HeldCredential, len(qs))
+	distinct := true
 	var try func(i int) *zkp.HoldingV2
 	try = func(i int) *zkp.HoldingV2 {
 		if i == len(qs) {
@@ -520,7 +524,7 @@ func (h *Holder) holdingV2(state *ledger.State, req *consent.Request, st *consen
 			return hold
 		}
 		for _, c := range cands[i] {
-			if slices.ContainsFunc(pick[:i], func(p zkp.HeldCredential) bool { return p.Credential == c.Credential }) {
+			if distinct && slices.ContainsFunc(pick[:i], func(p zkp.HeldCredential) bool { return p.Credential == c.Credential }) {
 				continue
 			}
 			pick[i] = c
@@ -532,6 +536,11 @@ func (h *Holder) holdingV2(state *ledger.State, req *consent.Request, st *consen
 	}
 	if hold := try(0); hold != nil {
 		return hold, nil
+	}
+	if distinct = false; len(qs) > 1 {
+		if hold := try(0); hold != nil {
+			return hold, nil
+		}
 	}
 	return nil, fmt.Errorf("%w: %w", ErrNoCredential, why)
 }

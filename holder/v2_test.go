@@ -87,14 +87,22 @@ func TestCanAnswerV2(t *testing.T) {
 	if err := w.h.CanAnswerV2(w.l, r); !errors.Is(err, ErrNoCredential) {
 		t.Fatalf("type not held: %v, want ErrNoCredential", err)
 	}
-	// Both positions asking for the one PersonalID held: no second one.
+	// Both positions asking for a PersonalID: the one held answers both.
 	r = w.twoRequest(t, 4, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
 	r.Also[0] = consent.Query{Types: []string{"PersonalID/1"}, Disclose: consent.SlotSet{1}}
 	if err := r.Sign(w.agencyKey); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.h.CanAnswerV2(w.l, r); !errors.Is(err, ErrNoCredential) {
-		t.Fatalf("one credential for two positions: %v, want ErrNoCredential", err)
+	if err := w.h.CanAnswerV2(w.l, r); err != nil {
+		t.Fatalf("one credential for two positions: %v", err)
+	}
+	// ... but not when one of the positions asks what it does not satisfy.
+	r.Also[0].Predicates = []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC))}}
+	if err := r.Sign(w.agencyKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.h.CanAnswerV2(w.l, r); !errors.Is(err, ErrNoCredential) || !errors.Is(err, zkp.ErrUnsatisfied) {
+		t.Fatalf("second position unsatisfied: %v, want ErrNoCredential and zkp.ErrUnsatisfied", err)
 	}
 	if w.l.State().Size() != size {
 		t.Fatal("CanAnswerV2 wrote to the ledger")
