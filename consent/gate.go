@@ -407,13 +407,19 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
-//   - the presentation: ErrMalformed, ErrBadSignature, and
+//   - the presentation: ErrMalformed (also: an issuer named where the
+//     request hides issuers, or none where it reveals them; a proof of
+//     another number of credentials), ErrBadSignature, and
 //     ErrTypeNotRequested for a credential type the request does not
-//     list (whatever the grant allows);
+//     list at that position, or another number of credentials (whatever
+//     the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
 //     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
-//   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
+//   - the issuer and keys: ErrNotAccredited (a named issuer), ErrUnofficialKey,
+//     ErrStaleRoot (a version 1 proof's revocation root, or a version 2
+//     proof's issuer-set root unknown for the type or superseded beyond
+//     WithMaxSetRootAge);
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
 // A proof is dated by the wallet's clock. The gate accepts the UTC date
