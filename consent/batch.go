@@ -107,29 +107,64 @@ func (s *ZKSystem) VerifyBatch(sts []*Statement, proofs [][]byte) ([]*Proven, []
 		errs[i] = fmt.Errorf("%w: no statement for proof %d", ErrMalformed, i)
 	}
 	type group struct {
-		vk    *zkp.VerifyingKey
-		idx   []int
-		items []zkp.BatchItem
+		vk      *zkp.VerifyingKey
+		idx     []int
+		items   []zkp.BatchItem
+		itemsV2 []zkp.BatchItemV2
 	}
 	groups := map[[32]byte]*group{}
 	var order [][32]byte
+	groupOf := func(fp [32]byte, vk *zkp.VerifyingKey) *group {
+		gr := groups[fp]
+		if gr == nil {
+			gr = &group{vk: vk}
+			groups[fp] = gr
+			order = append(order, fp)
+		}
+		return gr
+	}
 	for i := range n {
+		if isV2(proofs[i]) {
+			p, zst, vk, err := s.decodeV2(sts[i], proofs[i])
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			gr := groupOf(p.Fingerprint, vk)
+			gr.idx = append(gr.idx, i)
+			gr.itemsV2 = append(gr.itemsV2, zkp.BatchItemV2{Statement: zst, Proof: p})
+			continue
+		}
 		p, zst, vk, err := s.decode(sts[i], proofs[i])
 		if err != nil {
 			errs[i] = err
 			continue
 		}
-		gr := groups[p.Fingerprint]
-		if gr == nil {
-			gr = &group{vk: vk}
-			groups[p.Fingerprint] = gr
-			order = append(order, p.Fingerprint)
-		}
+		gr := groupOf(p.Fingerprint, vk)
 		gr.idx = append(gr.idx, i)
 		gr.items = append(gr.items, zkp.BatchItem{Statement: zst, Proof: p})
 	}
 	for _, fp := range order {
 		gr := groups[fp]
+		// A key is of one shape, so a group holds proofs of one version
+		// (a proof of the other version fails its key's shape check).
+		if len(gr.itemsV2) > 0 {
+			if len(gr.items) > 0 {
+				for _, i := range gr.idx {
+					errs[i] = fmt.Errorf("%w: proofs of both versions for one verifying key", ErrBadProof)
+				}
+				continue
+			}
+			res, verrs := zkp.VerifyBatchV2(gr.vk, gr.itemsV2, nil)
+			for j, i := range gr.idx {
+				if verrs[j] != nil {
+					errs[i] = proofError(verrs[j])
+					continue
+				}
+				outs[i], errs[i] = provenOfV2(sts[i], res[j])
+			}
+			continue
+		}
 		res, verrs := zkp.VerifyBatch(gr.vk, gr.items, nil)
 		for j, i := range gr.idx {
 			if verrs[j] != nil {
@@ -153,8 +188,8 @@ func (s *ZKSystem) decode(st *Statement, proof []byte) (*zkp.Proof, *zkp.Stateme
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("%w: no verifying key %x in this proof system", ErrUnofficialKey, p.Fingerprint[:8])
 	}
-	if st == nil || st.IssuerKey == nil {
-		return nil, nil, nil, fmt.Errorf("%w: statement needs an issuer key", ErrMalformed)
+	if st == nil || st.IssuerKey == nil || st.Credentials != nil {
+		return nil, nil, nil, fmt.Errorf("%w: a version 1 statement needs an issuer key and no per-credential entries", ErrMalformed)
 	}
 	typ, err := s.typeID(st.Type)
 	if err != nil {

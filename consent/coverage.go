@@ -25,18 +25,62 @@ type Status struct {
 // ErrAgencyMismatch, ErrScopeMismatch, ErrPurposeMismatch, ErrConsentWithdrawn,
 // ErrConsentRevoked, ErrConsentExpired, ErrUseLimit, ErrNotCovered).
 type CoverageError struct {
-	Grant              Digest // id of the closest grant; zero if there was none
-	NoGrant            bool
-	AgencyMismatch     bool
-	PurposeMismatch    bool // purpose or legal basis differ
-	ScopeMismatch      bool // the grant names another nullifier scope
-	Withdrawn          bool // the whole grant was withdrawn
-	Revoked            bool // the agency revoked the grant
-	Expired            bool // outside the grant's validity window
-	UsesExhausted      bool
+	Grant           Digest // id of the closest grant; zero if there was none
+	NoGrant         bool
+	AgencyMismatch  bool
+	PurposeMismatch bool // purpose or legal basis differ
+	ScopeMismatch   bool // the grant names another nullifier scope
+	Withdrawn       bool // the whole grant was withdrawn
+	Revoked         bool // the agency revoked the grant
+	Expired         bool // outside the grant's validity window
+	UsesExhausted   bool
+	// What the grant lacks for the request's first credential.
 	MissingTypes       []string
 	MissingDisclosures []uint8
 	MissingPredicates  []Predicate
+	// What it lacks for the second and third (Request.Also), one entry
+	// per position that lacks something.
+	MissingAlso []Missing
+	// The request asks to reveal issuers and the grant does not allow it.
+	IssuerNotAllowed bool
+}
+
+// Missing is what a grant lacks at one further credential position of a
+// request (2 or 3: the request's Also[Position-2]).
+type Missing struct {
+	Position    int
+	Types       []string
+	Disclosures []uint8
+	Predicates  []Predicate
+}
+
+func (m *Missing) count() int { return len(m.Types) + len(m.Disclosures) + len(m.Predicates) }
+
+func (m *Missing) describe(prefix string) []string {
+	var out []string
+	if len(m.Types) > 0 {
+		out = append(out, prefix+"credential types not allowed: "+strings.Join(m.Types, ", "))
+	}
+	if len(m.Disclosures) > 0 {
+		out = append(out, fmt.Sprintf("%sdisclosures not allowed: slots %v", prefix, m.Disclosures))
+	}
+	for _, p := range m.Predicates {
+		out = append(out, prefix+"predicate not allowed: "+p.Part())
+	}
+	return out
+}
+
+// missing returns the number of things the grant lacks for the request's
+// credentials.
+func (e *CoverageError) missing() int {
+	n := len(e.MissingTypes) + len(e.MissingDisclosures) + len(e.MissingPredicates)
+	for i := range e.MissingAlso {
+		n += e.MissingAlso[i].count()
+	}
+	if e.IssuerNotAllowed {
+		n++
+	}
+	return n
 }
 
 func (e *CoverageError) Error() string {
@@ -67,15 +111,17 @@ func (e *CoverageError) Error() string {
 	if e.ScopeMismatch {
 		why = append(why, "grant is for another scope")
 	}
-	var missing []string
-	if len(e.MissingTypes) > 0 {
-		missing = append(missing, "credential types not allowed: "+strings.Join(e.MissingTypes, ", "))
+	first := Missing{Position: 1, Types: e.MissingTypes, Disclosures: e.MissingDisclosures, Predicates: e.MissingPredicates}
+	prefix := ""
+	if len(e.MissingAlso) > 0 {
+		prefix = "credential 1: "
 	}
-	if len(e.MissingDisclosures) > 0 {
-		missing = append(missing, fmt.Sprintf("disclosures not allowed: slots %v", e.MissingDisclosures))
+	missing := first.describe(prefix)
+	for i := range e.MissingAlso {
+		missing = append(missing, e.MissingAlso[i].describe(fmt.Sprintf("credential %d: ", e.MissingAlso[i].Position))...)
 	}
-	for _, p := range e.MissingPredicates {
-		missing = append(missing, "predicate not allowed: "+p.Part())
+	if e.IssuerNotAllowed {
+		missing = append(missing, "revealing the issuer not allowed")
 	}
 	if len(missing) > 0 {
 		why = append(why, "request not covered by the grant ("+strings.Join(missing, "; ")+")")
@@ -99,12 +145,12 @@ func (e *CoverageError) Unwrap() []error {
 	add(e.Revoked, ErrConsentRevoked)
 	add(e.Expired, ErrConsentExpired)
 	add(e.UsesExhausted, ErrUseLimit)
-	add(len(e.MissingTypes)+len(e.MissingDisclosures)+len(e.MissingPredicates) > 0, ErrNotCovered)
+	add(e.missing() > 0, ErrNotCovered)
 	return out
 }
 
 func (e *CoverageError) problems() int {
-	n := len(e.MissingTypes) + len(e.MissingDisclosures) + len(e.MissingPredicates)
+	n := e.missing()
 	for _, c := range []bool{e.Withdrawn, e.Revoked, e.Expired, e.UsesExhausted} {
 		if c {
 			n++
@@ -137,14 +183,18 @@ func (e *CoverageError) ok() bool { return len(e.Unwrap()) == 0 }
 // request's credential types is allowed and not withdrawn; and every
 // disclosed slot and every predicate of the request is allowed and not
 // withdrawn. Predicates must match exactly: consent to "age >= 18" is not
-// consent to "age >= 21", which reveals a different fact.
+// consent to "age >= 21", which reveals a different fact. A request for
+// several credentials is covered position by position: what it asks of
+// its n-th credential must be allowed at the grant's n-th position. A
+// request that reveals issuers needs a grant that allows it
+// (Grant.RevealIssuer).
 func Covers(now time.Time, req *Request, grants ...*Status) (*Status, error) {
 	var best *CoverageError
 	for _, st := range grants {
 		if st == nil || st.Grant == nil {
 			continue
 		}
-		e := coverage(now, req, "", st)
+		e := coverage(now, req, nil, st)
 		if e.ok() {
 			return st, nil
 		}
@@ -158,10 +208,11 @@ func Covers(now time.Time, req *Request, grants ...*Status) (*Status, error) {
 	return nil, best
 }
 
-// coverage checks one grant. With usedType set, that credential type must
-// be allowed (the gate knows which type was proven); otherwise any one of
-// the request's types.
-func coverage(now time.Time, req *Request, usedType string, st *Status) *CoverageError {
+// coverage checks one grant. With used set (one type per credential of
+// the request), those credential types must be allowed (the gate knows
+// which types were proven); otherwise any one of the request's types at
+// each position.
+func coverage(now time.Time, req *Request, used []string, st *Status) *CoverageError {
 	g := st.Grant
 	e := &CoverageError{Grant: g.ID()}
 	e.AgencyMismatch = g.Agency != req.Agency
@@ -184,32 +235,77 @@ func coverage(now time.Time, req *Request, usedType string, st *Status) *Coverag
 	if g.UseLimit > 0 && st.Uses >= g.UseLimit {
 		e.UsesExhausted = true
 	}
-	gone := func(part string) bool { return slices.Contains(st.WithdrawnParts, part) }
-	typeOK := func(t string) bool { return slices.Contains(g.Types, t) && !gone(TypePart(t)) }
-	if usedType != "" {
-		if !typeOK(usedType) || !slices.Contains(req.Types, usedType) {
-			e.MissingTypes = []string{usedType}
+	e.IssuerNotAllowed = req.RevealIssuer && !g.RevealIssuer
+	allowed := g.Queries()
+	for i, q := range req.Queries() {
+		var a Query // a position the grant does not have allows nothing
+		if i < len(allowed) {
+			a = allowed[i]
 		}
-	} else if !slices.ContainsFunc(req.Types, typeOK) {
-		e.MissingTypes = slices.Clone(req.Types)
-	}
-	for _, s := range req.Disclose {
-		if !slices.Contains(g.Disclose, s) || gone(DisclosurePart(s)) {
-			e.MissingDisclosures = append(e.MissingDisclosures, s)
+		u := ""
+		if used != nil {
+			u = "?" // a credential the presentation does not have
+			if i < len(used) {
+				u = used[i]
+			}
 		}
-	}
-	for _, p := range req.Predicates {
-		if !slices.ContainsFunc(g.Predicates, p.Equal) || gone(p.Part()) {
-			e.MissingPredicates = append(e.MissingPredicates, p)
+		m := coverQuery(q, a, i+1, u, st.WithdrawnParts)
+		if i == 0 {
+			e.MissingTypes, e.MissingDisclosures, e.MissingPredicates = m.Types, m.Disclosures, m.Predicates
+		} else if m.count() > 0 {
+			e.MissingAlso = append(e.MissingAlso, m)
 		}
 	}
 	return e
 }
 
-// requestedType refuses a credential type the request does not list.
+// coverQuery returns what grant position a (position pos) lacks for
+// request query q. With usedType set, that type must be allowed.
+func coverQuery(q, a Query, pos int, usedType string, withdrawn []string) Missing {
+	m := Missing{Position: pos}
+	gone := func(part string) bool { return slices.Contains(withdrawn, PartAt(pos, part)) }
+	typeOK := func(t string) bool { return slices.Contains(a.Types, t) && !gone(TypePart(t)) }
+	if usedType != "" {
+		if !typeOK(usedType) || !slices.Contains(q.Types, usedType) {
+			m.Types = []string{usedType}
+		}
+	} else if !slices.ContainsFunc(q.Types, typeOK) {
+		m.Types = slices.Clone(q.Types)
+	}
+	for _, s := range q.Disclose {
+		if !slices.Contains(a.Disclose, s) || gone(DisclosurePart(s)) {
+			m.Disclosures = append(m.Disclosures, s)
+		}
+	}
+	for _, p := range q.Predicates {
+		if !slices.ContainsFunc(a.Predicates, p.Equal) || gone(p.Part()) {
+			m.Predicates = append(m.Predicates, p)
+		}
+	}
+	return m
+}
+
+// requestedType refuses a credential type the request does not list for
+// its first credential.
 func requestedType(req *Request, typ string) error {
-	if !slices.Contains(req.Types, typ) {
-		return fmt.Errorf("%w: %q (the request asks for %s)", ErrTypeNotRequested, typ, strings.Join(req.Types, ", "))
+	return requestedTypes(req, []string{typ})
+}
+
+// requestedTypes refuses credential types the request does not list at
+// their positions, and a number of credentials other than the request's.
+func requestedTypes(req *Request, types []string) error {
+	qs := req.Queries()
+	if len(types) != len(qs) {
+		return fmt.Errorf("%w: %d credentials presented, the request asks for %d", ErrTypeNotRequested, len(types), len(qs))
+	}
+	for i, q := range qs {
+		if !slices.Contains(q.Types, types[i]) {
+			at := ""
+			if len(qs) > 1 {
+				at = fmt.Sprintf(" as credential %d", i+1)
+			}
+			return fmt.Errorf("%w: %q%s (the request asks for %s)", ErrTypeNotRequested, types[i], at, strings.Join(q.Types, ", "))
+		}
 	}
 	return nil
 }

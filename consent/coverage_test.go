@@ -139,3 +139,88 @@ func TestCheckRequest(t *testing.T) {
 		t.Fatalf("tampered request: %v", err)
 	}
 }
+
+// TestCoversPositions: a request for several credentials is covered
+// position by position, and revealing issuers needs the grant's consent.
+func TestCoversPositions(t *testing.T) {
+	agency, citizen := testKey(t, 1), testKey(t, 3)
+	req := sampleMultiRequest(t, agency)
+	now := t0.Add(time.Minute)
+	live := func(r *Request, edit func(g *Grant), withdrawn ...string) *Status {
+		g := sampleGrant(t, citizen, r)
+		if edit != nil {
+			edit(g)
+			if err := g.Sign(citizen); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return &Status{Grant: g, State: StateGiven, WithdrawnParts: withdrawn}
+	}
+	revealing := *req
+	revealing.RevealIssuer = true
+	if err := revealing.Sign(agency); err != nil {
+		t.Fatal(err)
+	}
+	one := sampleRequest(t, agency)
+	one.Purpose, one.Scope, one.RevealIssuer = req.Purpose, req.Scope, false
+	if err := one.Sign(agency); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		req     *Request
+		st      *Status
+		wantErr error
+		check   func(t *testing.T, e *CoverageError)
+	}{
+		{"exact grant", req, live(req, nil), nil, nil},
+		{"narrower types at position 3, one still allowed", req, live(req, func(g *Grant) { g.Also[1].Types = []string{"Insurance/1"} }), nil, nil},
+		{"position 3 missing", req, live(req, func(g *Grant) { g.Also = g.Also[:1] }), ErrNotCovered, func(t *testing.T, e *CoverageError) {
+			if len(e.MissingAlso) != 1 || e.MissingAlso[0].Position != 3 || len(e.MissingAlso[0].Types) != 2 || len(e.MissingAlso[0].Predicates) != 1 {
+				t.Fatalf("missing %+v", e.MissingAlso)
+			}
+		}},
+		{"position 2 predicate withdrawn", req, live(req, nil, PartAt(2, req.Also[0].Predicates[0].Part())), ErrNotCovered, func(t *testing.T, e *CoverageError) {
+			if len(e.MissingAlso) != 1 || e.MissingAlso[0].Position != 2 || len(e.MissingAlso[0].Predicates) != 1 || len(e.MissingPredicates) != 0 {
+				t.Fatalf("missing %+v", e)
+			}
+		}},
+		{"the same predicate withdrawn at position 1 only", req, live(req, nil, req.Also[0].Predicates[0].Part()), nil, nil},
+		{"positions swapped", req, live(req, func(g *Grant) {
+			g.Types, g.Disclose, g.Predicates, g.Also[0] = g.Also[0].Types, g.Also[0].Disclose, g.Also[0].Predicates, g.Queries()[0]
+		}), ErrNotCovered, nil},
+		{"grant hides issuers, request reveals", &revealing, live(req, nil), ErrNotCovered, func(t *testing.T, e *CoverageError) {
+			if !e.IssuerNotAllowed || e.missing() != 1 {
+				t.Fatalf("missing %+v", e)
+			}
+		}},
+		{"grant reveals, request hides", req, live(&revealing, nil), nil, nil},
+		{"one-credential request under a three-position grant", one, live(req, func(g *Grant) {
+			g.Predicates = append(g.Predicates, one.Predicates...)
+			g.Disclose = one.Disclose
+			g.Also[1].Predicates = nil
+		}), nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := Covers(now, tc.req, tc.st)
+			if tc.wantErr == nil {
+				if err != nil || st != tc.st {
+					t.Fatalf("not covered: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got %v, want %v", err, tc.wantErr)
+			}
+			var ce *CoverageError
+			if !errors.As(err, &ce) {
+				t.Fatalf("not a CoverageError: %T", err)
+			}
+			t.Log(ce)
+			if tc.check != nil {
+				tc.check(t, ce)
+			}
+		})
+	}
+}

@@ -22,29 +22,66 @@
 // # Objects
 //
 //   - Request: agency DID, purpose, legal basis, notice version and hash,
-//     accepted credential types, disclosed slots, predicates, nullifier
-//     scope name, 32-byte nonce, issue and expiry times; signed by the
-//     agency under the identity domain "consent.request". The proof's
-//     scope is the name bound to the agency (ZKScope, zkp.AgencyScope), so
-//     an agency asking in another agency's scope name gets nullifiers
-//     unrelated to that agency's.
+//     what it asks of each credential (a Query: accepted credential types,
+//     disclosed slots, predicates — the first credential's in Types,
+//     Disclose and Predicates, up to two more in Also; MaxCredentials
+//     credentials and MaxPredicates predicates in all, answered by one
+//     proof of one holder), the issuer choice (hidden by default:
+//     RevealIssuer asks the holder to name and prove each issuer),
+//     nullifier scope name, 32-byte nonce, issue and expiry times; signed
+//     by the agency under the identity domain "consent.request". The
+//     proof's scope is the name bound to the agency (ZKScope,
+//     zkp.AgencyScope), so an agency asking in another agency's scope name
+//     gets nullifiers unrelated to that agency's.
 //   - Grant: citizen DID (pairwise per agency), optional guardian, agency,
 //     purpose, legal basis, notice, the types, disclosures and predicates
-//     allowed, the one nullifier scope it covers, validity window,
+//     allowed at each credential position (the same shape as a request:
+//     Also for positions 2 and 3, parts named with PartAt), whether
+//     issuers may be revealed, the one nullifier scope it covers, validity window,
 //     optional use limit, random salt; signed by
 //     the citizen or guardian ("consent.grant"). Its id is
 //     ledger.GrantID(citizen, SHA-256 of its canonical bytes), so it
 //     commits to the citizen and the ledger refuses its receipt from anyone
 //     else; its Receipt's hash is anchored with a consent-receipt ledger
 //     record (Anchor).
-//   - Presentation: the zero-knowledge proof, the grant it relies on, and
-//     the grant signer's signature over request, grant and proof
-//     ("consent.presentation"), so only the grant's holder can use it.
+//   - Presentation: the zero-knowledge proof, the grant it relies on, the
+//     type of each credential proven (and its issuer, only when the
+//     request reveals issuers), and the grant signer's signature over
+//     request, grant and proof ("consent.presentation"), so only the
+//     grant's holder can use it.
 //
 // Each has a compact binary encoding (magic, version, fields in fixed
 // order; the signed bytes) and a JSON form. Decoders are strict — unknown
 // fields, trailing data, unsorted or duplicate sets and non-canonical
-// encodings are refused with ErrMalformed — and never panic.
+// encodings are refused with ErrMalformed — and never panic. Requests and
+// grants of several credentials or with issuers hidden are written in
+// format version 3; those of one credential revealing the issuer keep
+// format version 2 byte for byte (and their receipts version 2), so
+// signatures, ids and receipts made before version 3 stay valid
+// (testdata/vectors-format2.json); version 1 is refused.
+//
+// # Presentation proofs, version 1 and version 2
+//
+// A version 2 proof (package zkp's v2 circuit, one compiled shape per
+// number of credentials) covers every credential of the request at once,
+// all bound to the same holder secret, with one nullifier. For each
+// credential it shows that the signing key is a leaf of the issuer-set
+// root of the credential's type — the ledger's Poseidon2 tree of the keys
+// accredited for the type, each with its validity window and its issuer's
+// revocation root — that the key was valid on the credential's issuance
+// day, and that the credential is not revoked under that leaf's root.
+// With the issuer hidden (the default) the verifier learns only the set
+// root: which agency issued the credential stays private, and a key
+// rotation does not invalidate what the old key signed while it was
+// current. With RevealIssuer the proof also carries the signing key and
+// the presentation names the issuer.
+//
+// A version 1 proof covers one credential, carries its issuer's key and
+// is made against that issuer's latest revocation root. Until version 1
+// keys are retired it still answers a one-credential request whichever
+// issuer choice the request made (it names its issuer anyway), and its
+// issuer's key rotation still requires re-issuing: a version 1 proof does
+// not show that its key was valid when the credential was issued.
 //
 // # Checks
 //
@@ -55,13 +92,20 @@
 // "age >= 21".
 //
 // Gate.Verify is the agency's single check of a presentation: request,
-// nonce (issued and unused), the credential type (one the request lists:
-// ErrTypeNotRequested otherwise — a grant narrows what the citizen allows
-// and never widens what the request asks), grant signature and ledger
-// status, coverage,
-// issuer accreditation, official verifying key, revocation root freshness,
-// the zero-knowledge proof (ZKSystem, over package zkp's circuit), and the
-// nullifier policy: one claim per scope by default (ErrNullifierUsed), or
+// nonce (issued and unused), the credential types (at each position one
+// the request lists there: ErrTypeNotRequested otherwise — a grant
+// narrows what the citizen allows and never widens what the request
+// asks), grant signature and ledger status, coverage position by
+// position, the official verifying key, then for a version 2 proof each
+// credential's issuer-set root — one the ledger has had for the type,
+// current or superseded less than WithMaxSetRootAge ago (default 24
+// hours; ErrStaleRoot otherwise) — with no lookup of an issuer when
+// issuers are hidden (the root proves accreditation and the key's
+// window), and when they are revealed the named issuer's accreditation
+// (ErrNotAccredited) and that the proven key is one of its keys; for a
+// version 1 proof the issuer's accreditation and its revocation root's
+// freshness (WithMaxRootAge); the zero-knowledge proof (ZKSystem, over
+// package zkp's circuits), and the nullifier policy: one claim per scope by default (ErrNullifierUsed), or
 // repeats allowed and recorded (WithNullifierPolicy). Every
 // refusal has its own sentinel error; gate state changes and the
 // access-record is written only when all checks pass. Cheap checks run
@@ -87,11 +131,11 @@
 // signature checks and the signing of its access record. The target of
 // 3,000 presentations/s per core is not reached.
 //
-// Proofs are checked against the issuer's current ZK key. After an issuer
-// rotates its key, its holders need their credentials re-issued under the
-// new key: a proof does not show that its credential was anchored on the
-// ledger, so accepting retired keys would let a leaked old key keep
-// minting credentials that pass.
+// Version 1 proofs are checked against the issuer's current ZK key: after
+// an issuer rotates its key, holders of its credentials need them
+// re-issued or a version 2 proof, whose issuer-set leaf limits the old key
+// to the days it was current (a key rotated out as compromised leaves the
+// set at once).
 //
 // # Threats guarded against
 //
@@ -104,9 +148,13 @@
 // revocation roots; double claims within a scope; an agency linking a
 // citizen across agencies by asking in another agency's scope name (the
 // scope is bound to the requesting agency, and a grant covers only the
-// scope it names: ErrScopeMismatch; cases in testdata/scope). Nothing personal reaches
+// scope it names: ErrScopeMismatch; cases in testdata/scope); an agency
+// learning which issuer (which registry, which clinic) a credential comes
+// from, unless the request says so and the citizen consents
+// (Grant.RevealIssuer). Nothing personal reaches
 // the ledger: grant ids and receipt hashes, statement hashes (request id,
-// type, issuer, proof hash — no claim values) and hashed nullifiers.
+// types, issuers when named, proof hash — no claim values) and hashed
+// nullifiers.
 //
 // # Cost
 //
@@ -128,6 +176,9 @@
 // of the access record; the full gate on the in-memory ledger about
 // 1.0 ms, about 1,000 presentations/s per core.
 //
-// The wallet side is Present: it proves with a zkp.ProvingKey and signs
-// the presentation; check coverage first with CheckRequest.
+// The wallet side is Present (a version 1 proof) and PresentV2 (a version
+// 2 proof of the request's credentials, built with HeldV2 from the
+// ledger's issuer sets; CanAnswerV2 checks without proving): each proves
+// with a zkp.ProvingKey and signs the presentation; check coverage first
+// with CheckRequest.
 package consent

@@ -35,7 +35,10 @@ var (
 	// the official one on the ledger.
 	ErrUnofficialKey = errors.New("consent: verifying key is not the official one")
 	// ErrStaleRoot: the issuer's revocation root is missing or older than
-	// the gate's freshness bound.
+	// the gate's freshness bound (version 1 proofs), or a version 2
+	// proof's issuer-set root is not one the ledger has had for the
+	// credential type, or was superseded longer ago than the gate's window
+	// (WithMaxSetRootAge).
 	ErrStaleRoot = errors.New("consent: revocation root missing or stale")
 	// ErrBadProof: the zero-knowledge proof does not verify (wraps zkp's error).
 	ErrBadProof = errors.New("consent: proof does not verify")

@@ -93,3 +93,45 @@ func Example() {
 	// parts: [type:IncomeStatement/1 disclose:2 predicate:4:le:20000]
 	// not covered: true missing slots [2]
 }
+
+// A request for three credentials answered by one proof, issuers hidden
+// (the default): the grant mirrors it position by position, and a grant
+// that narrows one position no longer covers the request.
+func ExampleRequest_also() {
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	window, citizen := key(2), key(3)
+	yes := consent.Predicate{Slot: 0, Op: consent.OpGe, A: 1}
+	req := &consent.Request{
+		Purpose: consent.PurposeLicensing, LegalBasis: consent.BasisPublicTask, NoticeVersion: "childcare-licence/2",
+		Types: []string{"VaccinationRecord/1"}, Predicates: []consent.Predicate{yes},
+		Also: []consent.Query{
+			{Types: []string{"Diploma/1"}, Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpGe, A: 3}}},
+			{Types: []string{"SocialSecurityEnrolment/1"}, Predicates: []consent.Predicate{yes}},
+		},
+		Scope: "childcare-licence", Nonce: consent.Digest{1}, IssuedAt: now, Expires: now.Add(5 * time.Minute),
+	}
+	if err := req.Sign(window); err != nil {
+		panic(err)
+	}
+	b, _ := req.MarshalBinary()
+	fmt.Println("credentials:", len(req.Queries()), "issuers revealed:", req.RevealIssuer, "format version:", b[2])
+
+	g, _ := consent.NewGrant(nil, citizen.DID(), req, now, 30*24*time.Hour)
+	if err := g.Sign(citizen); err != nil {
+		panic(err)
+	}
+	_, err := consent.Covers(now, req, &consent.Status{Grant: g, State: consent.StateGiven})
+	fmt.Println("covered:", err == nil)
+
+	// The citizen withdraws the diploma question, at position 2.
+	st := &consent.Status{Grant: g, State: consent.StateGiven, WithdrawnParts: []string{consent.PartAt(2, req.Also[0].Predicates[0].Part())}}
+	_, err = consent.Covers(now, req, st)
+	var missing *consent.CoverageError
+	if errors.As(err, &missing) {
+		fmt.Println("not covered at position", missing.MissingAlso[0].Position, errors.Is(err, consent.ErrNotCovered))
+	}
+	// Output:
+	// credentials: 3 issuers revealed: false format version: 3
+	// covered: true
+	// not covered at position 2 true
+}

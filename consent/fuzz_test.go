@@ -15,6 +15,11 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(bin)
 	f.Add(js)
 	f.Add([]byte{})
+	r3 := sampleMultiRequest(f, testKey(f, 1))
+	bin, _ = r3.MarshalBinary()
+	js, _ = json.Marshal(r3)
+	f.Add(bin)
+	f.Add(js)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var q Request
 		if err := q.UnmarshalBinary(b); err == nil {
@@ -44,6 +49,11 @@ func FuzzDecodeGrant(f *testing.F) {
 	f.Add(bin)
 	f.Add(js)
 	f.Add([]byte{'c', 'G', 1})
+	g3 := sampleGrant(f, testKey(f, 3), sampleMultiRequest(f, testKey(f, 1)))
+	bin, _ = g3.MarshalBinary()
+	js, _ = json.Marshal(g3)
+	f.Add(bin)
+	f.Add(js)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var q Grant
 		if err := q.UnmarshalBinary(b); err == nil {
@@ -76,6 +86,16 @@ func FuzzDecodePresentation(f *testing.F) {
 	}
 	bin, _ := p.MarshalBinary()
 	f.Add(bin)
+	req3 := sampleMultiRequest(f, testKey(f, 1))
+	p3 := &Presentation{Request: req3.ID(), Grant: sampleGrant(f, citizen, req3), Type: "PersonalID/1",
+		Also: []Presented{{Type: "Residence/2"}, {Type: "Diploma/1"}}, Proof: []byte{1, 2, 3}}
+	if err := p3.Sign(citizen); err != nil {
+		f.Fatal(err)
+	}
+	bin, _ = p3.MarshalBinary()
+	js, _ := json.Marshal(p3)
+	f.Add(bin)
+	f.Add(js)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var q Presentation
 		if err := q.UnmarshalBinary(b); err == nil {

@@ -1,11 +1,13 @@
 package consent
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,12 +54,13 @@ type issued struct {
 type GateOption func(*gateConfig) error
 
 type gateConfig struct {
-	clock      func() time.Time
-	rand       io.Reader
-	maxRootAge time.Duration
-	requestTTL time.Duration
-	expiryTick time.Duration
-	repeats    bool // NullifierRepeatAllowed
+	clock         func() time.Time
+	rand          io.Reader
+	maxRootAge    time.Duration
+	maxSetRootAge time.Duration
+	requestTTL    time.Duration
+	expiryTick    time.Duration
+	repeats       bool // NullifierRepeatAllowed
 }
 
 // NullifierPolicy says what a gate does when a holder presents again in a
@@ -124,6 +127,25 @@ func WithMaxRootAge(d time.Duration) GateOption {
 	}
 }
 
+// WithMaxSetRootAge sets how long after an issuer-set root was superseded
+// on the ledger the gate still accepts version 2 proofs made against it
+// (default 24 hours; a root superseded exactly that long ago is refused,
+// as ledger.IssuerSetRootInfo.Fresh decides). The current root of a type
+// is always accepted: it
+// changes whenever an issuer of the type is accredited, rotates its key,
+// is suspended or publishes a revocation root, so its freshness follows
+// the issuers'. A wallet proves against the root its issuer-set path leads
+// to and refreshes the path when the root changes.
+func WithMaxSetRootAge(d time.Duration) GateOption {
+	return func(c *gateConfig) error {
+		if d <= 0 {
+			return fmt.Errorf("consent: max issuer-set root age %v must be positive", d)
+		}
+		c.maxSetRootAge = d
+		return nil
+	}
+}
+
 // WithRequestTTL sets how long a request the gate issues stays valid
 // (default 5 minutes).
 func WithRequestTTL(d time.Duration) GateOption {
@@ -151,11 +173,20 @@ func WithExpiryCheck(d time.Duration) GateOption {
 // ProofSystem checks the zero-knowledge proofs of presentations for a
 // Gate. ZKSystem implements it for civicproof's presentation circuit (package
 // zkp); another circuit family or backend plugs in here.
+//
+// Two generations of proofs go through it. A version 1 proof covers one
+// credential, names its issuer's key and is made against that issuer's
+// revocation root (ProofInfo.Root; Statement.Type, IssuerKey and Root). A
+// version 2 proof covers up to MaxCredentials credentials of one holder,
+// each made against the issuer-set root of its type and, when the request
+// reveals issuers, naming the issuer's key (ProofInfo.Credentials;
+// Statement.Credentials).
 type ProofSystem interface {
 	// Inspect reads, without verifying it, what a proof says about
 	// itself: the circuit shape and verifying-key fingerprint it was made
-	// for and the revocation root it was proven against. Errors wrap
-	// ErrMalformed.
+	// for and the roots it was proven against (the revocation root of a
+	// version 1 proof; one issuer-set root per credential, and the issuer
+	// keys when revealed, of a version 2 proof). Errors wrap ErrMalformed.
 	Inspect(proof []byte) (ProofInfo, error)
 	// Verify checks the proof against the statement the gate derived from
 	// its own trusted inputs (never from values the prover supplied) and
@@ -168,25 +199,54 @@ type ProofSystem interface {
 type ProofInfo struct {
 	Shape       string // circuit shape, as named in verifying-key records
 	Fingerprint Digest // verifying-key fingerprint
-	Root        Digest // revocation root the proof was made against
+	Root        Digest // version 1: the revocation root the proof was made against
+	// Version 2: one entry per credential, in the request's order (nil
+	// for a version 1 proof).
+	Credentials []CredentialInfo
+}
+
+// CredentialInfo is what a version 2 proof says about one of its
+// credentials before it is verified.
+type CredentialInfo struct {
+	SetRoot   Digest // the issuer-set root of the credential's type it was proven under
+	IssuerKey []byte // the issuer's ZK key (compressed) when the proof reveals it; nil when hidden
 }
 
 // Statement is what a presentation's proof must establish, as the gate
-// derives it: the request (its predicates, disclosures, nonce and scope),
-// the credential type, the issuer's key and revocation root from the
-// ledger, and today's date from the gate's clock.
+// derives it from its own trusted inputs: the request (its predicates and
+// disclosures per credential, nonce, scope and issuer choice), today's
+// date from the gate's clock, and per credential what the ledger vouches
+// for. A version 1 statement has Type, IssuerKey and Root (the issuer's
+// current key and latest revocation root); a version 2 statement has
+// Credentials instead, one per credential of the request.
 type Statement struct {
 	Request   *Request
 	Type      string
 	IssuerKey *identity.PublicKey
 	Root      Digest
 	Today     time.Time
+	// Version 2: per credential, in the request's order.
+	Credentials []CredentialStatement
+}
+
+// CredentialStatement is what a version 2 proof must establish about one
+// credential: its type, the issuer-set root of that type (a root the
+// ledger has for the type, current or superseded within the gate's
+// window), and, when the request reveals issuers, the named issuer's key
+// from the ledger (nil when hidden: the root alone proves that an issuer
+// accredited for the type signed it while its key was valid, and that it
+// is not revoked).
+type CredentialStatement struct {
+	Type      string
+	SetRoot   Digest
+	IssuerKey *identity.PublicKey
 }
 
 // Proven is what a verified proof establishes beyond its predicates.
 type Proven struct {
-	Disclosed map[uint8]FieldValue // disclosed slot -> value
-	Nullifier FieldValue           // scoped nullifier
+	Disclosed     map[uint8]FieldValue   // disclosed slot -> value (the first credential)
+	AlsoDisclosed []map[uint8]FieldValue // the same for each further credential (version 2)
+	Nullifier     FieldValue             // scoped nullifier (one per proof)
 }
 
 // NewGate returns the gate of the agency whose current key is agency, on
@@ -200,7 +260,8 @@ func NewGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, 
 }
 
 func newGate(ctx context.Context, agency *identity.PrivateKey, l ledger.Ledger, zk ProofSystem, opts []GateOption) (*Gate, error) {
-	cfg := gateConfig{clock: time.Now, rand: cryptoRand{}, maxRootAge: 24 * time.Hour, requestTTL: 5 * time.Minute, expiryTick: time.Minute}
+	cfg := gateConfig{clock: time.Now, rand: cryptoRand{}, maxRootAge: 24 * time.Hour, maxSetRootAge: 24 * time.Hour,
+		requestTTL: 5 * time.Minute, expiryTick: time.Minute}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -276,6 +337,7 @@ func (g *Gate) NewRequest(tmpl Request) (*Request, error) {
 	r.Types = append([]string(nil), tmpl.Types...)
 	r.Disclose = append(SlotSet(nil), tmpl.Disclose...)
 	r.Predicates = clonePredicates(tmpl.Predicates)
+	r.Also = cloneQueries(tmpl.Also)
 	r.Agency, r.Nonce, r.IssuedAt, r.Expires = g.agency.DID(), nonce, now, now.Add(g.cfg.requestTTL)
 	if err := r.Sign(g.agency); err != nil {
 		return nil, err
@@ -295,28 +357,35 @@ func (g *Gate) NewRequest(tmpl Request) (*Request, error) {
 }
 
 // Result is what an accepted presentation yields: the disclosed claim
-// values (slot -> field value, decoded by the credential schema), the
-// scoped nullifier, the grant used and the access record written.
+// values (slot -> field value, decoded by the credential schema; those of
+// the second and third credentials in AlsoDisclosed), the scoped
+// nullifier, the grant used, the credentials' types (and issuers, when
+// revealed) and the access record written.
 type Result struct {
-	Disclosed map[uint8]FieldValue
-	Nullifier FieldValue
-	Grant     Digest
-	Type      string
-	Issuer    identity.DID
-	Access    ledger.Receipt
+	Disclosed     map[uint8]FieldValue
+	AlsoDisclosed []map[uint8]FieldValue // per further credential (Request.Also)
+	Nullifier     FieldValue
+	Grant         Digest
+	Type          string
+	Issuer        identity.DID // empty when the proof hides the issuer
+	Also          []Presented  // the second and third credentials
+	Access        ledger.Receipt
 }
 
 // StatementHash is the hash an access record carries for what was proven:
 // SHA-256 over the request id (which fixes purpose, types, disclosures and
-// predicates), the credential type, the issuer and the proof. It holds no
-// claim value.
+// predicates), the credential types, the issuers (when named) and the
+// proof. It holds no claim value.
 func StatementHash(req *Request, p *Presentation) Digest {
 	e := encoder{}
-	e.string("civicproof/consent/statement/v1")
+	if p.version1() {
+		e.string("civicproof/consent/statement/v1")
+	} else {
+		e.string("civicproof/consent/statement/v2")
+	}
 	id := req.ID()
 	e.raw(id[:])
-	e.string(p.Type)
-	e.string(string(p.Issuer))
+	p.encodeCredentials(&e)
 	ph := sha256.Sum256(p.Proof)
 	e.raw(ph[:])
 	return sha256.Sum256(e.b)
@@ -338,13 +407,19 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
-//   - the presentation: ErrMalformed, ErrBadSignature, and
+//   - the presentation: ErrMalformed (also: an issuer named where the
+//     request hides issuers, or none where it reveals them; a proof of
+//     another number of credentials), ErrBadSignature, and
 //     ErrTypeNotRequested for a credential type the request does not
-//     list (whatever the grant allows);
+//     list at that position, or another number of credentials (whatever
+//     the grant allows);
 //   - consent: ErrNoConsent, ErrNoGuardianship, ErrConsentWithdrawn,
 //     ErrConsentRevoked, ErrConsentExpired, ErrUseLimit,
 //     ErrPurposeMismatch, ErrAgencyMismatch, ErrScopeMismatch, ErrNotCovered;
-//   - the issuer and keys: ErrNotAccredited, ErrUnofficialKey, ErrStaleRoot;
+//   - the issuer and keys: ErrNotAccredited (a named issuer), ErrUnofficialKey,
+//     ErrStaleRoot (a version 1 proof's revocation root, or a version 2
+//     proof's issuer-set root unknown for the type or superseded beyond
+//     WithMaxSetRootAge);
 //   - the proof: ErrBadProof; the nullifier policy: ErrNullifierUsed.
 //
 // A proof is dated by the wallet's clock. The gate accepts the UTC date
@@ -436,9 +511,11 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 	if p.Request != reqID {
 		return nil, fmt.Errorf("%w: presentation answers another request", ErrMalformed)
 	}
-	// The request says which credential types answer it; the grant only
-	// narrows what the citizen allows and can never widen the request.
-	if err := requestedType(req, p.Type); err != nil {
+	// The request says which credential types answer it, position by
+	// position; the grant only narrows what the citizen allows and can
+	// never widen the request.
+	types := p.Types()
+	if err := requestedTypes(req, types); err != nil {
 		return nil, err
 	}
 	grant := p.Grant
@@ -478,21 +555,16 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 		st.Uses = max(st.Uses, u)
 	}
 	g.mu.Unlock()
-	if ce := coverage(now, req, p.Type, st); !ce.ok() {
+	if ce := coverage(now, req, types, st); !ce.ok() {
 		return nil, ce
 	}
-	// Issuer, keys, root.
+	// Issuers, keys, roots.
 	state := g.l.State()
-	typeName, _, err := SplitType(p.Type)
-	if err != nil {
-		return nil, err
-	}
-	if !state.IsAccredited(p.Issuer, ledger.RoleIssuer, typeName) {
-		return nil, fmt.Errorf("%w: %s for %q", ErrNotAccredited, p.Issuer, p.Type)
-	}
-	issuer, err := state.Agency(p.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrNotAccredited, p.Issuer, err)
+	var issuer ledger.Agency
+	if p.version1() { // the named issuer, before the proof is read
+		if issuer, err = accredited(state, p.Issuer, p.Type); err != nil {
+			return nil, err
+		}
 	}
 	info, err := g.zk.Inspect(p.Proof)
 	if err != nil {
@@ -500,6 +572,19 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 	}
 	if !state.IsOfficialVerifyingKey(info.Shape, ledger.Hash(info.Fingerprint)) {
 		return nil, fmt.Errorf("%w: %s for shape %q is not on the ledger", ErrUnofficialKey, info.Fingerprint, info.Shape)
+	}
+	if len(info.Credentials) > 0 {
+		stmt, err := g.statementV2(state, req, p, info, now)
+		if err != nil {
+			return nil, err
+		}
+		return &prepared{stmt: stmt, status: st}, nil
+	}
+	// A version 1 proof: one credential, its issuer named, proven against
+	// the issuer's latest revocation root. It answers a request of one
+	// credential whichever issuer choice the request made.
+	if !p.version1() {
+		return nil, fmt.Errorf("%w: a version 1 proof covers one credential and names its issuer", ErrMalformed)
 	}
 	root, err := state.LatestRevocationRoot(issuer.ID)
 	if err != nil {
@@ -517,6 +602,83 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
 	return &prepared{stmt: stmt, status: st}, nil
+}
+
+// accredited returns the issuer if it is accredited for the credential
+// type typ ("<schema>/<version>").
+func accredited(state *ledger.State, issuer identity.DID, typ string) (ledger.Agency, error) {
+	typeName, _, err := SplitType(typ)
+	if err != nil {
+		return ledger.Agency{}, err
+	}
+	if !state.IsAccredited(issuer, ledger.RoleIssuer, typeName) {
+		return ledger.Agency{}, fmt.Errorf("%w: %s for %q", ErrNotAccredited, issuer, typ)
+	}
+	a, err := state.Agency(issuer)
+	if err != nil {
+		return ledger.Agency{}, fmt.Errorf("%w: %s: %v", ErrNotAccredited, issuer, err)
+	}
+	return a, nil
+}
+
+// statementV2 checks what a version 2 proof says about its credentials
+// against the ledger and the request and derives its statement: per
+// credential, the issuer-set root must be one the ledger has for the type,
+// current or superseded at most maxSetRootAge ago (ErrStaleRoot); when the
+// request reveals issuers, the named issuer must be accredited for the
+// type (ErrNotAccredited) and the proven key one of its keys (ErrBadProof);
+// when it hides them, neither the presentation nor the proof may name one
+// (ErrMalformed).
+func (g *Gate) statementV2(state *ledger.State, req *Request, p *Presentation, info ProofInfo, now time.Time) (*Statement, error) {
+	cs := p.Credentials()
+	if len(info.Credentials) != len(cs) {
+		return nil, fmt.Errorf("%w: the proof covers %d credentials, the presentation names %d", ErrMalformed, len(info.Credentials), len(cs))
+	}
+	stmt := &Statement{Request: req, Today: now}
+	for i, c := range cs {
+		ci := info.Credentials[i]
+		typeName, _, err := SplitType(c.Type)
+		if err != nil {
+			return nil, err
+		}
+		root, err := state.IssuerSetRoot(typeName, ledger.Hash(ci.SetRoot))
+		if err != nil {
+			return nil, fmt.Errorf("%w: credential %d: %s is not an issuer-set root the ledger has had for %q", ErrStaleRoot, i+1, ci.SetRoot, typeName)
+		}
+		if !root.Fresh(now, g.cfg.maxSetRootAge) {
+			age := now.Sub(time.Unix(root.SupersededTime, 0))
+			return nil, fmt.Errorf("%w: credential %d: issuer-set root of %q superseded %v ago (window %v)", ErrStaleRoot, i+1, typeName, age.Round(time.Second), g.cfg.maxSetRootAge)
+		}
+		cst := CredentialStatement{Type: c.Type, SetRoot: ci.SetRoot}
+		switch {
+		case req.RevealIssuer:
+			if c.Issuer == "" || len(ci.IssuerKey) == 0 {
+				return nil, fmt.Errorf("%w: the request reveals issuers, credential %d names none", ErrMalformed, i+1)
+			}
+			issuer, err := accredited(state, c.Issuer, c.Type)
+			if err != nil {
+				return nil, err
+			}
+			if cst.IssuerKey = keyOf(issuer, ci.IssuerKey); cst.IssuerKey == nil {
+				return nil, fmt.Errorf("%w: credential %d: the proven issuer key is none of %s's keys", ErrBadProof, i+1, c.Issuer)
+			}
+		case c.Issuer != "" || len(ci.IssuerKey) != 0:
+			return nil, fmt.Errorf("%w: the request hides issuers, credential %d names one", ErrMalformed, i+1)
+		}
+		stmt.Credentials = append(stmt.Credentials, cst)
+	}
+	return stmt, nil
+}
+
+// keyOf returns the key of the agency (current or earlier) whose ZK key
+// has the compressed form zk, or nil.
+func keyOf(a ledger.Agency, zk []byte) *identity.PublicKey {
+	for i := len(a.Keys) - 1; i >= 0; i-- {
+		if k := a.Keys[i].Key; k != nil && k.ZK() != nil && bytes.Equal(k.ZK().Bytes(), zk) {
+			return k
+		}
+	}
+	return nil
 }
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes
@@ -566,7 +728,8 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 	g.mu.Lock()
 	g.tracked[gid] = p.Grant
 	g.mu.Unlock()
-	return &Result{Disclosed: out.Disclosed, Nullifier: out.Nullifier, Grant: gid, Type: p.Type, Issuer: p.Issuer, Access: rc}, nil
+	return &Result{Disclosed: out.Disclosed, AlsoDisclosed: out.AlsoDisclosed, Nullifier: out.Nullifier, Grant: gid,
+		Type: p.Type, Issuer: p.Issuer, Also: slices.Clone(p.Also), Access: rc}, nil
 }
 
 // RevocationTopic is the topic of the agency-event ledger records by

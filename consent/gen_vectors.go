@@ -1,7 +1,10 @@
 //go:build ignore
 
 // gen_vectors writes testdata/vectors.json: compact and JSON encodings of
-// deterministic requests, grants and a presentation, with their ids; and
+// deterministic requests, grants and presentations, with their ids (those
+// of one credential revealing the issuer in format version 2, the others
+// in version 3; testdata/vectors-format2.json keeps the vectors written
+// before version 3, JSON forms without "revealIssuer"); and
 // testdata/scope/*.json, one file per case of an agency reaching for
 // another scope (TestScopeCases). Run with `go run gen_vectors.go` from
 // the consent directory. The test TestVectors checks that every vector
@@ -77,7 +80,7 @@ func main() {
 	reqs := []*consent.Request{
 		{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation, NoticeVersion: "age/1",
 			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
-			Scope: "age-check", Nonce: consent.Digest{7}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)},
+			RevealIssuer: true, Scope: "age-check", Nonce: consent.Digest{7}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)},
 		{Purpose: consent.PurposeBenefitEligibility, LegalBasis: consent.BasisPublicTask, NoticeVersion: "benefit/3",
 			NoticeHash: consent.Digest{1, 2, 3}, Types: []string{"PersonalID/1", "Residence/2"}, Disclose: consent.SlotSet{0, 5},
 			Predicates: []consent.Predicate{
@@ -86,11 +89,27 @@ func main() {
 				{Slot: 4, Op: consent.OpNe, Set: set[:1]},
 				{Slot: 6, Op: consent.OpGe, A: 1 << 63},
 			},
-			Scope: "benefit-2026", Nonce: consent.Digest{8}, IssuedAt: t0, Expires: t0.Add(time.Hour)},
+			RevealIssuer: true, Scope: "benefit-2026", Nonce: consent.Digest{8}, IssuedAt: t0, Expires: t0.Add(time.Hour)},
+		{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation, NoticeVersion: "age/2",
+			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
+			Scope: "age-check", Nonce: consent.Digest{9}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)},
+		{Purpose: consent.PurposeLicensing, LegalBasis: consent.BasisPublicTask, NoticeVersion: "one-window/1",
+			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
+			Also: []consent.Query{
+				{Types: []string{"Residence/2"}, Disclose: consent.SlotSet{0}, Predicates: []consent.Predicate{{Slot: 2, Op: consent.OpInSet, Set: set}}},
+				{Types: []string{"Diploma/1", "Insurance/1"}, Predicates: []consent.Predicate{{Slot: 7, Op: consent.OpGe, A: 24}, {Slot: 1, Op: consent.OpInRange, A: 10, B: 20}}},
+			},
+			Scope: "licence-2026", Nonce: consent.Digest{10}, IssuedAt: t0, Expires: t0.Add(time.Hour)},
+		{Purpose: consent.PurposeResidenceCheck, LegalBasis: consent.BasisPublicTask, NoticeVersion: "housing/1",
+			Types: []string{"PersonalID/1"}, Disclose: consent.SlotSet{1},
+			Also:         []consent.Query{{Types: []string{"Residence/2"}, Disclose: consent.SlotSet{0}}},
+			RevealIssuer: true, Scope: "housing", Nonce: consent.Digest{11}, IssuedAt: t0, Expires: t0.Add(time.Hour)},
 	}
 	for i, r := range reqs {
 		must(r.Sign(agency))
-		add([]string{"age check, one predicate", "four predicates of every kind, two disclosures, two types"}[i], "request", r, r.ID().String())
+		add([]string{"age check, one predicate", "four predicates of every kind, two disclosures, two types",
+			"age check, issuer hidden (format 3)", "three credentials, four predicates in all, issuers hidden",
+			"two credentials, issuers revealed"}[i], "request", r, r.ID().String())
 	}
 	g, err := consent.NewGrant(&counter{}, citizen.DID(), reqs[1], t0, 30*24*time.Hour)
 	must(err)
@@ -105,6 +124,22 @@ func main() {
 	p := &consent.Presentation{Request: reqs[1].ID(), Grant: g, Type: "PersonalID/1", Issuer: key(2).DID(), Proof: []byte("opaque proof bytes")}
 	must(p.Sign(citizen))
 	add("presentation (opaque proof bytes)", "presentation", p, "")
+	g3, err := consent.NewGrant(&counter{n: 50}, citizen.DID(), reqs[3], t0, 30*24*time.Hour)
+	must(err)
+	g3.Also[1].Types = []string{"Insurance/1"} // narrower than the request at position 3
+	must(g3.Sign(citizen))
+	add("grant of three credential positions, issuers hidden, narrower at position 3", "grant", g3, g3.ID().String())
+	p3 := &consent.Presentation{Request: reqs[3].ID(), Grant: g3, Type: "PersonalID/1",
+		Also: []consent.Presented{{Type: "Residence/2"}, {Type: "Insurance/1"}}, Proof: []byte("opaque proof of three")}
+	must(p3.Sign(citizen))
+	add("presentation of three credentials, issuers hidden (format 2)", "presentation", p3, "")
+	g4, err := consent.NewGrant(&counter{n: 150}, citizen.DID(), reqs[4], t0, 24*time.Hour)
+	must(err)
+	must(g4.Sign(citizen))
+	p4 := &consent.Presentation{Request: reqs[4].ID(), Grant: g4, Type: "PersonalID/1", Issuer: key(2).DID(),
+		Also: []consent.Presented{{Type: "Residence/2", Issuer: key(6).DID()}}, Proof: []byte("opaque proof of two")}
+	must(p4.Sign(citizen))
+	add("presentation of two credentials, issuers named", "presentation", p4, "")
 	// Attacks on the compact encodings, each refused with its error.
 	attack := func(desc, kind string, v interface {
 		MarshalBinary() ([]byte, error)
@@ -129,7 +164,44 @@ func main() {
 	attack("request: wrong magic", "request", reqs[0], "malformed", func(b []byte) []byte { b[0] = 'x'; return b })
 	attack("request: version 1 magic (scope not bound to the agency)", "request", reqs[0], "malformed", func(b []byte) []byte { b[2] = 1; return b })
 	attack("grant: version 1 magic (no scope)", "grant", g, "malformed", func(b []byte) []byte { b[2] = 1; return b })
-	attack("grant: version 3 magic", "grant", g, "malformed", func(b []byte) []byte { b[2] = 3; return b })
+	attack("grant: version 3 magic on a version 2 grant", "grant", g, "malformed", func(b []byte) []byte { b[2] = 3; return b })
+	attack("grant: version 4 magic", "grant", g3, "malformed", func(b []byte) []byte { b[2] = 4; return b })
+	attack("request: version 4 magic", "request", reqs[2], "malformed", func(b []byte) []byte { b[2] = 4; return b })
+	choice := func(b []byte, scope string) int { // index of the issuer choice byte, before the scope
+		i := bytes.Index(b, append([]byte{byte(len(scope))}, scope...))
+		if i < 1 {
+			panic("scope not found")
+		}
+		return i - 1
+	}
+	attack("request: version 3 encoding of a request that fits version 2", "request", reqs[2], "malformed", func(b []byte) []byte {
+		b[choice(b, "age-check")] = 1
+		return b
+	})
+	attack("request: issuer choice 2", "request", reqs[3], "malformed", func(b []byte) []byte {
+		b[choice(b, "licence-2026")] = 2
+		return b
+	})
+	attack("request: issuers hidden changed to revealed", "request", reqs[3], "bad-signature", func(b []byte) []byte {
+		b[choice(b, "licence-2026")] = 1
+		return b
+	})
+	attack("request: four further credentials", "request", reqs[3], "malformed", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{1, byte(len("Residence/2"))}) // types count of position 2
+		if i < 1 || b[i-1] != 2 {
+			panic("also count not found")
+		}
+		b[i-1] = 4
+		return b
+	})
+	attack("grant: position 3 bound changed", "grant", g3, "bad-signature", func(b []byte) []byte {
+		i := bytes.Index(b, []byte{7, byte(consent.OpGe), 24, 0, 0})
+		if i < 0 {
+			panic("predicate not found")
+		}
+		b[i+2] = 12
+		return b
+	})
 	attack("grant: scope renamed", "grant", g, "bad-signature", func(b []byte) []byte {
 		i := bytes.Index(b, []byte("benefit-2026"))
 		b[i] = 'B'
@@ -176,7 +248,7 @@ func scopeCases(t0 time.Time) {
 	req := func(agency *identity.PrivateKey, scope string, nonce byte) *consent.Request {
 		r := &consent.Request{Purpose: consent.PurposeAgeVerification, LegalBasis: consent.BasisLegalObligation, NoticeVersion: "age/1",
 			Types: []string{"PersonalID/1"}, Predicates: []consent.Predicate{{Slot: 3, Op: consent.OpLe, A: 20000}},
-			Scope: scope, Nonce: consent.Digest{nonce}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)}
+			RevealIssuer: true, Scope: scope, Nonce: consent.Digest{nonce}, IssuedAt: t0, Expires: t0.Add(5 * time.Minute)}
 		must(r.Sign(agency))
 		return r
 	}

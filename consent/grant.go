@@ -3,6 +3,7 @@ package consent
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,12 @@ import (
 // different agencies cannot be linked; package holder derives such DIDs
 // and uses them without the caller doing anything. A request is covered
 // when it is a subset of the grant: see Covers.
+//
+// Types, Disclose and Predicates allow what may be asked of the first
+// credential of a request, Also what may be asked of the second and third,
+// position by position; RevealIssuer allows requests that name and prove
+// each credential's issuer (without it, only issuer-hiding requests are
+// covered).
 type Grant struct {
 	Citizen       identity.DID `json:"citizen"`
 	Guardian      identity.DID `json:"guardian,omitempty"`
@@ -35,7 +42,9 @@ type Grant struct {
 	Types         []string     `json:"types"`
 	Disclose      SlotSet      `json:"disclose"`
 	Predicates    []Predicate  `json:"predicates"`
-	Scope         string       `json:"scope"` // the agency's nullifier scope name this grant covers
+	Also          []Query      `json:"also,omitempty"` // the second and third credential positions
+	RevealIssuer  bool         `json:"revealIssuer"`   // requests may ask to reveal issuers
+	Scope         string       `json:"scope"`          // the agency's nullifier scope name this grant covers
 	NotBefore     time.Time    `json:"notBefore"`
 	NotAfter      time.Time    `json:"notAfter"`
 	UseLimit      uint32       `json:"useLimit,omitempty"`
@@ -59,8 +68,9 @@ func NewGrant(rand io.Reader, citizen identity.DID, req *Request, now time.Time,
 		Types:      append([]string(nil), req.Types...),
 		Disclose:   append(SlotSet(nil), req.Disclose...),
 		Predicates: clonePredicates(req.Predicates),
-		Scope:      req.Scope,
-		NotBefore:  now, NotAfter: now.Add(validity), Salt: salt, IssuedAt: now,
+		Also:       cloneQueries(req.Also), RevealIssuer: req.RevealIssuer,
+		Scope:     req.Scope,
+		NotBefore: now, NotAfter: now.Add(validity), Salt: salt, IssuedAt: now,
 	}
 	g.normalize()
 	return g, nil
@@ -75,14 +85,19 @@ func clonePredicates(ps []Predicate) []Predicate {
 	return out
 }
 
-func (g *Grant) shape() *statementShape {
-	return &statementShape{Types: g.Types, Disclose: g.Disclose, Predicates: g.Predicates}
+func (g *Grant) shape() *Query {
+	return &Query{Types: g.Types, Disclose: g.Disclose, Predicates: g.Predicates}
 }
+
+// Queries returns what the grant allows at each credential position, in
+// order: the first position (Types, Disclose, Predicates), then Also.
+func (g *Grant) Queries() []Query { return queries(*g.shape(), g.Also) }
 
 func (g *Grant) normalize() {
 	s := g.shape()
 	s.normalize()
 	g.Types, g.Disclose, g.Predicates = s.Types, s.Disclose, s.Predicates
+	normalizeQueries(g.Also)
 	g.NotBefore = g.NotBefore.UTC().Truncate(time.Second)
 	g.NotAfter = g.NotAfter.UTC().Truncate(time.Second)
 	g.IssuedAt = g.IssuedAt.UTC().Truncate(time.Second)
@@ -120,7 +135,7 @@ func (g *Grant) checkWith(k didKeys) error {
 	if err := checkName("scope", g.Scope); err != nil {
 		return err
 	}
-	if err := g.shape().check(); err != nil {
+	if err := checkQueries(g.Queries()); err != nil {
 		return err
 	}
 	for _, t := range []time.Time{g.NotBefore, g.NotAfter, g.IssuedAt} {
@@ -150,7 +165,12 @@ func (g *Grant) Signer() identity.DID {
 }
 
 func (g *Grant) encodeBody(e *encoder) {
-	e.raw(magicGrant)
+	v2 := fitsFormat2(g.Also, g.RevealIssuer)
+	if v2 {
+		e.raw(magicGrant)
+	} else {
+		e.raw(magicGrant3)
+	}
 	e.string(string(g.Citizen))
 	e.string(string(g.Guardian))
 	e.string(string(g.Agency))
@@ -159,6 +179,9 @@ func (g *Grant) encodeBody(e *encoder) {
 	e.string(g.NoticeVersion)
 	e.raw(g.NoticeHash[:])
 	g.shape().encode(e)
+	if !v2 {
+		encodeAlso(e, g.Also, g.RevealIssuer)
+	}
 	e.string(g.Scope)
 	e.time(g.NotBefore)
 	e.time(g.NotAfter)
@@ -218,17 +241,20 @@ func (g *Grant) verifySignature(k didKeys) error {
 }
 
 // Parts returns the names of every part of the grant that can be withdrawn
-// on its own (TypePart, DisclosurePart, Predicate.Part).
+// on its own (TypePart, DisclosurePart, Predicate.Part; at the second and
+// third credential positions named with PartAt).
 func (g *Grant) Parts() []string {
 	var out []string
-	for _, t := range g.Types {
-		out = append(out, TypePart(t))
-	}
-	for _, s := range g.Disclose {
-		out = append(out, DisclosurePart(s))
-	}
-	for _, p := range g.Predicates {
-		out = append(out, p.Part())
+	for i, q := range g.Queries() {
+		for _, t := range q.Types {
+			out = append(out, PartAt(i+1, TypePart(t)))
+		}
+		for _, s := range q.Disclose {
+			out = append(out, PartAt(i+1, DisclosurePart(s)))
+		}
+		for _, p := range q.Predicates {
+			out = append(out, PartAt(i+1, p.Part()))
+		}
 	}
 	return out
 }
@@ -249,8 +275,10 @@ func (g *Grant) MarshalBinary() ([]byte, error) {
 func (g *Grant) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	var q Grant
-	if m := d.raw(len(magicGrant)); d.err == nil && !bytes.Equal(m, magicGrant) {
-		return fmt.Errorf("%w: not a version 2 grant", ErrMalformed)
+	m := d.raw(len(magicGrant))
+	v3 := bytes.Equal(m, magicGrant3)
+	if d.err == nil && !v3 && !bytes.Equal(m, magicGrant) {
+		return fmt.Errorf("%w: not a grant of format version 2 or 3", ErrMalformed)
 	}
 	q.Citizen = identity.DID(d.string())
 	q.Guardian = identity.DID(d.string())
@@ -262,6 +290,11 @@ func (g *Grant) UnmarshalBinary(b []byte) error {
 	s := q.shape()
 	s.decode(&d)
 	q.Types, q.Disclose, q.Predicates = s.Types, s.Disclose, s.Predicates
+	if v3 {
+		q.Also, q.RevealIssuer = decodeAlso(&d)
+	} else {
+		q.RevealIssuer = true
+	}
 	q.Scope = d.string()
 	q.NotBefore = d.time()
 	q.NotAfter = d.time()
@@ -299,7 +332,8 @@ func ParseGrant(b []byte) (*Grant, error) {
 }
 
 // ParseGrantJSON decodes the JSON form strictly and verifies shape and
-// signature.
+// signature. A form without "revealIssuer" is a version 2 form: one
+// credential position, issuer may be revealed.
 func ParseGrantJSON(b []byte) (*Grant, error) {
 	var g Grant
 	if err := strictJSON(b, &g); err != nil {
@@ -314,4 +348,23 @@ func ParseGrantJSON(b []byte) (*Grant, error) {
 		return nil, err
 	}
 	return &g, nil
+}
+
+// UnmarshalJSON decodes the JSON form strictly (unknown members refused).
+// A form without "revealIssuer" is the version 2 form, which asked for
+// one credential and revealed the issuer: it decodes with RevealIssuer
+// set, so its signature still verifies.
+func (g *Grant) UnmarshalJSON(b []byte) error {
+	type plain Grant
+	var q plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return err
+	}
+	if err := jsonFormat2(b, "grant", &q.RevealIssuer, q.Also); err != nil {
+		return err
+	}
+	*g = Grant(q)
+	return nil
 }

@@ -131,3 +131,40 @@ func TestReceiptHash(t *testing.T) {
 		t.Fatal("receipt hash ignores the use limit")
 	}
 }
+
+// TestReceiptVersions: a grant of one credential position that allows
+// revealing the issuer (every grant before format 3) keeps its version 2
+// receipt, so receipts already anchored still match; a grant of several
+// positions or hiding issuers gets a version 3 receipt naming the further
+// positions' parts and the issuer choice.
+func TestReceiptVersions(t *testing.T) {
+	agency, citizen := testKey(t, 1), testKey(t, 3)
+	revealing := sampleRequest(t, agency)
+	revealing.RevealIssuer = true
+	if err := revealing.Sign(agency); err != nil {
+		t.Fatal(err)
+	}
+	r2 := sampleGrant(t, citizen, revealing).Receipt()
+	if r2.Version != ReceiptVersion2 || r2.IssuerHidden {
+		t.Fatalf("one-position revealing grant: receipt %s, hidden %v", r2.Version, r2.IssuerHidden)
+	}
+	js, err := r2.CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(js, []byte("issuerHidden")) {
+		t.Fatalf("version 2 receipt has a version 3 member: %s", js)
+	}
+	multi := sampleMultiRequest(t, agency)
+	r3 := sampleGrant(t, citizen, multi).Receipt()
+	if r3.Version != ReceiptVersion || !r3.IssuerHidden {
+		t.Fatalf("three-position hiding grant: receipt %s, hidden %v", r3.Version, r3.IssuerHidden)
+	}
+	want := PartAt(3, TypePart("Insurance/1"))
+	if !slices.Contains(r3.Parts, want) {
+		t.Fatalf("parts %v lack %q", r3.Parts, want)
+	}
+	if h := sampleGrant(t, citizen, sampleRequest(t, agency)).Receipt(); h.Version != ReceiptVersion || !h.IssuerHidden {
+		t.Fatalf("one-position hiding grant: receipt %s, hidden %v", h.Version, h.IssuerHidden)
+	}
+}

@@ -75,6 +75,26 @@ func sampleRequest(t testing.TB, agency *identity.PrivateKey) *Request {
 	return r
 }
 
+// sampleMultiRequest is a signed request by agency for three credentials
+// in one proof, issuers hidden: an age check, a district membership with
+// a disclosure, and a diploma's grade in a range.
+func sampleMultiRequest(t testing.TB, agency *identity.PrivateKey) *Request {
+	t.Helper()
+	r := &Request{
+		Purpose: PurposeLicensing, LegalBasis: BasisPublicTask, NoticeVersion: "one-window/1",
+		Types: []string{"PersonalID/1"}, Predicates: []Predicate{{Slot: 2, Op: OpLe, A: 20000}},
+		Also: []Query{
+			{Types: []string{"Residence/2"}, Disclose: SlotSet{1}, Predicates: []Predicate{{Slot: 5, Op: OpInSet, Set: []FieldValue{fv(3), fv(7)}}}},
+			{Types: []string{"Diploma/1", "Insurance/1"}, Predicates: []Predicate{{Slot: 4, Op: OpInRange, A: 3, B: 6}}},
+		},
+		Scope: "licence-2026", Nonce: Digest{9, 9, 8}, IssuedAt: t0, Expires: t0.Add(10 * time.Minute),
+	}
+	if err := r.Sign(agency); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func sampleGrant(t testing.TB, citizen *identity.PrivateKey, req *Request) *Grant {
 	t.Helper()
 	g, err := NewGrant(&fixedReader{}, citizen.DID(), req, t0.Add(-time.Hour), 30*24*time.Hour)

@@ -18,11 +18,12 @@ import (
 // Limits of one presentation: the circuit's (package zkp), and the
 // sizes of requests and grants.
 const (
-	NumSlots      = zkp.NumSlots      // claim slots of a credential
-	MaxPredicates = zkp.MaxPredicates // predicates proven by one presentation
-	MaxSetSize    = zkp.MaxSetSize    // values of one membership predicate
-	MaxTypes      = 8                 // accepted credential types of one request or grant
-	MaxTypeLen    = 64                // bytes of a credential type name
+	NumSlots       = zkp.NumSlots      // claim slots of a credential
+	MaxPredicates  = zkp.MaxPredicates // predicates proven by one presentation, over all its credentials
+	MaxCredentials = 3                 // credentials one presentation proves (one proof, one holder)
+	MaxSetSize     = zkp.MaxSetSize    // values of one membership predicate
+	MaxTypes       = 8                 // accepted credential types of one request or grant
+	MaxTypeLen     = 64                // bytes of a credential type name
 )
 
 // Op is a predicate operator: zkp's, with its names ("eq", "ne", "lt",
@@ -192,15 +193,24 @@ func TypePart(credentialType string) string { return "type:" + credentialType }
 // DisclosurePart returns the part name of a disclosed slot in a grant.
 func DisclosurePart(slot uint8) string { return "disclose:" + strconv.Itoa(int(slot)) }
 
-// statementShape is what a request asks of a credential and a grant allows:
-// the shared, normalized part of both.
-type statementShape struct {
-	Types      []string
-	Disclose   SlotSet
-	Predicates []Predicate
+// Query is what a request asks of one credential, and what a grant allows
+// at one credential position: the accepted credential types (any one of
+// them answers), the slots disclosed and the predicates proven. A request
+// asks its first credential with its own Types, Disclose and Predicates
+// and up to two more with Also; a grant mirrors that shape.
+type Query struct {
+	Types      []string    `json:"types"`      // accepted credential types (any one)
+	Disclose   SlotSet     `json:"disclose"`   // slots whose values are revealed
+	Predicates []Predicate `json:"predicates"` // conditions proven without revealing
 }
 
-func (s *statementShape) normalize() {
+func (s *Query) clone() Query {
+	return Query{Types: slices.Clone(s.Types), Disclose: slices.Clone(s.Disclose), Predicates: clonePredicates(s.Predicates)}
+}
+
+func (s *Query) empty() bool { return len(s.Disclose) == 0 && len(s.Predicates) == 0 }
+
+func (s *Query) normalize() {
 	slices.Sort(s.Types)
 	s.Types = slices.Compact(s.Types)
 	slices.Sort(s.Disclose)
@@ -210,9 +220,12 @@ func (s *statementShape) normalize() {
 	}
 	slices.SortFunc(s.Predicates, comparePredicates)
 	s.Predicates = slices.CompactFunc(s.Predicates, Predicate.Equal)
+	if len(s.Predicates) == 0 {
+		s.Predicates = nil // as decoded: one JSON form
+	}
 }
 
-func (s *statementShape) check() error {
+func (s *Query) check() error {
 	if len(s.Types) == 0 || len(s.Types) > MaxTypes {
 		return fmt.Errorf("%w: %d credential types, want 1..%d", ErrMalformed, len(s.Types), MaxTypes)
 	}
@@ -250,7 +263,7 @@ func (s *statementShape) check() error {
 	return nil
 }
 
-func (s *statementShape) encode(e *encoder) {
+func (s *Query) encode(e *encoder) {
 	e.uvarint(uint64(len(s.Types)))
 	for _, t := range s.Types {
 		e.string(t)
@@ -262,7 +275,7 @@ func (s *statementShape) encode(e *encoder) {
 	}
 }
 
-func (s *statementShape) decode(d *decoder) {
+func (s *Query) decode(d *decoder) {
 	if n := d.count(MaxTypes); n > 0 {
 		s.Types = make([]string, n)
 		for i := range s.Types {

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,18 +15,19 @@ var prove = zkp.Prove
 
 // readyToPresent is Present's check before proving: the request verifies,
 // key signs for the grant, and the grant is live and covers the request
-// answered with a credential of type typ (as the gate will check it).
-func readyToPresent(key *identity.PrivateKey, req *Request, st *Status, typ string, now time.Time) error {
+// answered with credentials of types types, one per position (as the
+// gate will check it).
+func readyToPresent(key *identity.PrivateKey, req *Request, st *Status, types []string, now time.Time) error {
 	if key.DID() != st.Grant.Signer() {
 		return fmt.Errorf("%w: the presentation must be signed by the grant's signer %s, not %s", ErrMalformed, st.Grant.Signer(), key.DID())
 	}
 	if err := req.Verify(now); err != nil {
 		return err
 	}
-	if err := requestedType(req, typ); err != nil {
+	if err := requestedTypes(req, types); err != nil {
 		return err
 	}
-	if e := coverage(now, req, typ, st); !e.ok() {
+	if e := coverage(now, req, types, st); !e.ok() {
 		return e
 	}
 	return nil
@@ -34,19 +36,55 @@ func readyToPresent(key *identity.PrivateKey, req *Request, st *Status, typ stri
 // MaxProofSize bounds the zero-knowledge proof carried by a presentation.
 const MaxProofSize = 8 << 10
 
+// maxGrantSize bounds the compact grant inside a presentation (the
+// largest valid grant, three positions of MaxTypes types and MaxPredicates
+// sets, is under 5 KiB).
+const maxGrantSize = 8 << 10
+
 // Presentation is a wallet's answer to a request: the zero-knowledge proof
-// about one credential of type Type issued by Issuer, the grant that
+// about a credential of type Type (and, for a request of several
+// credentials, one per further position in Also), the grant that
 // authorizes it, and the signature of the grant's signer (citizen or
 // guardian) binding request, grant and proof together, so that nobody but
-// the grant's holder can present under it.
+// the grant's holder can present under it. Issuer names the credential's
+// issuer when the proof reveals it (requests with RevealIssuer, and every
+// proof of the one-credential circuit of version 1) and is empty when the
+// proof hides it.
 type Presentation struct {
 	Request   Digest       `json:"request"` // Request.ID of the request answered
 	Grant     *Grant       `json:"grant"`
 	Type      string       `json:"type"`
-	Issuer    identity.DID `json:"issuer"`
-	Proof     []byte       `json:"proof"` // the zkp proof, compact encoding
+	Issuer    identity.DID `json:"issuer,omitempty"`
+	Also      []Presented  `json:"also,omitempty"` // the second and third credentials, if any
+	Proof     []byte       `json:"proof"`          // the zkp proof, compact encoding
 	Signature []byte       `json:"signature"`
 }
+
+// Presented names one further credential of a presentation: its type, and
+// its issuer when the proof reveals it.
+type Presented struct {
+	Type   string       `json:"type"`
+	Issuer identity.DID `json:"issuer,omitempty"`
+}
+
+// Credentials returns the type and issuer of every credential the
+// presentation proves, in the request's order.
+func (p *Presentation) Credentials() []Presented {
+	return append([]Presented{{Type: p.Type, Issuer: p.Issuer}}, p.Also...)
+}
+
+// Types returns the types of the credentials presented, in order.
+func (p *Presentation) Types() []string {
+	out := make([]string, 0, 1+len(p.Also))
+	for _, c := range p.Credentials() {
+		out = append(out, c.Type)
+	}
+	return out
+}
+
+// version1 reports whether the presentation has the shape of version 1:
+// one credential, its issuer named.
+func (p *Presentation) version1() bool { return len(p.Also) == 0 && p.Issuer != "" }
 
 func (p *Presentation) check() error { return p.checkWith(directKeys{}) }
 
@@ -57,11 +95,21 @@ func (p *Presentation) checkWith(k didKeys) error {
 	if err := p.Grant.checkWith(k); err != nil {
 		return err
 	}
-	if err := checkName("credential type", p.Type); err != nil {
-		return err
+	if len(p.Also) > MaxCredentials-1 {
+		return fmt.Errorf("%w: %d credentials, at most %d", ErrMalformed, 1+len(p.Also), MaxCredentials)
 	}
-	if err := checkDID(k, "issuer", p.Issuer); err != nil {
-		return err
+	for _, c := range p.Credentials() {
+		if err := checkName("credential type", c.Type); err != nil {
+			return err
+		}
+		if (c.Issuer == "") != (p.Issuer == "") {
+			return fmt.Errorf("%w: issuers named for some credentials only", ErrMalformed)
+		}
+		if c.Issuer != "" {
+			if err := checkDID(k, "issuer", c.Issuer); err != nil {
+				return err
+			}
+		}
 	}
 	if len(p.Proof) == 0 || len(p.Proof) > MaxProofSize {
 		return fmt.Errorf("%w: proof of %d bytes, want 1..%d", ErrMalformed, len(p.Proof), MaxProofSize)
@@ -70,17 +118,40 @@ func (p *Presentation) checkWith(k didKeys) error {
 }
 
 // SignedBytes returns what the grant's signer signs: the request id, the
-// grant id, the credential type, the issuer and the proof.
+// grant id, the credential types and issuers, and the proof.
 func (p *Presentation) SignedBytes() []byte {
 	e := encoder{}
-	e.raw(magicPresentation)
-	e.raw(p.Request[:])
+	p.encodeHead(&e)
 	gid := p.Grant.ID()
 	e.raw(gid[:])
-	e.string(p.Type)
-	e.string(string(p.Issuer))
+	p.encodeCredentials(&e)
 	e.bytes(p.Proof)
 	return e.b
+}
+
+func (p *Presentation) encodeHead(e *encoder) {
+	if p.version1() {
+		e.raw(magicPresentation)
+	} else {
+		e.raw(magicPresentation2)
+	}
+	e.raw(p.Request[:])
+}
+
+// encodeCredentials writes the type and issuer of version 1, or the list
+// of version 2.
+func (p *Presentation) encodeCredentials(e *encoder) {
+	if p.version1() {
+		e.string(p.Type)
+		e.string(string(p.Issuer))
+		return
+	}
+	cs := p.Credentials()
+	e.uvarint(uint64(len(cs)))
+	for _, c := range cs {
+		e.string(c.Type)
+		e.string(string(c.Issuer))
+	}
 }
 
 // Sign signs the presentation with the grant signer's key.
@@ -111,11 +182,9 @@ func (p *Presentation) MarshalBinary() ([]byte, error) {
 		return nil, err
 	}
 	e := encoder{}
-	e.raw(magicPresentation)
-	e.raw(p.Request[:])
+	p.encodeHead(&e)
 	e.bytes(gb)
-	e.string(p.Type)
-	e.string(string(p.Issuer))
+	p.encodeCredentials(&e)
 	e.bytes(p.Proof)
 	e.bytes(p.Signature)
 	return e.b, nil
@@ -126,13 +195,27 @@ func (p *Presentation) MarshalBinary() ([]byte, error) {
 func (p *Presentation) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	var q Presentation
-	if m := d.raw(len(magicPresentation)); d.err == nil && !bytes.Equal(m, magicPresentation) {
-		return fmt.Errorf("%w: not a version 1 presentation", ErrMalformed)
+	m := d.raw(len(magicPresentation))
+	v2 := bytes.Equal(m, magicPresentation2)
+	if d.err == nil && !v2 && !bytes.Equal(m, magicPresentation) {
+		return fmt.Errorf("%w: not a presentation of format version 1 or 2", ErrMalformed)
 	}
 	d.fixed(q.Request[:])
-	gb := d.bytes(4096)
-	q.Type = d.string()
-	q.Issuer = identity.DID(d.string())
+	gb := d.bytes(maxGrantSize)
+	if v2 {
+		if n := d.count(MaxCredentials); n == 0 {
+			d.fail(errors.New("no credentials"))
+		} else {
+			q.Type = d.string()
+			q.Issuer = identity.DID(d.string())
+			for range n - 1 {
+				q.Also = append(q.Also, Presented{Type: d.string(), Issuer: identity.DID(d.string())})
+			}
+		}
+	} else {
+		q.Type = d.string()
+		q.Issuer = identity.DID(d.string())
+	}
 	q.Proof = bytes.Clone(d.bytes(MaxProofSize))
 	q.Signature = bytes.Clone(d.bytes(64))
 	if err := d.finish(); err != nil {

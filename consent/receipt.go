@@ -10,9 +10,18 @@ import (
 	"github.com/civicproof/civicproof/identity"
 )
 
-// ReceiptVersion identifies the receipt format below.
-// Version 2 adds Scope, the agency's nullifier scope the grant covers.
-const ReceiptVersion = "civicproof-consent-receipt/2"
+// Receipt format identifiers. Version 2 added Scope, the agency's
+// nullifier scope the grant covers. Version 3 is the receipt of a grant
+// with several credential positions or one that hides issuers: its Parts
+// name the further positions (PartAt), and IssuerHidden says the grant
+// does not allow revealing issuers. A grant of one credential position
+// that allows revealing the issuer (every grant before version 3) keeps
+// its version 2 receipt, byte for byte, so receipts already anchored on
+// the ledger still match.
+const (
+	ReceiptVersion  = "civicproof-consent-receipt/3"
+	ReceiptVersion2 = "civicproof-consent-receipt/2"
+)
 
 // Receipt is the consent receipt of a grant, with fields after ISO/IEC TS
 // 27560 and the Kantara Consent Receipt Specification where they fit:
@@ -44,13 +53,18 @@ type Receipt struct {
 	ValidFrom        int64        `json:"validFrom"`
 	ValidUntil       int64        `json:"validUntil"`
 	UseLimit         uint32       `json:"useLimit,omitempty"`
+	IssuerHidden     bool         `json:"issuerHidden,omitempty"` // version 3: issuers may not be revealed
 	State            string       `json:"state"`
 }
 
 // Receipt returns the grant's consent receipt (state dpv:ConsentGiven).
 func (g *Grant) Receipt() *Receipt {
+	version := ReceiptVersion
+	if fitsFormat2(g.Also, g.RevealIssuer) {
+		version = ReceiptVersion2
+	}
 	return &Receipt{
-		Version:          ReceiptVersion,
+		Version:          version,
 		ReceiptID:        g.ID(),
 		Timestamp:        g.IssuedAt.Unix(),
 		Controller:       g.Agency,
@@ -67,6 +81,7 @@ func (g *Grant) Receipt() *Receipt {
 		ValidFrom:        g.NotBefore.Unix(),
 		ValidUntil:       g.NotAfter.Unix(),
 		UseLimit:         g.UseLimit,
+		IssuerHidden:     !g.RevealIssuer,
 		State:            StateGiven.String(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/civicproof/civicproof/identity"
@@ -23,16 +24,28 @@ const (
 
 // Binary format identifiers: two magic bytes and a version.
 //
-// Version 2 of requests and grants (version 1 is refused with
-// ErrMalformed): the nullifier scope is bound to the requesting agency
-// (Request.ZKScope), and a grant names the one scope it covers
-// (Grant.Scope). A version 1 request meant an unbound scope, which two
-// agencies could share to link a citizen's claims; a version 1 grant
-// covered every scope.
+// Version 2 of requests and grants: the nullifier scope is bound to the
+// requesting agency (Request.ZKScope), and a grant names the one scope it
+// covers (Grant.Scope). A version 1 request meant an unbound scope, which
+// two agencies could share to link a citizen's claims; a version 1 grant
+// covered every scope. Version 1 is refused with ErrMalformed.
+//
+// Version 3 of requests and grants adds, after the first credential's
+// query, the further credentials (Also) and the issuer choice
+// (RevealIssuer). A request or grant of one credential that reveals the
+// issuer is written in version 2, exactly as before, so that every
+// version 2 signature, id and anchored receipt stays valid; every other
+// one in version 3 (so each value still has exactly one encoding).
+// Presentations follow the same rule: version 1 for one credential with
+// its issuer named, version 2 (a list of credentials, issuers only when
+// revealed) otherwise.
 var (
-	magicRequest      = []byte{'c', 'R', 2}
-	magicGrant        = []byte{'c', 'G', 2}
-	magicPresentation = []byte{'c', 'P', 1}
+	magicRequest       = []byte{'c', 'R', 2}
+	magicRequest3      = []byte{'c', 'R', 3}
+	magicGrant         = []byte{'c', 'G', 2}
+	magicGrant3        = []byte{'c', 'G', 3}
+	magicPresentation  = []byte{'c', 'P', 1}
+	magicPresentation2 = []byte{'c', 'P', 2}
 )
 
 // Digest is a 32-byte value (a hash or a nonce). Its JSON form is 64
@@ -66,30 +79,45 @@ func (h Digest) IsZero() bool { return h == Digest{} }
 // the proof's scope is derived from Agency and Scope together (ZKScope),
 // so no two agencies share one. A wallet checks it with Verify before
 // showing it to the citizen.
+//
+// Types, Disclose and Predicates ask about the first credential; Also asks
+// about up to two more, which one proof covers together with the first,
+// all bound to the same holder (MaxCredentials in all, MaxPredicates
+// predicates in total). By default the proof hides which issuer signed
+// each credential (it shows only that an issuer accredited for the type
+// did, under an issuer-set root on the ledger); RevealIssuer asks the
+// holder to name and prove the issuer.
 type Request struct {
 	Agency        identity.DID `json:"agency"`
 	Purpose       Purpose      `json:"purpose"`
 	LegalBasis    LegalBasis   `json:"legalBasis"`
 	NoticeVersion string       `json:"noticeVersion"`
-	NoticeHash    Digest       `json:"noticeHash"` // SHA-256 of the notice text shown to the citizen
-	Types         []string     `json:"types"`      // accepted credential types (any one)
-	Disclose      SlotSet      `json:"disclose"`   // slots whose values are revealed
-	Predicates    []Predicate  `json:"predicates"` // conditions proven without revealing
-	Scope         string       `json:"scope"`      // nullifier scope name, bound to Agency (ZKScope)
-	Nonce         Digest       `json:"nonce"`      // 32 random bytes chosen by the agency
+	NoticeHash    Digest       `json:"noticeHash"`     // SHA-256 of the notice text shown to the citizen
+	Types         []string     `json:"types"`          // accepted credential types (any one)
+	Disclose      SlotSet      `json:"disclose"`       // slots whose values are revealed
+	Predicates    []Predicate  `json:"predicates"`     // conditions proven without revealing
+	Also          []Query      `json:"also,omitempty"` // the second and third credentials, if any
+	RevealIssuer  bool         `json:"revealIssuer"`   // name and prove each credential's issuer
+	Scope         string       `json:"scope"`          // nullifier scope name, bound to Agency (ZKScope)
+	Nonce         Digest       `json:"nonce"`          // 32 random bytes chosen by the agency
 	IssuedAt      time.Time    `json:"issuedAt"`
 	Expires       time.Time    `json:"expires"`
 	Signature     []byte       `json:"signature"`
 }
 
-func (r *Request) shape() *statementShape {
-	return &statementShape{Types: r.Types, Disclose: r.Disclose, Predicates: r.Predicates}
+func (r *Request) shape() *Query {
+	return &Query{Types: r.Types, Disclose: r.Disclose, Predicates: r.Predicates}
 }
+
+// Queries returns what the request asks of each credential, in order: the
+// first credential's query (Types, Disclose, Predicates), then Also.
+func (r *Request) Queries() []Query { return queries(*r.shape(), r.Also) }
 
 func (r *Request) normalize() {
 	s := r.shape()
 	s.normalize()
 	r.Types, r.Disclose, r.Predicates = s.Types, s.Disclose, s.Predicates
+	normalizeQueries(r.Also)
 	r.IssuedAt = r.IssuedAt.UTC().Truncate(time.Second)
 	r.Expires = r.Expires.UTC().Truncate(time.Second)
 }
@@ -113,10 +141,11 @@ func (r *Request) checkWith(k didKeys) error {
 	if err := checkName("scope", r.Scope); err != nil {
 		return err
 	}
-	if err := r.shape().check(); err != nil {
+	qs := r.Queries()
+	if err := checkQueries(qs); err != nil {
 		return err
 	}
-	if len(r.Disclose) == 0 && len(r.Predicates) == 0 {
+	if !slices.ContainsFunc(qs, func(q Query) bool { return !q.empty() }) {
 		return fmt.Errorf("%w: request asks for nothing", ErrMalformed)
 	}
 	if r.Nonce.IsZero() {
@@ -143,13 +172,21 @@ func checkTime(t time.Time) error {
 }
 
 func (r *Request) encodeBody(e *encoder) {
-	e.raw(magicRequest)
+	v2 := fitsFormat2(r.Also, r.RevealIssuer)
+	if v2 {
+		e.raw(magicRequest)
+	} else {
+		e.raw(magicRequest3)
+	}
 	e.string(string(r.Agency))
 	e.string(string(r.Purpose))
 	e.string(string(r.LegalBasis))
 	e.string(r.NoticeVersion)
 	e.raw(r.NoticeHash[:])
 	r.shape().encode(e)
+	if !v2 {
+		encodeAlso(e, r.Also, r.RevealIssuer)
+	}
 	e.string(r.Scope)
 	e.raw(r.Nonce[:])
 	e.time(r.IssuedAt)
@@ -252,8 +289,10 @@ func (r *Request) MarshalBinary() ([]byte, error) {
 func (r *Request) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	var q Request
-	if m := d.raw(len(magicRequest)); d.err == nil && !bytes.Equal(m, magicRequest) {
-		return fmt.Errorf("%w: not a version 2 request", ErrMalformed)
+	m := d.raw(len(magicRequest))
+	v3 := bytes.Equal(m, magicRequest3)
+	if d.err == nil && !v3 && !bytes.Equal(m, magicRequest) {
+		return fmt.Errorf("%w: not a request of format version 2 or 3", ErrMalformed)
 	}
 	q.Agency = identity.DID(d.string())
 	q.Purpose = Purpose(d.string())
@@ -263,6 +302,11 @@ func (r *Request) UnmarshalBinary(b []byte) error {
 	s := q.shape()
 	s.decode(&d)
 	q.Types, q.Disclose, q.Predicates = s.Types, s.Disclose, s.Predicates
+	if v3 {
+		q.Also, q.RevealIssuer = decodeAlso(&d)
+	} else {
+		q.RevealIssuer = true
+	}
 	q.Scope = d.string()
 	d.fixed(q.Nonce[:])
 	q.IssuedAt = d.time()
@@ -296,7 +340,8 @@ func ParseRequest(b []byte) (*Request, error) {
 
 // ParseRequestJSON decodes the JSON form strictly (unknown fields and
 // trailing data refused, sets sorted, times in whole seconds) and verifies
-// shape and signature.
+// shape and signature. A form without "revealIssuer" is a version 2 form:
+// one credential, issuer revealed.
 func ParseRequestJSON(b []byte) (*Request, error) {
 	var r Request
 	if err := strictJSON(b, &r); err != nil {
@@ -326,5 +371,24 @@ func strictJSON(b []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("trailing data after JSON value")
 	}
+	return nil
+}
+
+// UnmarshalJSON decodes the JSON form strictly (unknown members refused).
+// A form without "revealIssuer" is the version 2 form, which asked for
+// one credential and revealed the issuer: it decodes with RevealIssuer
+// set, so its signature still verifies.
+func (r *Request) UnmarshalJSON(b []byte) error {
+	type plain Request
+	var q plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return err
+	}
+	if err := jsonFormat2(b, "request", &q.RevealIssuer, q.Also); err != nil {
+		return err
+	}
+	*r = Request(q)
 	return nil
 }

@@ -209,3 +209,71 @@ func TestNonMinimalVarint(t *testing.T) {
 		t.Fatalf("padded varint: %v", err)
 	}
 }
+
+// TestRequestFormat3: requests of several credentials or with issuers
+// hidden use format version 3 and round-trip in both encodings; those of
+// one credential revealing the issuer keep format version 2; the limits
+// on credentials and predicates in total hold.
+func TestRequestFormat3(t *testing.T) {
+	agency := testKey(t, 1)
+	multi := sampleMultiRequest(t, agency)
+	revealed := sampleRequest(t, agency)
+	revealed.RevealIssuer = true
+	if err := revealed.Sign(agency); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		r       *Request
+		version byte
+	}{{"three credentials, hidden", multi, 3}, {"one credential, hidden", sampleRequest(t, agency), 3}, {"one credential, revealed", revealed, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := tc.r.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b[2] != tc.version {
+				t.Fatalf("format version %d, want %d", b[2], tc.version)
+			}
+			back, err := ParseRequest(b)
+			if err != nil || back.ID() != tc.r.ID() || back.RevealIssuer != tc.r.RevealIssuer || len(back.Also) != len(tc.r.Also) {
+				t.Fatalf("binary round trip: %v", err)
+			}
+			js, err := json.Marshal(tc.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err = ParseRequestJSON(js)
+			if err != nil || back.ID() != tc.r.ID() {
+				t.Fatalf("JSON round trip: %v", err)
+			}
+		})
+	}
+	bad := []struct {
+		name string
+		edit func(r *Request)
+	}{
+		{"four credentials", func(r *Request) { r.Also = append(r.Also, r.Also[0]) }},
+		{"five predicates in all", func(r *Request) {
+			r.Also[1].Predicates = append(r.Also[1].Predicates, Predicate{Slot: 1, Op: OpGe, A: 1}, Predicate{Slot: 2, Op: OpGe, A: 1})
+		}},
+		{"no type at position 2", func(r *Request) { r.Also[0].Types = nil }},
+		{"bad slot at position 3", func(r *Request) { r.Also[1].Disclose = SlotSet{NumSlots} }},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sampleMultiRequest(t, agency)
+			tc.edit(r)
+			if err := r.Sign(agency); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("got %v, want ErrMalformed", err)
+			}
+		})
+	}
+	// A JSON form with further credentials must say whether it reveals
+	// issuers (only version 2 forms omit it, and they had one credential).
+	js, _ := json.Marshal(multi)
+	stripped := bytes.Replace(js, []byte(`"revealIssuer":false,`), nil, 1)
+	if _, err := ParseRequestJSON(stripped); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("JSON without revealIssuer but with also: %v", err)
+	}
+}

@@ -16,8 +16,8 @@ import (
 )
 
 // ZKSystem is the ProofSystem of the gate over civicproof's presentation
-// circuit (package zkp): it holds the verifying keys the agency accepts,
-// by fingerprint. The gate additionally requires each key's fingerprint
+// circuits (package zkp, version 1 and version 2 shapes): it holds the
+// verifying keys the agency accepts, by fingerprint. The gate additionally requires each key's fingerprint
 // to be registered on the ledger for its shape.
 type ZKSystem struct {
 	keys  map[[32]byte]*zkp.VerifyingKey
@@ -35,8 +35,11 @@ func NewZKSystem(vks ...*zkp.VerifyingKey) *ZKSystem {
 	return s
 }
 
-// Inspect implements ProofSystem.
+// Inspect implements ProofSystem, for version 1 and version 2 proofs.
 func (s *ZKSystem) Inspect(proof []byte) (ProofInfo, error) {
+	if isV2(proof) {
+		return inspectV2(proof)
+	}
 	h, err := zkp.Inspect(proof)
 	if err != nil {
 		return ProofInfo{}, fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -44,8 +47,21 @@ func (s *ZKSystem) Inspect(proof []byte) (ProofInfo, error) {
 	return ProofInfo{Shape: h.Shape(), Fingerprint: Digest(h.Fingerprint), Root: Digest(h.Root.Bytes())}, nil
 }
 
-// Verify implements ProofSystem.
+// Verify implements ProofSystem: a version 1 proof with zkp.Verify, a
+// version 2 proof with zkp.VerifyV2 (and the revealed issuer keys checked
+// against the statement's).
 func (s *ZKSystem) Verify(st *Statement, proof []byte) (*Proven, error) {
+	if isV2(proof) {
+		p, zst, vk, err := s.decodeV2(st, proof)
+		if err != nil {
+			return nil, err
+		}
+		res, err := zkp.VerifyV2(vk, zst, p)
+		if err != nil {
+			return nil, proofError(err)
+		}
+		return provenOfV2(st, res)
+	}
 	p, zst, vk, err := s.decode(st, proof)
 	if err != nil {
 		return nil, err
@@ -172,6 +188,9 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 	if req == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: need a request and a holding with its witness", ErrMalformed)
 	}
+	if len(req.Also) > 0 {
+		return nil, fmt.Errorf("%w: a version 1 proof answers one credential, the request asks for %d", ErrMalformed, 1+len(req.Also))
+	}
 	if err := requestedType(req, TypeOf(h.Credential)); err != nil {
 		return nil, err
 	}
@@ -200,7 +219,7 @@ func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, 
 	if key == nil || pk == nil || req == nil || st == nil || st.Grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant status and a holding with its witness", ErrMalformed)
 	}
-	if err := readyToPresent(key, req, st, TypeOf(h.Credential), now); err != nil {
+	if err := readyToPresent(key, req, st, []string{TypeOf(h.Credential)}, now); err != nil {
 		return nil, err
 	}
 	grant := st.Grant

@@ -4,7 +4,8 @@
 // issued credentials, giving and withdrawing consent, presenting proofs and
 // listing the access log — without the caller choosing a DID. CanAnswer
 // tells a wallet, before it asks the citizen to consent, whether a stored
-// credential answers a request at all. Exposure audits a ledger for what
+// credential answers a request at all (CanAnswerV2 for a request answered
+// by a version 2 proof). Exposure audits a ledger for what
 // it shows of the holder: any record carrying a DID an issuer delivered a
 // credential to (none, while the identities stay pairwise), and the records
 // each pairwise DID signed.
@@ -40,10 +41,29 @@
 // reading the ledger cannot see which agency checked its citizen. The
 // linkability test of this package checks this for one citizen, three
 // credentials from two issuers and three agencies, value by value.
-// Not covered: today's proofs reveal the issuer's key to the verifier
-// (issuer-hiding proofs are the v2 circuit's), and every issuer sees the
-// same holder binding (a commitment to the one holder secret), so
-// colluding issuers can link their own records of the citizen.
+// Version 1 proofs reveal the issuer's key to the verifier; version 2
+// proofs (below) hide it unless the request reveals issuers. Not covered:
+// every issuer sees the same holder binding (a commitment to the one
+// holder secret), so colluding issuers can link their own records of the
+// citizen.
+//
+// # Version 2 requests
+//
+// A request may ask for up to three credentials (consent.Request.Also),
+// answered by one proof that binds them to the same holder secret, and
+// hides each credential's issuer unless it sets RevealIssuer. Given a
+// proving key of a version 2 shape (zkp.ShapeV2 for the request's number
+// of credentials), Present picks one distinct stored credential per
+// position, of a type the request and the grant accept there, takes the
+// leaf of the key that signed it from its type's current issuer set on
+// the ledger (valid on its issuance day, carrying the issuer's latest
+// revocation root; consent.HeldV2) with its path, pairs it with the
+// stored revocation witness, and proves against those roots. A gate
+// accepts a root while it is current and for a window after it is
+// superseded (consent.WithMaxSetRootAge, 24 hours by default), so a
+// wallet refreshes witnesses (wallet.Store.Refresh) and presents again
+// after the issuer set changes; the set's history lets old credentials
+// outlive a key rotation without re-issuance.
 //
 // # Defaults and costs
 //

@@ -386,6 +386,16 @@ func (h *Holder) Withdraw(ctx context.Context, l ledger.Ledger, g *consent.Grant
 // last reason otherwise; refresh witnesses with wallet.Store.Refresh
 // first), proves with pk and signs the presentation with the pairwise
 // identity for req.Agency.
+//
+// The proving key's shape decides the proof. With a version 2 key (one
+// of the shape zkp.ShapeV2 for the request's number of credentials) it
+// picks one credential per position of the request (distinct ones when
+// it holds enough, else one at several positions), of a type the request
+// and the grant accept there, and proves them together
+// against their types' current issuer-set roots on l (consent.HeldV2),
+// hiding each issuer unless the request reveals them. With a version 1
+// key it proves one credential (a request of several credentials is
+// refused with consent.ErrMalformed), naming its issuer.
 func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request) (*consent.Presentation, error) {
 	now := h.cfg.now()
 	if req == nil || pk == nil || l == nil {
@@ -409,6 +419,13 @@ func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKe
 	st, err := consent.CheckRequest(now, req, statuses...)
 	if err != nil {
 		return nil, err
+	}
+	if pk.CircuitShape().Version == 2 {
+		hold, err := h.holdingV2(l.State(), req, st, now)
+		if err != nil {
+			return nil, err
+		}
+		return consent.PresentV2(ctx, key, pk, req, st, hold, now)
 	}
 	hold, err := h.holding(req, st, now)
 	if err != nil {
@@ -434,6 +451,98 @@ func (h *Holder) CanAnswer(req *consent.Request) error {
 	}
 	_, err := h.holding(req, nil, now)
 	return err
+}
+
+// CanAnswerV2 is CanAnswer for a version 2 proof: it reports whether
+// stored credentials, one per position of req, answer it against their
+// types' current issuer-set roots on l (ErrNoCredential wrapping the last
+// reason otherwise). Nothing is signed, proven or written.
+func (h *Holder) CanAnswerV2(l ledger.Ledger, req *consent.Request) error {
+	now := h.cfg.now()
+	if req == nil || l == nil {
+		return fmt.Errorf("%w: nil request or ledger", consent.ErrMalformed)
+	}
+	if err := req.Verify(now); err != nil {
+		return err
+	}
+	_, err := h.holdingV2(l.State(), req, nil, now)
+	return err
+}
+
+// holdingV2 picks, for each position of req, a stored credential (distinct
+// ones if it can) of a type the request (and the grant, when st is set) accepts there,
+// with a current revocation witness and a leaf in its type's issuer set,
+// such that together they answer req.
+func (h *Holder) holdingV2(state *ledger.State, req *consent.Request, st *consent.Status, now time.Time) (*zkp.HoldingV2, error) {
+	secret := h.store.HolderSecret()
+	why := errors.New("no credential of an accepted type")
+	qs := req.Queries()
+	var allowed []consent.Query
+	if st != nil {
+		allowed = st.Grant.Queries()
+	}
+	cands := make([][]zkp.HeldCredential, len(qs))
+	for i, q := range qs {
+		for _, e := range h.store.List("", "") {
+			t := consent.TypeOf(e.Credential)
+			if !slices.Contains(q.Types, t) {
+				continue
+			}
+			if st != nil && (i >= len(allowed) || !slices.Contains(allowed[i].Types, t) ||
+				slices.Contains(st.WithdrawnParts, consent.PartAt(i+1, consent.TypePart(t)))) {
+				continue
+			}
+			if e.Witness == nil || e.Revoked {
+				why = fmt.Errorf("credential %s has no current revocation witness", e.Credential.ID())
+				continue
+			}
+			held, err := consent.HeldV2(state, e.Credential, e.Witness)
+			if err != nil {
+				why = err
+				continue
+			}
+			cands[i] = append(cands[i], held)
+		}
+		if len(cands[i]) == 0 {
+			return nil, fmt.Errorf("%w: credential %d: %w", ErrNoCredential, i+1, why)
+		}
+	}
+	// Try the combinations (at most MaxCredentials positions, a few
+	// credentials each) until one answers the request: distinct
+	// credentials first, then with one credential at several positions
+	// (a proof may cover the same credential twice).
+	pick := make([]zkp.HeldCredential, len(qs))
+	distinct := true
+	var try func(i int) *zkp.HoldingV2
+	try = func(i int) *zkp.HoldingV2 {
+		if i == len(qs) {
+			hold := &zkp.HoldingV2{Secret: secret, Credentials: slices.Clone(pick)}
+			if err := consent.CanAnswerV2(req, hold, now); err != nil {
+				why = err
+				return nil
+			}
+			return hold
+		}
+		for _, c := range cands[i] {
+			if distinct && slices.ContainsFunc(pick[:i], func(p zkp.HeldCredential) bool { return p.Credential == c.Credential }) {
+				continue
+			}
+			pick[i] = c
+			if hold := try(i + 1); hold != nil {
+				return hold
+			}
+		}
+		return nil
+	}
+	if hold := try(0); hold != nil {
+		return hold, nil
+	}
+	if distinct = false; len(qs) > 1 {
+		if hold := try(0); hold != nil {
+			return hold, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %w", ErrNoCredential, why)
 }
 
 // holding picks the stored credential that answers req under the grant

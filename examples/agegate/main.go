@@ -1,7 +1,9 @@
 // Command agegate shows a citizen proving to a venue licensing agency that
-// they are at least 18 without revealing their birth date: accreditation,
-// issuance sealed to the wallet, consent, a zero-knowledge proof checked
-// against the ledger, a replay refused, consent withdrawn. It runs on an
+// they are at least 18 without revealing their birth date, nor which
+// registry issued their identity: accreditation, issuance sealed to the
+// wallet, consent, an issuer-hiding zero-knowledge proof (presentation
+// proofs version 2) checked against the ledger's issuer set for the
+// credential type, a replay refused, consent withdrawn. It runs on an
 // embedded ledger in a temporary directory (or -dir).
 //
 //	go run ./examples/agegate
@@ -76,11 +78,14 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			_, err := ledger.AccreditAgency(ctx, l, ministry, registry.DID(), ledger.RoleIssuer, []string{"Identity"}, time.Now())
 			return err
 		}},
-		narrate.Step{Title: "Proving key of the presentation circuit; the ministry publishes its verifying key", Do: func() error {
+		narrate.Step{Title: "Proving key of the one-credential presentation circuit (version 2); the ministry publishes its verifying key", Do: func() error {
 			// From the user's cache, or made once by a single-party DEMO setup
-			// (production keys come from zkp.Ceremony).
+			// (production keys come from a ceremony).
 			var made bool
-			took, err := n.Wait("loading or making the proving key", func() error { pk, made, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err })
+			took, err := n.Wait("loading or making the proving key", func() error {
+				pk, made, err = zkp.KeyCache{}.LoadOrSetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, 1))
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -137,7 +142,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			}
 			return err
 		}},
-		narrate.Step{Title: "The wallet proves age ≥ 18 in zero knowledge; the agency verifies", Do: func() error {
+		narrate.Step{Title: "The wallet proves age ≥ 18 in zero knowledge, issuer hidden; the agency verifies", Do: func() error {
 			took, err := n.Wait("proving", func() error { p, err = h.Present(ctx, l, pk, req); return err })
 			if err != nil {
 				return err
@@ -148,6 +153,24 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			}
 			n.Say("Proved in %v (%d bytes). Accepted: 18 or older; disclosed: %d claims; access record at index %d.",
 				took.Round(time.Millisecond), len(p.Proof), len(res.Disclosed), res.Access.Index)
+			// What the agency received about the issuer: the credential type
+			// and the issuer-set root of that type, which every accredited
+			// registry shares; no issuer DID and no key.
+			info, err := consent.NewZKSystem(pk.VerifyingKey()).Inspect(p.Proof)
+			if err != nil {
+				return err
+			}
+			seen = observed{presentation: p, result: res, info: info}
+			set, err := l.State().IssuerSet(identitySchema.Name)
+			if err != nil {
+				return err
+			}
+			if p.Issuer != "" || res.Issuer != "" || len(info.Credentials) != 1 || info.Credentials[0].IssuerKey != nil ||
+				info.Credentials[0].SetRoot != consent.Digest(set.Root) {
+				return fmt.Errorf("the agency learned an issuer: presentation %q, result %q, proof %+v", p.Issuer, res.Issuer, info.Credentials)
+			}
+			n.Say("Issuer learned by the agency: none (type %s, issuer-set root %s… of %d accredited key(s)).",
+				p.Type, info.Credentials[0].SetRoot.String()[:12], len(set.Leaves))
 			return nil
 		}},
 		narrate.Step{Title: "Someone replays the same proof", Do: func() error {
@@ -165,6 +188,16 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 		}},
 	)
 }
+
+// observed is what the agency received in the accepted presentation, kept
+// for the demo's test.
+type observed struct {
+	presentation *consent.Presentation
+	result       *consent.Result
+	info         consent.ProofInfo
+}
+
+var seen observed
 
 // want checks that err is the refusal the demo expects.
 func want(err, refusal error) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/credential/wallet"
 	"github.com/civicproof/civicproof/examples/narrate"
 	"github.com/civicproof/civicproof/holder"
@@ -22,9 +23,19 @@ import (
 // withdrawal are signed by the citizen's DID for the licensing agency.
 func TestRun(t *testing.T) {
 	out := audit(t, []string{"wallet"}, 1, 1, 2, 0)
+	// The verifier never learns the issuer: the presentation names none,
+	// the proof carries no key, only the type's issuer-set root.
+	p, info := seen.presentation, seen.info
+	if p == nil || p.Issuer != "" || len(p.Also) != 0 || seen.result.Issuer != "" {
+		t.Fatalf("the presentation or result names an issuer: %+v", p)
+	}
+	if len(info.Credentials) != 1 || info.Credentials[0].IssuerKey != nil || info.Root != (consent.Digest{}) {
+		t.Fatalf("the proof carries issuer data: %+v", info)
+	}
 	for _, want := range []string{
 		"Citizen's pairwise DIDs: consents to the agency as did:key:…",
 		"Accepted: 18 or older; disclosed: 0 claims",
+		"Issuer learned by the agency: none (type Identity/1, issuer-set root",
 		"Refused: consent: nonce already used",
 		"Wallet: consent: grant withdrawn [grant ",
 		"agegate: all steps passed.",

@@ -1,7 +1,10 @@
 // Command onewindow shows a service window that needs three facts from
 // three agencies to decide a childcare-centre licence and learns only those
-// three yes/no facts; the citizen then lists who accessed what and checks
-// it against a signed ledger checkpoint. It runs on an embedded ledger in a
+// three yes/no facts, from one request, one consent and one
+// zero-knowledge proof over the three credentials (presentation proofs
+// version 2: the proof also shows that the three belong to one holder, and
+// hides which agency issued each); the citizen then lists who accessed what
+// and checks it against a signed ledger checkpoint. It runs on an embedded ledger in a
 // temporary directory (or -dir).
 //
 //	go run ./examples/onewindow
@@ -34,8 +37,6 @@ type fact struct {
 	claims           credential.Claims
 	pred             consent.Predicate
 	key              *identity.PrivateKey
-	req              *consent.Request
-	pres             *consent.Presentation
 }
 
 var isTrue = consent.Predicate{Slot: 0, Op: consent.OpGe, A: 1} // a bool claim is 0 or 1
@@ -79,6 +80,8 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 	fs := facts
 	var pk *zkp.ProvingKey
 	var gate *consent.Gate
+	var req *consent.Request
+	var pres *consent.Presentation
 	return n.Finish("onewindow",
 		narrate.Step{Title: "The ministry accredits three issuers and publishes the verifying key", Do: func() error {
 			if _, err := ledger.InitGovernance(ctx, l, ministry, "Ministry of Digital Affairs", time.Now()); err != nil {
@@ -96,8 +99,12 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 					return err
 				}
 			}
-			// Cached, or made once by a single-party DEMO setup (production: zkp.Ceremony).
-			if _, err := n.Wait("loading or making the proving key", func() error { pk, _, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err }); err != nil {
+			// The circuit for three credentials in one proof: cached, or made
+			// once by a single-party DEMO setup (production: a ceremony).
+			if _, err := n.Wait("loading or making the proving key", func() error {
+				pk, _, err = zkp.KeyCache{}.LoadOrSetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, len(fs)))
+				return err
+			}); err != nil {
 				return err
 			}
 			_, err = consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now())
@@ -130,31 +137,41 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			}
 			return nil
 		}},
-		narrate.Step{Title: "The window asks three questions; the citizen consents to each once; the wallet proves", Do: func() error {
+		narrate.Step{Title: "The window asks three questions in one request; the citizen consents once; the wallet proves them in one proof", Do: func() error {
 			if gate, err = consent.NewGate(ctx, window, l, consent.NewZKSystem(pk.VerifyingKey())); err != nil {
 				return err
 			}
-			for _, f := range fs {
-				// One scope per question: three answers of one holder secret are not repeats.
-				if f.req, err = gate.NewRequest(consent.Request{Purpose: consent.PurposeLicensing, LegalBasis: consent.BasisPublicTask,
-					NoticeVersion: "childcare-licence/1", Types: []string{consent.TypeName(f.schema)},
-					Predicates: []consent.Predicate{f.pred}, Scope: "childcare-licence/" + f.schema.Name}); err != nil {
-					return err
-				}
-				if _, err := h.Consent(ctx, l, f.req, holder.ConsentOptions{Validity: 30 * 24 * time.Hour, UseLimit: 1}); err != nil { // exactly this, once, within 30 days
-					return err
-				}
-				took, err := n.Wait("proving "+f.question, func() error { f.pres, err = h.Present(ctx, l, pk, f.req); return err })
-				if err != nil {
-					return err
-				}
-				res, err := gate.Verify(ctx, f.req, f.pres)
-				if err != nil {
-					return fmt.Errorf("%s refused: %w", f.question, err) // one refusal refuses the application
-				}
-				n.Say("✓ %-30s yes (%s proved in %v, %d claims disclosed)", f.question, f.req.Types[0], took.Round(time.Millisecond), len(res.Disclosed))
+			// One request: a question per credential, issuers hidden (the default).
+			tmpl := consent.Request{Purpose: consent.PurposeLicensing, LegalBasis: consent.BasisPublicTask,
+				NoticeVersion: "childcare-licence/2", Scope: "childcare-licence",
+				Types: []string{consent.TypeName(fs[0].schema)}, Predicates: []consent.Predicate{fs[0].pred}}
+			for _, f := range fs[1:] {
+				tmpl.Also = append(tmpl.Also, consent.Query{Types: []string{consent.TypeName(f.schema)}, Predicates: []consent.Predicate{f.pred}})
 			}
-			n.Say("Application accepted: three yes/no facts, nothing else (no dose date, which degree, member number).")
+			if req, err = gate.NewRequest(tmpl); err != nil {
+				return err
+			}
+			if _, err := h.Consent(ctx, l, req, holder.ConsentOptions{Validity: 30 * 24 * time.Hour, UseLimit: 1}); err != nil { // exactly this, once, within 30 days
+				return err
+			}
+			took, err := n.Wait("proving the three facts", func() error { pres, err = h.Present(ctx, l, pk, req); return err })
+			if err != nil {
+				return err
+			}
+			res, err := gate.Verify(ctx, req, pres)
+			if err != nil {
+				return fmt.Errorf("application refused: %w", err)
+			}
+			for i, c := range pres.Credentials() {
+				issuer := c.Issuer
+				if issuer == "" {
+					issuer = "issuer hidden"
+				}
+				n.Say("✓ %-30s yes (%s, %s)", fs[i].question, c.Type, issuer)
+			}
+			n.Say("One proof of %d bytes, proved in %v: the three credentials belong to one holder; %d claims disclosed.",
+				len(pres.Proof), took.Round(time.Millisecond), len(res.Disclosed)+len(res.AlsoDisclosed[0])+len(res.AlsoDisclosed[1]))
+			n.Say("Application accepted: three yes/no facts, nothing else (no dose date, which degree, member number, which agency).")
 			var ids []string
 			for _, p := range h.Pairwise() {
 				ids = append(ids, fmt.Sprintf("%s …%s", p.Role, p.DID[len(p.DID)-8:]))
@@ -166,16 +183,14 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			var accesses []consent.Access
 			for _, v := range h.AccessLog(l) {
 				for _, a := range v.Accesses {
-					for _, f := range fs { // the wallet kept what it presented
-						if a.Answers(f.req, f.pres) {
-							accesses = append(accesses, a)
-							n.Say("%s %s, for %s: %q [record %d]", a.Time.Format(time.DateTime), a.AgencyName, a.Purpose, f.question, a.Index)
-						}
+					if a.Answers(req, pres) { // the wallet kept what it presented
+						accesses = append(accesses, a)
+						n.Say("%s %s, for %s: %d facts in one presentation [record %d]", a.Time.Format(time.DateTime), a.AgencyName, a.Purpose, len(fs), a.Index)
 					}
 				}
 			}
-			if len(accesses) != len(fs) {
-				return fmt.Errorf("%d access records for %d answers", len(accesses), len(fs))
+			if len(accesses) != 1 {
+				return fmt.Errorf("%d access records for one presentation", len(accesses))
 			}
 			latest, err := l.Checkpoint(ctx) // checked with the ledger's public key only
 			if err != nil {
@@ -190,7 +205,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 					return err
 				}
 			}
-			n.Say("All %d records are included in the checkpoint of %d records (root %x…).", len(accesses), cp.Size, cp.Root[:8])
+			n.Say("The access record is included in the checkpoint of %d records (root %x…).", cp.Size, cp.Root[:8])
 			return nil
 		}},
 	)

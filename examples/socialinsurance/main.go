@@ -1,7 +1,10 @@
 // Command socialinsurance shows a citizen proving to a housing agency that their
-// contribution record qualifies (two predicates, nothing disclosed); then the bureau
-// corrects the record: a proof with the old credential is refused, the corrected
-// one accepted. It runs on an embedded ledger in a temporary directory (or -dir).
+// contribution record qualifies (two predicates, nothing disclosed, the issuer
+// hidden: presentation proofs version 2); then the bureau corrects the record: the
+// old credential can no longer be proven, the corrected one is accepted; then the
+// bureau rotates its signing key and the corrected record, signed with the old key,
+// is still accepted without re-issuance. It runs on an embedded ledger in a
+// temporary directory (or -dir).
 //
 //	go run ./examples/socialinsurance
 package main
@@ -94,9 +97,12 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if _, err := ledger.AccreditAgency(ctx, l, ministry, bureau.DID(), ledger.RoleIssuer, []string{recordSchema.Name}, time.Now()); err != nil {
 				return err
 			}
-			// Cached, or made once by a single-party DEMO setup (production: zkp.Ceremony).
+			// Cached, or made once by a single-party DEMO setup (production: a ceremony).
 			var made bool
-			took, err := n.Wait("loading or making the proving key", func() error { pk, made, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err })
+			took, err := n.Wait("loading or making the proving key", func() error {
+				pk, made, err = zkp.KeyCache{}.LoadOrSetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, 1))
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -152,20 +158,58 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			_, err = h.Receive(bureau.DID(), sealed)
 			return err
 		}},
-		narrate.Step{Title: "Second review: the old record is refused, the corrected one accepted", Do: func() error {
-			// Not yet refreshed, the wallet answers with the old record, whose witness leads to the root before the correction.
+		narrate.Step{Title: "Second review: the old record cannot be proven, the corrected one is accepted", Do: func() error {
+			// Not yet refreshed, the wallet holds the old record, whose witness leads to the
+			// bureau's revocation root before the correction; the issuer set on the ledger
+			// carries the new root, under which the old record is revoked.
 			err := ask("review-2")
-			if !errors.Is(err, consent.ErrStaleRoot) {
-				return fmt.Errorf("want a stale-root refusal, got %v", err)
+			if !errors.Is(err, holder.ErrNoCredential) {
+				return fmt.Errorf("want the wallet to find no credential that answers, got %v", err)
 			}
-			n.Say("Old record refused by the agency: %v", err)
+			n.Say("Old record refused by the wallet: %v", err)
 			// The wallet refreshes from the bureau's status list: the old record revoked, the new one witnessed.
 			if _, err := store.Refresh(l.State(), issuer.StatusList()); err != nil {
 				return err
 			}
 			return ask("review-2")
 		}},
+		narrate.Step{Title: "The bureau rotates its signing key; the record signed with the old key is still accepted", Do: func() error {
+			before, err := l.State().IssuerSet(recordSchema.Name)
+			if err != nil {
+				return err
+			}
+			next, err := identity.GenerateKey(nil)
+			if err != nil {
+				return err
+			}
+			// The new key proves it consents to serve the bureau; the old key signs the rotation.
+			rotate := &ledger.KeyRotate{NewKey: next.Public(), Proof: next.Sign(ledger.KeyRotateProofDomain, []byte(bureau.DID()))}
+			if _, err := ledger.SignAndSubmit(ctx, l, bureau, time.Now(), rotate); err != nil {
+				return err
+			}
+			after, err := l.State().IssuerSet(recordSchema.Name)
+			if err != nil {
+				return err
+			}
+			old := before.Leaves[0]
+			i, _ := after.IndexOf(old.KeyDID)
+			n.Say("Issuer set of %s: root %s… → %s…, %d keys: the old key kept for what it signed until %s, the new one open.",
+				recordSchema.Name, before.Root.String()[:12], after.Root.String()[:12], len(after.Leaves),
+				day(after.Leaves[i].Until))
+			// The wallet takes the old key's leaf and its path under the new root; no re-issuance.
+			return ask("review-3")
+		}},
 	)
+}
+
+// day formats an issuer-set day number (ledger.IssuerSetDay) as a date.
+func day(d uint64) string {
+	for _, t := range []time.Time{time.Now().UTC(), time.Now().UTC().AddDate(0, 0, -1), time.Now().UTC().AddDate(0, 0, 1)} {
+		if ledger.IssuerSetDay(t) == d {
+			return t.Format(time.DateOnly)
+		}
+	}
+	return fmt.Sprintf("day %d", d)
 }
 
 // housingRequest asks "monthsPaidLast36 ≥ 24" and "status = active" (one answer per holder per review).

@@ -16,18 +16,21 @@ import (
 )
 
 // TestRun runs the whole demo for real (short mode too): issuance,
-// consent, real proofs, the correction, the refusal of the superseded
-// credential and the acceptance of the corrected one. The bureau's
-// delivery DID never reaches the ledger; both grants (one per review) are
-// signed by the citizen's DID for the housing agency.
+// consent, real issuer-hiding proofs, the correction, the refusal of the
+// superseded credential and the acceptance of the corrected one, then the
+// bureau's key rotation after which the corrected record, signed with the
+// old key, is still accepted. The bureau's delivery DID never reaches the
+// ledger; the three grants (one per review) are signed by the citizen's
+// DID for the housing agency.
 func TestRun(t *testing.T) {
-	out := audit(t, []string{"wallet"}, 1, 1, 2, 0)
-	if got := strings.Count(out, "Accepted: ≥ 24 of the last 36 months paid"); got != 2 {
-		t.Errorf("%d presentations accepted, want 2 (before and after the correction):\n%s", got, out)
+	out := audit(t, []string{"wallet"}, 1, 1, 3, 0)
+	if got := strings.Count(out, "Accepted: ≥ 24 of the last 36 months paid"); got != 3 {
+		t.Errorf("%d presentations accepted, want 3 (before and after the correction, after the key rotation):\n%s", got, out)
 	}
 	for _, want := range []string{
 		"Citizen's pairwise DIDs: consents to the agency as did:key:…",
-		"Old record refused by the agency: consent: revocation root missing or stale",
+		"Old record refused by the wallet: holder: no stored credential answers the request",
+		"2 keys: the old key kept for what it signed until ",
 		"One ledger batch: new credential, new revocation root, link",
 		"socialinsurance: all steps passed.",
 	} {
