@@ -121,7 +121,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				if mode == "replay" {
-					os.Remove(snapPath(path))
+					removeIndex(path)
 				}
 				b.StartTimer()
 				l, err := Open(path, w.ledgerKey, WithClock(fixedClock))
@@ -129,7 +129,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				if mode == "snapshot" && !strings.Contains(l.LoadReport(), "from the snapshot") {
+				if mode == "snapshot" && !strings.Contains(l.LoadReport(), "from the index") {
 					b.Fatalf("not opened from the snapshot: %s", l.LoadReport())
 				}
 				debug.FreeOSMemory()
@@ -143,7 +143,7 @@ func BenchmarkOpenLarge(b *testing.B) {
 			}
 			b.ReportMetric(float64(*openRecords)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
-			if si, err := os.Stat(snapPath(path)); err == nil {
+			if si, err := os.Stat(idxPath(path)); err == nil {
 				b.ReportMetric(float64(si.Size())/(1<<20), "snap-MB")
 			}
 			b.ReportMetric(rss, "RSS-MB")

@@ -320,6 +320,11 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 				return bad("unexpected metadata frame")
 			}
 			pendMeta = bytes.Clone(payload)
+			if v.meta != nil {
+				if err := v.meta(pendMeta); err != nil {
+					return fail(&CorruptError{Offset: off, Record: int64(count), Reason: "metadata", Err: err})
+				}
+			}
 			inCommit = true
 		case frameCheckpoint:
 			if res.header && !truncated && uint64(br.off) == newest.end && count != newest.count {

@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -22,6 +23,8 @@ import (
 type State struct {
 	mu      sync.RWMutex
 	d       stateData
+	big     bigStore // the large collections' flushed entries; nil: all in d
+	cache   *lru     // decoded values read from big
 	journal []func()
 	held    bool // an engine's Stage is open: keep the journal until it ends
 }
@@ -317,7 +320,9 @@ func (s *State) applyLocked(index uint64, r *Record, leaf Hash) error {
 	if index != d.Size {
 		return refuse(ErrInvalidRecord, "index %d, want %d", index, d.Size)
 	}
-	if prev, ok := d.Seen[leaf]; ok {
+	if prev, ok, err := s.seen(leaf); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: record already at index %d", ErrDuplicate, prev)
 	}
 	if id, ok := d.DIDs[r.Author]; ok {
@@ -526,7 +531,9 @@ func (s *State) credentialIssued(index uint64, r *Record, p *CredentialIssued) e
 	if !s.activeAccreditation(a.ID, RoleIssuer, p.Type) {
 		return refuse(ErrUnauthorized, "%s is not an accredited issuer of %q", a.ID, p.Type)
 	}
-	if _, ok := s.d.Credentials[p.Commitment]; ok {
+	if _, ok, err := s.credential(p.Commitment); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: commitment %s already anchored", ErrDuplicate, p.Commitment)
 	}
 	put(s, s.d.Credentials, p.Commitment, Credential{
@@ -562,8 +569,11 @@ func (s *State) credentialSuperseded(r *Record, p *CredentialSuperseded) error {
 	if err != nil {
 		return err
 	}
-	oldC, ok1 := s.d.Credentials[p.Old]
-	newC, ok2 := s.d.Credentials[p.New]
+	oldC, ok1, err1 := s.credential(p.Old)
+	newC, ok2, err2 := s.credential(p.New)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
 	if !ok1 || !ok2 {
 		return refuse(ErrInvalidRecord, "%w: both commitments must be anchored", ErrNotFound)
 	}
@@ -620,7 +630,9 @@ func (s *State) consentReceipt(index uint64, r *Record, p *ConsentReceipt) error
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: agency %s is not registered", ErrNotFound, p.Agency)
 	}
-	if _, ok := s.d.Grants[p.Grant]; ok {
+	if _, ok, err := s.grant(p.Grant); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s already anchored", ErrDuplicate, p.Grant)
 	}
 	put(s, s.d.Grants, p.Grant, Grant{
@@ -659,7 +671,10 @@ func (s *State) guardianship(index uint64, r *Record, p *Guardianship) error {
 }
 
 func (s *State) consentWithdrawal(index uint64, r *Record, p *ConsentWithdrawal) error {
-	g, ok := s.d.Grants[p.Grant]
+	g, ok, err := s.grant(p.Grant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Grant)
 	}
@@ -695,7 +710,10 @@ func (s *State) accessRecord(index uint64, r *Record, p *AccessRecord) error {
 	if err != nil {
 		return err
 	}
-	g, ok := s.d.Grants[p.Grant]
+	g, ok, err := s.grant(p.Grant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Grant)
 	}
@@ -717,7 +735,10 @@ func (s *State) agencyEvent(r *Record, p *AgencyEvent) error {
 		return err
 	}
 	if p.Topic == GrantRevokeTopic {
-		g, ok := s.d.Grants[p.Digest]
+		g, ok, err := s.grant(p.Digest)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Digest)
 		}
@@ -740,7 +761,11 @@ func (s *State) agencyEvent(r *Record, p *AgencyEvent) error {
 func (s *State) MarshalBinary() ([]byte, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	b, err := json.Marshal(&s.d)
+	d, err := s.fullData()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: serialize state: %w", err)
 	}
