@@ -199,7 +199,7 @@ func openIndex(path string, create bool) (ix *index, err error) {
 		return ix, err
 	}
 	ix.db, err = bolt.Open(idxPath(path), 0o600, &bolt.Options{
-		Timeout: time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+		Timeout: time.Second, FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
 		return ix, fmt.Errorf("index database: %w", err)

@@ -290,8 +290,11 @@ func setField[T any](s *State, p *T, v T) {
 	*p = v
 }
 
+// appendTo appends in place (amortized O(1)): the undo restores the
+// previous slice header, and no reader keeps a list of the maps without
+// copying it.
 func appendTo[K comparable, V any](s *State, m map[K][]V, k K, v V) {
-	put(s, m, k, append(slices.Clip(m[k]), v))
+	put(s, m, k, append(m[k], v))
 }
 
 func key(parts ...string) string {
