@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -41,8 +42,9 @@ type loadVisitor struct {
 	// genesis checks the origin and checkpoint key the log was created
 	// with.
 	genesis func(origin string, key []byte) error
-	// record receives each record in order.
-	record func(index uint64, leaf []byte) error
+	// record receives each record in order, at byte offset off (leaf is
+	// valid only during the call).
+	record func(index uint64, off int64, leaf []byte) error
 	// restore, if set, lets a store that has an index of the derived
 	// data up to a commit (the compact range and the small part of the
 	// state; the large part stays in the store) install it instead of
@@ -50,10 +52,13 @@ type loadVisitor struct {
 	// to a full replay.
 	restore func(count uint64, cpNote []byte, hashes [][]byte, state []byte) error
 	// commit is called at the end of each stored commit: the records
-	// received since the previous call are committed. Records received
+	// received since the previous call are applied and committed; an
+	// error that is a *CorruptError places the damage. Records received
 	// after the last call belong to an interrupted commit and are
 	// discarded.
-	commit func()
+	commit func() error
+	// committed is called after the store recorded the commit.
+	committed func()
 }
 
 type treeNode struct {
@@ -158,6 +163,7 @@ func (e errSnapshot) Error() string { return "index not used: " + e.reason.Error
 type indexer interface {
 	big() bigStore
 	persist(count uint64, hashes [][]byte, small []byte, write func(bigWriter) error) error
+	compactIndex() error
 	resetDerived()
 }
 
@@ -168,7 +174,7 @@ type indexer interface {
 // index, and on Close.
 const (
 	flushEvery     = 1 << 13
-	loadFlushEvery = 1 << 17
+	loadFlushEvery = 1 << 18
 )
 
 // load verifies the stored log against its last signed checkpoint and
@@ -185,7 +191,20 @@ func (e *Embedded) load() error {
 		e.persisted, e.persistErr = 0, nil
 		ix.resetDerived()
 		e.loadReport = fmt.Sprintf("replayed the log: %v", se.reason)
-		return e.loadOnce(false)
+		if err := e.loadOnce(false); err != nil {
+			return err
+		}
+		if e.persisted == 0 {
+			return nil // a small log: its index is written on Close
+		}
+		// A large log: the rebuilt index is completed and compacted
+		// now, so that the next open finds it ready.
+		e.state.mu.Lock()
+		defer e.state.mu.Unlock()
+		if err := e.persistLocked(1); err != nil {
+			return fmt.Errorf("ledger: write the index: %w", err)
+		}
+		return ix.compactIndex()
 	}
 	return err
 }
@@ -213,6 +232,43 @@ func (e *Embedded) persistLocked(every uint64) error {
 	return nil
 }
 
+// loadRec is a record read while loading, decoded by decodeLoaded.
+type loadRec struct {
+	off  int64
+	leaf []byte
+	sr   *SignedRecord
+	hash Hash
+	err  error
+}
+
+// decodeLoaded decodes records (without verifying their signatures: the
+// signed checkpoint authenticates stored bytes) on every processor.
+func decodeLoaded(recs []loadRec) {
+	workers := min(runtime.GOMAXPROCS(0), (len(recs)+63)/64)
+	if workers <= 1 {
+		for i := range recs {
+			recs[i].decode()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				recs[i].decode()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *loadRec) decode() {
+	r.sr, r.err = decodeUnverified(r.leaf)
+	r.hash = leafHash(r.leaf)
+}
+
 // LoadReport says how the ledger was opened: from a snapshot (and how many
 // records were replayed after it) or by replaying the log, and why the
 // snapshot was not used.
@@ -222,8 +278,8 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 	s := e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var count, committed, fromSnap uint64
-	savedEnd, savedHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
+	var count, fromSnap uint64
+	var pend []loadRec
 	if ix, ok := e.store.(indexer); ok && !useSnapshot {
 		s.attach(ix.big(), e.cfg.cacheEntries)
 	}
@@ -256,8 +312,7 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 				return errors.New("index state holds unflushed entries")
 			}
 			s.attach(e.store.(indexer).big(), e.cfg.cacheEntries)
-			count, committed, fromSnap = n, n, n
-			savedEnd, savedHashes = n, cloneHashes(rng.Hashes())
+			count, fromSnap = n, n
 			return nil
 		}
 	}
@@ -272,40 +327,48 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 			}
 			return nil
 		},
-		record: func(index uint64, leaf []byte) error {
-			if index != count {
-				return fmt.Errorf("record index %d, want %d", index, count)
+		record: func(index uint64, off int64, leaf []byte) error {
+			if index != count+uint64(len(pend)) {
+				return fmt.Errorf("record index %d, want %d", index, count+uint64(len(pend)))
 			}
-			sr, err := decodeUnverified(leaf)
-			if err != nil {
-				return err
-			}
-			lh := leafHash(leaf)
-			if err := e.rng.Append(lh[:], func(id compact.NodeID, h []byte) {
-				e.store.putNode(treeNode{id, h})
-			}); err != nil {
-				return err
-			}
-			if err := s.applyLocked(index, &sr.Record, lh); err != nil {
-				return fmt.Errorf("replay: %w", err)
-			}
-			count++
+			pend = append(pend, loadRec{off: off, leaf: bytes.Clone(leaf)})
 			return nil
 		},
-		commit: func() {
+		commit: func() error {
+			// Records are decoded in parallel, then applied in order.
+			decodeLoaded(pend)
+			for i := range pend {
+				p := &pend[i]
+				place := func(err error) error {
+					return &CorruptError{Offset: p.off, Record: int64(count), Reason: "record", Err: err}
+				}
+				if p.err != nil {
+					return place(p.err)
+				}
+				if err := e.rng.Append(slices.Clone(p.hash[:]), func(id compact.NodeID, h []byte) {
+					e.store.putNode(treeNode{id, h})
+				}); err != nil {
+					return place(err)
+				}
+				if err := s.applyLocked(count, &p.sr.Record, p.hash); err != nil {
+					return place(fmt.Errorf("replay: %w", err))
+				}
+				count++
+			}
+			clear(pend)
+			pend = pend[:0]
 			s.commitJournal()
-			committed = count
-			savedEnd, savedHashes = e.rng.End(), cloneHashes(e.rng.Hashes())
+			return nil
+		},
+		committed: func() {
 			if e.persistErr == nil {
 				e.persistErr = e.persistLocked(e.cfg.loadFlushEvery)
 			}
 		},
 	})
-	if err == nil && count > committed {
-		// An interrupted commit's records: never acknowledged.
-		s.rollbackTo(0)
-		e.rng, count = mustRange(savedEnd, savedHashes), committed
-	}
+	// Records left in pend belong to an interrupted commit: never
+	// acknowledged, never applied.
+	s.rollbackTo(0) // what a failed commit applied
 	s.commitJournal()
 	if err != nil {
 		return err

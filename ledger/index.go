@@ -346,7 +346,45 @@ func (ix *index) persist(h *indexHead, write func(bigWriter) error) (err error) 
 	})
 }
 
-// readAt reads exactly len(p) bytes at off.
+// compact rewrites the database densely: the flushes of a rebuild leave
+// it with many free pages, whose list every open would load. The copy
+// replaces the database atomically (rename) and holds the same head.
+func (ix *index) compact(path string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: index database: %v", ErrCorrupt, r)
+		}
+	}()
+	tmp := idxPath(path) + ".compact"
+	os.Remove(tmp)
+	opts := &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType}
+	dst, err := bolt.Open(tmp, 0o600, opts)
+	if err != nil {
+		return err
+	}
+	if err := bolt.Compact(dst, ix.db, 64<<20); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := ix.db.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, idxPath(path)); err != nil {
+		return err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	ix.db, err = bolt.Open(idxPath(path), 0o600, opts)
+	return err
+}
+
+// readFull reads exactly len(p) bytes at off.
 func readFull(f *os.File, p []byte, off int64) error {
 	n, err := f.ReadAt(p, off)
 	if n == len(p) {

@@ -332,6 +332,10 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 			}
 			if v.checkpoint != nil {
 				if err := v.checkpoint(count, off, payload); err != nil {
+					var ce *CorruptError
+					if errors.As(err, &ce) {
+						return fail(ce) // placed by the callback (a record of the commit)
+					}
 					return fail(&CorruptError{Offset: off, Record: int64(res.count), Reason: "checkpoint", Err: err})
 				}
 			}

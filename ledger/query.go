@@ -248,7 +248,8 @@ func (s *State) Grant(id Hash) (Grant, error) {
 	return g, nil
 }
 
-// GrantsOf returns the grants anchored for a citizen, oldest first.
+// GrantsOf returns the grants anchored for a citizen, oldest first (nil if
+// the store of a file ledger's state cannot be read: a damaged index).
 func (s *State) GrantsOf(citizen identity.DID) []Grant {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -268,7 +269,8 @@ func (s *State) GrantsOf(citizen identity.DID) []Grant {
 	return out
 }
 
-// AccessRecords returns the access records under a grant, oldest first.
+// AccessRecords returns the access records under a grant, oldest first
+// (nil if the store of a file ledger's state cannot be read).
 func (s *State) AccessRecords(grant Hash) []AccessEntry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -280,7 +282,8 @@ func (s *State) AccessRecords(grant Hash) []AccessEntry {
 }
 
 // AccessLog returns every access record under the citizen's grants, in
-// log order: who used what, when and why.
+// log order: who used what, when and why (nil if the store of a file
+// ledger's state cannot be read).
 func (s *State) AccessLog(citizen identity.DID) []AccessEntry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

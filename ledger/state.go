@@ -19,7 +19,11 @@ import (
 // from the same log, byte for byte (see MarshalBinary and Digest).
 //
 // State is safe for concurrent use: queries may run while records are
-// applied. An engine's State reflects only durable records.
+// applied. An engine's State reflects only durable records. A file
+// ledger's State keeps its large collections (records seen, credentials,
+// grants, access records) in the ledger's index on disk behind a bounded
+// cache; a query that meets a damaged entry there returns an error
+// wrapping ErrCorrupt.
 type State struct {
 	mu      sync.RWMutex
 	d       stateData

@@ -105,13 +105,21 @@ func syncDir(dir string) error {
 // (ErrNotExist if there is none: opening never creates). key signs the
 // checkpoints and must be the key the file was created with.
 //
-// Opening reads every frame of the file, checking its CRC-32C, decodes
-// every record, recomputes the RFC 6962 tree and the state, and checks the
-// root against the last signed checkpoint. Any damage is reported as a
-// *CorruptError (errors.Is(err, ErrCorrupt)) naming the byte offset and
-// record; nothing in the file can make Open panic. Use VerifyFile and
-// Repair to examine and mend a damaged file. A tail left by a commit that
-// was interrupted before being acknowledged is discarded.
+// Opening uses the ledger's index (<file>.idx, .tree, .offs: see
+// index.go) when it checks out against the log: it reads the header, the
+// genesis frame, the index head and the checkpoint frame it names, checks
+// the index's tree against that signed checkpoint, then reads, checks and
+// replays only the log's tail after the index head, and checks the root
+// against the last signed checkpoint. Its cost does not grow with the log.
+// Without a usable index (LoadReport says why), it reads every frame,
+// checking its CRC-32C, decodes every record, recomputes the RFC 6962 tree
+// and the state, checks the root, and rebuilds the index. Any damage found
+// is reported as a *CorruptError (errors.Is(err, ErrCorrupt)) naming the
+// byte offset and record; nothing in the file or the index can make Open
+// panic. Damage to a record before the index head is found when the record
+// is read (Record reports ErrCorrupt) and by VerifyFile, which checks the
+// whole file; use Repair to mend it. A tail left by a commit that was
+// interrupted before being acknowledged is discarded.
 //
 // Each commit is appended in one write and synced (fdatasync) before the
 // header's acknowledged length is updated and synced again; only then are
@@ -206,9 +214,12 @@ func (s *fileStore) load(v loadVisitor) (cpNote, meta []byte, err error) {
 		},
 		record: func(index uint64, off int64, leaf []byte) error {
 			s.loadOffs = binary.BigEndian.AppendUint64(s.loadOffs, uint64(off))
-			return v.record(index, leaf)
+			return v.record(index, off, leaf)
 		},
 		checkpoint: func(n uint64, off int64, note []byte) error {
+			if err := v.commit(); err != nil {
+				return err
+			}
 			if err := s.writeDerived(s.count, n, s.loadOffs, s.loadNodes); err != nil {
 				return err
 			}
@@ -218,7 +229,7 @@ func (s *fileStore) load(v loadVisitor) (cpNote, meta []byte, err error) {
 			if pendMeta != nil {
 				s.meta, pendMeta = pendMeta, nil
 			}
-			v.commit()
+			v.committed()
 			return nil
 		},
 	})
@@ -497,6 +508,14 @@ func (s *fileStore) resetDerived() {
 		s.ix = nil
 	}
 	s.count, s.end, s.cpOff, s.cpNote, s.meta = 0, 0, 0, nil, nil
+}
+
+// compactIndex rewrites the index database densely.
+func (s *fileStore) compactIndex() error {
+	if err := s.ix.compact(s.path); err != nil {
+		return fmt.Errorf("ledger: compact the index: %w", err)
+	}
+	return nil
 }
 
 // big returns the store of the state's large collections: the index
