@@ -162,7 +162,16 @@
 // Costs (2-core machine shared with other builds, real fsync): a single
 // synchronous writer is bound by two syncs per commit; group commit and
 // SubmitBatch amortize them (BenchmarkSubmit*); flushing the state to the
-// index adds one bbolt transaction every 8192 records. Opening: FIGURES.
+// index adds one bbolt transaction every 8192 records. Opening from the
+// index costs the same at any size: 12 ms at 10^5 records and 9 ms at
+// 10^6 (421 MB log; index 443 MB database, 64 MB tree, 8 MB offsets), with
+// a peak RSS of 10 MB during Open and 41 MB after a thousand queries
+// (BenchmarkOpenScale -open-sizes 100000,1000000, load average 13 on 2
+// cores); before the index, 10^6 records took 15 s from a snapshot and
+// 116 s by replay. Rebuilding the index (a full replay) took 8 min 37 s at
+// 10^6 on that loaded machine: record decoding and random inserts into the
+// database dominate; it is paid once, after damage or loss of the index.
+//
 // The file store builds for every platform with an OS file system (not
 // js/wasm or wasip1, where only NewInMemory is available).
 package ledger

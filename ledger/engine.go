@@ -269,22 +269,22 @@ func (r *loadRec) decode() {
 	r.hash = leafHash(r.leaf)
 }
 
-// LoadReport says how the ledger was opened: from a snapshot (and how many
+// LoadReport says how the ledger was opened: from its index (and how many
 // records were replayed after it) or by replaying the log, and why the
-// snapshot was not used.
+// index was not used.
 func (e *Embedded) LoadReport() string { return e.loadReport }
 
-func (e *Embedded) loadOnce(useSnapshot bool) error {
+func (e *Embedded) loadOnce(useIndex bool) error {
 	s := e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var count, fromSnap uint64
 	var pend []loadRec
-	if ix, ok := e.store.(indexer); ok && !useSnapshot {
+	if ix, ok := e.store.(indexer); ok && !useIndex {
 		s.attach(ix.big(), e.cfg.cacheEntries)
 	}
 	var restore func(uint64, []byte, [][]byte, []byte) error
-	if useSnapshot {
+	if useIndex {
 		restore = func(n uint64, note []byte, hashes [][]byte, state []byte) error {
 			cp, err := e.verifier.ParseCheckpoint(note)
 			if err != nil {
@@ -295,7 +295,7 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 				return err
 			}
 			if root, err := rootOf(rng); err != nil || cp.Size != n || root != cp.Root {
-				return fmt.Errorf("snapshot tree does not match its signed checkpoint")
+				return fmt.Errorf("index tree does not match its signed checkpoint")
 			}
 			d := NewState().d
 			if err := json.Unmarshal(state, &d); err != nil {
@@ -405,7 +405,7 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 		return &CorruptError{Offset: -1, Record: -1, Reason: fmt.Sprintf("recomputed root %s, checkpoint root %s (a record was altered; VerifyFile locates it)", root, cp.Root)}
 	}
 	e.cp, e.meta = cp, meta
-	if useSnapshot {
+	if useIndex {
 		e.loadReport = fmt.Sprintf("opened from the index at record %d, replayed %d records after it", fromSnap, count-fromSnap)
 	} else if e.loadReport == "" {
 		e.loadReport = fmt.Sprintf("replayed the log (%d records)", count)

@@ -193,7 +193,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 }
 
 // scanLogFrom is scanLog starting after a commit already known (from a
-// snapshot): at offset start, with count records before it and cpNote its
+// file's index): at offset start, with count records before it and cpNote its
 // checkpoint. start == headerSize scans the whole log.
 func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote []byte, v logVisitor) (scanResult, *CorruptError) {
 	var res scanResult
@@ -258,7 +258,7 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 	if !first {
 		res.end, res.count, res.cpNote = start, startCount, startNote
 		if res.header && int64(newest.end) < start {
-			return res, corruptAt(start, int64(startCount), "header names length %d, before the snapshot's %d", newest.end, start)
+			return res, corruptAt(start, int64(startCount), "header names length %d, before the index's %d", newest.end, start)
 		}
 	}
 	fail := func(c *CorruptError) (scanResult, *CorruptError) {
