@@ -163,14 +163,18 @@
 // synchronous writer is bound by two syncs per commit; group commit and
 // SubmitBatch amortize them (BenchmarkSubmit*); flushing the state to the
 // index adds one bbolt transaction every 8192 records. Opening from the
-// index costs the same at any size: 12 ms at 10^5 records and 9 ms at
-// 10^6 (421 MB log; index 443 MB database, 64 MB tree, 8 MB offsets), with
-// a peak RSS of 10 MB during Open and 41 MB after a thousand queries
-// (BenchmarkOpenScale -open-sizes 100000,1000000, load average 13 on 2
+// index costs the same at any size: 5.1 ms at 10^5 records, 5.4 ms at
+// 10^6 and 5.8 ms at 10^7 (4.4 GB log; index 4.3 GB database, 640 MB
+// tree, 80 MB offsets), with a peak RSS of 9.6 MB during Open at every
+// size and 41 MB at 10^7 after a thousand queries (BenchmarkOpenScale
+// -open-sizes 100000,1000000,10000000 -benchtime 10x, load average 2 on 2
 // cores); before the index, 10^6 records took 15 s from a snapshot and
-// 116 s by replay. Rebuilding the index (a full replay) took 8 min 37 s at
-// 10^6 on that loaded machine: record decoding and random inserts into the
-// database dominate; it is paid once, after damage or loss of the index.
+// 116 s by replay. After a crash, Open also replays the log's tail after
+// the index head: at most 8192 records and the commits since. Rebuilding
+// the index (a full replay, then compacting the database) took 8 min 37 s
+// at 10^6 and 34 min at 10^7 on a machine at load 10 to 14: record
+// decoding and random inserts into the database dominate; it is paid once,
+// after damage or loss of the index.
 //
 // The file store builds for every platform with an OS file system (not
 // js/wasm or wasip1, where only NewInMemory is available).
