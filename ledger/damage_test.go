@@ -58,6 +58,7 @@ func openBytes(t testing.TB, dir string, raw []byte) (*Embedded, error) {
 	t.Helper()
 	path := filepath.Join(dir, "ledger.db")
 	os.Remove(path)
+	removeIndex(path)
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +257,7 @@ func TestOpenCreateExplicit(t *testing.T) {
 	l.Close()
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if n := e.Name(); n != "ledger.db" && n != "ledger.db.snap" {
+		if n := e.Name(); n != "ledger.db" && n != "ledger.db.idx" && n != "ledger.db.tree" && n != "ledger.db.offs" {
 			t.Fatalf("Create left %s", n)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -41,17 +42,23 @@ type loadVisitor struct {
 	// genesis checks the origin and checkpoint key the log was created
 	// with.
 	genesis func(origin string, key []byte) error
-	// record receives each record in order.
-	record func(index uint64, leaf []byte) error
-	// restore, if set, lets a store that has a snapshot of the derived
-	// data up to a commit install it instead of replaying the records
-	// before it; an error makes the store fall back to a full replay.
+	// record receives each record in order, at byte offset off (leaf is
+	// valid only during the call).
+	record func(index uint64, off int64, leaf []byte) error
+	// restore, if set, lets a store that has an index of the derived
+	// data up to a commit (the compact range and the small part of the
+	// state; the large part stays in the store) install it instead of
+	// replaying the records before it; an error makes the store fall back
+	// to a full replay.
 	restore func(count uint64, cpNote []byte, hashes [][]byte, state []byte) error
 	// commit is called at the end of each stored commit: the records
-	// received since the previous call are committed. Records received
+	// received since the previous call are applied and committed; an
+	// error that is a *CorruptError places the damage. Records received
 	// after the last call belong to an interrupted commit and are
 	// discarded.
-	commit func()
+	commit func() error
+	// committed is called after the store recorded the commit.
+	committed func()
 }
 
 type treeNode struct {
@@ -70,6 +77,9 @@ type Embedded struct {
 	state    *State
 
 	rng *compact.Range // owned by the committer goroutine after open
+
+	persisted  uint64 // records the index holds (indexer stores); owned like rng
+	persistErr error  // the index could not be advanced while loading
 
 	mu         sync.Mutex // guards cp, meta, notify, closed
 	cp         *Checkpoint
@@ -143,48 +153,138 @@ func start(cfg config, key *identity.PrivateKey, st storage) (*Embedded, error) 
 	return e, nil
 }
 
-// errSnapshot reports an unusable snapshot: open replays the log instead.
+// errSnapshot reports an unusable index: open replays the log instead.
 type errSnapshot struct{ reason error }
 
-func (e errSnapshot) Error() string { return "snapshot not used: " + e.reason.Error() }
+func (e errSnapshot) Error() string { return "index not used: " + e.reason.Error() }
 
-// snapshotter is a store that can persist derived data.
-type snapshotter interface {
-	writeSnapshot(state []byte, hashes [][]byte, cpNote []byte) error
+// indexer is a store that keeps the derived data on disk: the state's
+// large collections (big), advanced with the index head by persist.
+type indexer interface {
+	big() bigStore
+	persist(count uint64, hashes [][]byte, small []byte, write func(bigWriter) error) error
+	compactIndex() error
 	resetDerived()
 }
 
+// Flush thresholds of an indexer store: the state's large collections
+// are written out, and the index head advanced, every flushEvery records
+// committed (bounding the memory they hold and the tail a crash leaves to
+// replay), every loadFlushEvery records while a full replay rebuilds the
+// index, and on Close.
+const (
+	flushEvery     = 1 << 13
+	loadFlushEvery = 1 << 18
+)
+
 // load verifies the stored log against its last signed checkpoint and
-// rebuilds the tree and state from it, from a snapshot when the store has
+// rebuilds the tree and state from it, from the store's index when it has
 // a usable one. Author signatures are not checked again: the checkpoint
 // signature authenticates every stored byte.
 func (e *Embedded) load() error {
-	_, snap := e.store.(snapshotter)
-	err := e.loadOnce(snap)
+	ix, indexed := e.store.(indexer)
+	err := e.loadOnce(indexed)
 	var se errSnapshot
 	if errors.As(err, &se) {
 		e.state = NewState()
 		e.rng = rangeFactory.NewEmptyRange(0)
-		e.store.(snapshotter).resetDerived()
+		e.persisted, e.persistErr = 0, nil
+		ix.resetDerived()
 		e.loadReport = fmt.Sprintf("replayed the log: %v", se.reason)
-		return e.loadOnce(false)
+		if err := e.loadOnce(false); err != nil {
+			return err
+		}
+		if e.persisted == 0 {
+			return nil // a small log: its index is written on Close
+		}
+		// A large log: the rebuilt index is completed and compacted
+		// now, so that the next open finds it ready.
+		e.state.mu.Lock()
+		defer e.state.mu.Unlock()
+		if err := e.persistLocked(1); err != nil {
+			return fmt.Errorf("ledger: write the index: %w", err)
+		}
+		return ix.compactIndex()
 	}
 	return err
 }
 
-// LoadReport says how the ledger was opened: from a snapshot (and how many
+// persistLocked flushes the state's large collections to an indexer store
+// and advances its head to the current commit, when at least every
+// records were committed since the last time (every 1: whenever any
+// were). The caller owns the writer and holds the state's lock, with no
+// record staged.
+func (e *Embedded) persistLocked(every uint64) error {
+	ix, ok := e.store.(indexer)
+	s := e.state
+	if !ok || s.d.Size < e.persisted+every || s.d.Size == e.persisted && e.persisted > 0 {
+		return nil
+	}
+	small, err := s.smallData()
+	if err != nil {
+		return err
+	}
+	if err := ix.persist(s.d.Size, cloneHashes(e.rng.Hashes()), small, s.writeBig); err != nil {
+		return err
+	}
+	s.flushed()
+	e.persisted = s.d.Size
+	return nil
+}
+
+// loadRec is a record read while loading, decoded by decodeLoaded.
+type loadRec struct {
+	off  int64
+	leaf []byte
+	sr   *SignedRecord
+	hash Hash
+	err  error
+}
+
+// decodeLoaded decodes records (without verifying their signatures: the
+// signed checkpoint authenticates stored bytes) on every processor.
+func decodeLoaded(recs []loadRec) {
+	workers := min(runtime.GOMAXPROCS(0), (len(recs)+63)/64)
+	if workers <= 1 {
+		for i := range recs {
+			recs[i].decode()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				recs[i].decode()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *loadRec) decode() {
+	r.sr, r.err = decodeUnverified(r.leaf)
+	r.hash = leafHash(r.leaf)
+}
+
+// LoadReport says how the ledger was opened: from its index (and how many
 // records were replayed after it) or by replaying the log, and why the
-// snapshot was not used.
+// index was not used.
 func (e *Embedded) LoadReport() string { return e.loadReport }
 
-func (e *Embedded) loadOnce(useSnapshot bool) error {
+func (e *Embedded) loadOnce(useIndex bool) error {
 	s := e.state
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var count, committed, fromSnap uint64
-	savedEnd, savedHashes := e.rng.End(), cloneHashes(e.rng.Hashes())
+	var count, fromSnap uint64
+	var pend []loadRec
+	if ix, ok := e.store.(indexer); ok && !useIndex {
+		s.attach(ix.big(), e.cfg.cacheEntries)
+	}
 	var restore func(uint64, []byte, [][]byte, []byte) error
-	if useSnapshot {
+	if useIndex {
 		restore = func(n uint64, note []byte, hashes [][]byte, state []byte) error {
 			cp, err := e.verifier.ParseCheckpoint(note)
 			if err != nil {
@@ -195,21 +295,24 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 				return err
 			}
 			if root, err := rootOf(rng); err != nil || cp.Size != n || root != cp.Root {
-				return fmt.Errorf("snapshot tree does not match its signed checkpoint")
+				return fmt.Errorf("index tree does not match its signed checkpoint")
 			}
 			d := NewState().d
 			if err := json.Unmarshal(state, &d); err != nil {
-				return fmt.Errorf("snapshot state: %w", err)
+				return fmt.Errorf("index state: %w", err)
 			}
 			if d.Size != n {
-				return fmt.Errorf("snapshot state has size %d, want %d", d.Size, n)
+				return fmt.Errorf("index state has size %d, want %d", d.Size, n)
 			}
 			if err := checkStateShape(&d); err != nil {
-				return fmt.Errorf("snapshot state: %w", err)
+				return fmt.Errorf("index state: %w", err)
 			}
-			s.d, e.rng = d, rng
-			count, committed, fromSnap = n, n, n
-			savedEnd, savedHashes = n, cloneHashes(rng.Hashes())
+			s.d, e.rng, e.persisted = d, rng, n
+			if s.pending() != 0 {
+				return errors.New("index state holds unflushed entries")
+			}
+			s.attach(e.store.(indexer).big(), e.cfg.cacheEntries)
+			count, fromSnap = n, n
 			return nil
 		}
 	}
@@ -224,40 +327,54 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 			}
 			return nil
 		},
-		record: func(index uint64, leaf []byte) error {
-			if index != count {
-				return fmt.Errorf("record index %d, want %d", index, count)
+		record: func(index uint64, off int64, leaf []byte) error {
+			if index != count+uint64(len(pend)) {
+				return fmt.Errorf("record index %d, want %d", index, count+uint64(len(pend)))
 			}
-			sr, err := decodeUnverified(leaf)
-			if err != nil {
-				return err
-			}
-			lh := leafHash(leaf)
-			if err := e.rng.Append(lh[:], func(id compact.NodeID, h []byte) {
-				e.store.putNode(treeNode{id, h})
-			}); err != nil {
-				return err
-			}
-			if err := s.applyLocked(index, &sr.Record, lh); err != nil {
-				return fmt.Errorf("replay: %w", err)
-			}
-			count++
+			pend = append(pend, loadRec{off: off, leaf: bytes.Clone(leaf)})
 			return nil
 		},
-		commit: func() {
+		commit: func() error {
+			// Records are decoded in parallel, then applied in order.
+			decodeLoaded(pend)
+			for i := range pend {
+				p := &pend[i]
+				place := func(err error) error {
+					return &CorruptError{Offset: p.off, Record: int64(count), Reason: "record", Err: err}
+				}
+				if p.err != nil {
+					return place(p.err)
+				}
+				if err := e.rng.Append(slices.Clone(p.hash[:]), func(id compact.NodeID, h []byte) {
+					e.store.putNode(treeNode{id, h})
+				}); err != nil {
+					return place(err)
+				}
+				if err := s.applyLocked(count, &p.sr.Record, p.hash); err != nil {
+					return place(fmt.Errorf("replay: %w", err))
+				}
+				count++
+			}
+			clear(pend)
+			pend = pend[:0]
 			s.commitJournal()
-			committed = count
-			savedEnd, savedHashes = e.rng.End(), cloneHashes(e.rng.Hashes())
+			return nil
+		},
+		committed: func() {
+			if e.persistErr == nil {
+				e.persistErr = e.persistLocked(e.cfg.loadFlushEvery)
+			}
 		},
 	})
-	if err == nil && count > committed {
-		// An interrupted commit's records: never acknowledged.
-		s.rollbackTo(0)
-		e.rng, count = mustRange(savedEnd, savedHashes), committed
-	}
+	// Records left in pend belong to an interrupted commit: never
+	// acknowledged, never applied.
+	s.rollbackTo(0) // what a failed commit applied
 	s.commitJournal()
 	if err != nil {
 		return err
+	}
+	if e.persistErr != nil {
+		return fmt.Errorf("ledger: write the index: %w", e.persistErr)
 	}
 	if cpNote == nil {
 		if count > 0 {
@@ -288,8 +405,8 @@ func (e *Embedded) loadOnce(useSnapshot bool) error {
 		return &CorruptError{Offset: -1, Record: -1, Reason: fmt.Sprintf("recomputed root %s, checkpoint root %s (a record was altered; VerifyFile locates it)", root, cp.Root)}
 	}
 	e.cp, e.meta = cp, meta
-	if useSnapshot {
-		e.loadReport = fmt.Sprintf("opened from the snapshot at record %d, replayed %d records after it", fromSnap, count-fromSnap)
+	if useIndex {
+		e.loadReport = fmt.Sprintf("opened from the index at record %d, replayed %d records after it", fromSnap, count-fromSnap)
 	} else if e.loadReport == "" {
 		e.loadReport = fmt.Sprintf("replayed the log (%d records)", count)
 	}
@@ -441,6 +558,9 @@ func (e *Embedded) process(batch []*request) {
 		}
 	}
 	s.commitJournal()
+	// The index is derived data: if it cannot be advanced now, the
+	// entries stay in memory and the next commit or Close retries.
+	_ = e.persistLocked(e.cfg.flushEvery)
 	s.mu.Unlock()
 	for _, r := range batch {
 		close(r.done)
@@ -605,26 +725,14 @@ func (e *Embedded) Close() error {
 	e.mu.Unlock()
 	e.wg.Wait()
 	e.writer <- struct{}{} // wait for an open Stage to end
-	var serr error
-	if sn, ok := e.store.(snapshotter); ok {
-		serr = e.writeSnapshot(sn)
-	}
+	e.state.mu.Lock()
+	serr := e.persistLocked(1)
+	e.state.mu.Unlock()
 	return errors.Join(serr, e.store.close())
 }
 
-func (e *Embedded) writeSnapshot(sn snapshotter) error {
-	state, err := e.state.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	e.mu.Lock()
-	note := e.cp.Note
-	e.mu.Unlock()
-	return sn.writeSnapshot(state, cloneHashes(e.rng.Hashes()), note)
-}
-
 // checkStateShape checks the invariants of a decoded state that queries
-// rely on (non-empty histories, keys present), so that a snapshot the
+// rely on (non-empty histories, keys present), so that an index the
 // replay did not produce cannot make a query panic.
 func checkStateShape(d *stateData) error {
 	for id, a := range d.Agencies {

@@ -63,10 +63,14 @@ type config struct {
 	clock    func() time.Time
 	maxSkew  time.Duration
 	maxBatch int
+	// index flush thresholds and cache bound of a file ledger (index.go)
+	flushEvery, loadFlushEvery uint64
+	cacheEntries               int
 }
 
 func defaultConfig() config {
-	return config{origin: DefaultOrigin, clock: time.Now, maxSkew: 10 * time.Minute, maxBatch: 4096}
+	return config{origin: DefaultOrigin, clock: time.Now, maxSkew: 10 * time.Minute, maxBatch: 4096,
+		flushEvery: flushEvery, loadFlushEvery: loadFlushEvery, cacheEntries: defaultCacheEntries}
 }
 
 // WithOrigin sets the checkpoint origin, the log's name in its signed

@@ -193,7 +193,7 @@ func scanLog(r io.ReaderAt, size int64, v logVisitor) (scanResult, *CorruptError
 }
 
 // scanLogFrom is scanLog starting after a commit already known (from a
-// snapshot): at offset start, with count records before it and cpNote its
+// file's index): at offset start, with count records before it and cpNote its
 // checkpoint. start == headerSize scans the whole log.
 func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote []byte, v logVisitor) (scanResult, *CorruptError) {
 	var res scanResult
@@ -258,7 +258,7 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 	if !first {
 		res.end, res.count, res.cpNote = start, startCount, startNote
 		if res.header && int64(newest.end) < start {
-			return res, corruptAt(start, int64(startCount), "header names length %d, before the snapshot's %d", newest.end, start)
+			return res, corruptAt(start, int64(startCount), "header names length %d, before the index's %d", newest.end, start)
 		}
 	}
 	fail := func(c *CorruptError) (scanResult, *CorruptError) {
@@ -320,6 +320,11 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 				return bad("unexpected metadata frame")
 			}
 			pendMeta = bytes.Clone(payload)
+			if v.meta != nil {
+				if err := v.meta(pendMeta); err != nil {
+					return fail(&CorruptError{Offset: off, Record: int64(count), Reason: "metadata", Err: err})
+				}
+			}
 			inCommit = true
 		case frameCheckpoint:
 			if res.header && !truncated && uint64(br.off) == newest.end && count != newest.count {
@@ -327,6 +332,10 @@ func scanLogFrom(r io.ReaderAt, size, start int64, startCount uint64, startNote 
 			}
 			if v.checkpoint != nil {
 				if err := v.checkpoint(count, off, payload); err != nil {
+					var ce *CorruptError
+					if errors.As(err, &ce) {
+						return fail(ce) // placed by the callback (a record of the commit)
+					}
 					return fail(&CorruptError{Offset: off, Record: int64(res.count), Reason: "checkpoint", Err: err})
 				}
 			}

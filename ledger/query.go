@@ -161,7 +161,10 @@ func (s *State) Schema(typ, version string) (Schema, error) {
 func (s *State) Credential(commitment Hash) (Credential, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	c, ok := s.d.Credentials[commitment]
+	c, ok, err := s.credential(commitment)
+	if err != nil {
+		return Credential{}, err
+	}
 	if !ok {
 		return Credential{}, fmt.Errorf("%w: credential %s", ErrNotFound, commitment)
 	}
@@ -234,7 +237,10 @@ func (s *State) IsGuardian(guardian, ward identity.DID) bool {
 func (s *State) Grant(id Hash) (Grant, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g, ok := s.d.Grants[id]
+	g, ok, err := s.grant(id)
+	if err != nil {
+		return Grant{}, err
+	}
 	if !ok {
 		return Grant{}, fmt.Errorf("%w: grant %s", ErrNotFound, id)
 	}
@@ -242,35 +248,56 @@ func (s *State) Grant(id Hash) (Grant, error) {
 	return g, nil
 }
 
-// GrantsOf returns the grants anchored for a citizen, oldest first.
+// GrantsOf returns the grants anchored for a citizen, oldest first (nil if
+// the store of a file ledger's state cannot be read: a damaged index).
 func (s *State) GrantsOf(citizen identity.DID) []Grant {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ids := s.d.CitizenGrants[citizen]
+	ids, err := s.citizenGrants(citizen)
+	if err != nil {
+		return nil
+	}
 	out := make([]Grant, 0, len(ids))
 	for _, id := range ids {
-		g := s.d.Grants[id]
+		g, ok, err := s.grant(id)
+		if err != nil || !ok {
+			return nil
+		}
 		g.WithdrawnParts = slices.Clone(g.WithdrawnParts)
 		out = append(out, g)
 	}
 	return out
 }
 
-// AccessRecords returns the access records under a grant, oldest first.
+// AccessRecords returns the access records under a grant, oldest first
+// (nil if the store of a file ledger's state cannot be read).
 func (s *State) AccessRecords(grant Hash) []AccessEntry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return slices.Clone(s.d.Access[grant])
+	es, err := s.accessOf(grant)
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(es)
 }
 
 // AccessLog returns every access record under the citizen's grants, in
-// log order: who used what, when and why.
+// log order: who used what, when and why (nil if the store of a file
+// ledger's state cannot be read).
 func (s *State) AccessLog(citizen identity.DID) []AccessEntry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []AccessEntry
-	for _, id := range s.d.CitizenGrants[citizen] {
-		out = append(out, s.d.Access[id]...)
+	ids, err := s.citizenGrants(citizen)
+	if err != nil {
+		return nil
+	}
+	for _, id := range ids {
+		es, err := s.accessOf(id)
+		if err != nil {
+			return nil
+		}
+		out = append(out, es...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
 	return out

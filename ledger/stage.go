@@ -194,6 +194,9 @@ func (st *Stage) finish(rollback bool) {
 		e.rng = mustRange(st.savedEnd, st.savedHashes)
 	}
 	s.commitJournal()
+	if !rollback {
+		_ = e.persistLocked(e.cfg.flushEvery) // retried at the next commit or Close
+	}
 	s.mu.Unlock()
 	st.done, st.leaves, st.nodes = true, nil, nil
 	<-e.writer

@@ -3,6 +3,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -18,10 +19,16 @@ import (
 // from the same log, byte for byte (see MarshalBinary and Digest).
 //
 // State is safe for concurrent use: queries may run while records are
-// applied. An engine's State reflects only durable records.
+// applied. An engine's State reflects only durable records. A file
+// ledger's State keeps its large collections (records seen, credentials,
+// grants, access records) in the ledger's index on disk behind a bounded
+// cache; a query that meets a damaged entry there returns an error
+// wrapping ErrCorrupt.
 type State struct {
 	mu       sync.RWMutex
 	d        stateData
+	big      bigStore // the large collections' flushed entries; nil: all in d
+	cache    *lru     // decoded values read from big
 	journal  []func()
 	held     bool           // an engine's Stage is open: keep the journal until it ends
 	leafMemo issuerLeafMemo // issuerset.go: a cache of issuer-set leaf hashes
@@ -298,8 +305,11 @@ func setField[T any](s *State, p *T, v T) {
 	*p = v
 }
 
+// appendTo appends in place (amortized O(1)): the undo restores the
+// previous slice header, and no reader keeps a list of the maps without
+// copying it.
 func appendTo[K comparable, V any](s *State, m map[K][]V, k K, v V) {
-	put(s, m, k, append(slices.Clip(m[k]), v))
+	put(s, m, k, append(m[k], v))
 }
 
 func key(parts ...string) string {
@@ -328,7 +338,9 @@ func (s *State) applyLocked(index uint64, r *Record, leaf Hash) error {
 	if index != d.Size {
 		return refuse(ErrInvalidRecord, "index %d, want %d", index, d.Size)
 	}
-	if prev, ok := d.Seen[leaf]; ok {
+	if prev, ok, err := s.seen(leaf); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: record already at index %d", ErrDuplicate, prev)
 	}
 	if id, ok := d.DIDs[r.Author]; ok {
@@ -540,7 +552,9 @@ func (s *State) credentialIssued(index uint64, r *Record, p *CredentialIssued) e
 	if !s.activeAccreditation(a.ID, RoleIssuer, p.Type) {
 		return refuse(ErrUnauthorized, "%s is not an accredited issuer of %q", a.ID, p.Type)
 	}
-	if _, ok := s.d.Credentials[p.Commitment]; ok {
+	if _, ok, err := s.credential(p.Commitment); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: commitment %s already anchored", ErrDuplicate, p.Commitment)
 	}
 	put(s, s.d.Credentials, p.Commitment, Credential{
@@ -576,8 +590,11 @@ func (s *State) credentialSuperseded(r *Record, p *CredentialSuperseded) error {
 	if err != nil {
 		return err
 	}
-	oldC, ok1 := s.d.Credentials[p.Old]
-	newC, ok2 := s.d.Credentials[p.New]
+	oldC, ok1, err1 := s.credential(p.Old)
+	newC, ok2, err2 := s.credential(p.New)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
 	if !ok1 || !ok2 {
 		return refuse(ErrInvalidRecord, "%w: both commitments must be anchored", ErrNotFound)
 	}
@@ -634,7 +651,9 @@ func (s *State) consentReceipt(index uint64, r *Record, p *ConsentReceipt) error
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: agency %s is not registered", ErrNotFound, p.Agency)
 	}
-	if _, ok := s.d.Grants[p.Grant]; ok {
+	if _, ok, err := s.grant(p.Grant); err != nil {
+		return err
+	} else if ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s already anchored", ErrDuplicate, p.Grant)
 	}
 	put(s, s.d.Grants, p.Grant, Grant{
@@ -673,7 +692,10 @@ func (s *State) guardianship(index uint64, r *Record, p *Guardianship) error {
 }
 
 func (s *State) consentWithdrawal(index uint64, r *Record, p *ConsentWithdrawal) error {
-	g, ok := s.d.Grants[p.Grant]
+	g, ok, err := s.grant(p.Grant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Grant)
 	}
@@ -709,7 +731,10 @@ func (s *State) accessRecord(index uint64, r *Record, p *AccessRecord) error {
 	if err != nil {
 		return err
 	}
-	g, ok := s.d.Grants[p.Grant]
+	g, ok, err := s.grant(p.Grant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Grant)
 	}
@@ -731,7 +756,10 @@ func (s *State) agencyEvent(r *Record, p *AgencyEvent) error {
 		return err
 	}
 	if p.Topic == GrantRevokeTopic {
-		g, ok := s.d.Grants[p.Digest]
+		g, ok, err := s.grant(p.Digest)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			return refuse(ErrInvalidRecord, "%w: grant %s", ErrNotFound, p.Digest)
 		}
@@ -754,7 +782,11 @@ func (s *State) agencyEvent(r *Record, p *AgencyEvent) error {
 func (s *State) MarshalBinary() ([]byte, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	b, err := json.Marshal(&s.d)
+	d, err := s.fullData()
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: serialize state: %w", err)
 	}

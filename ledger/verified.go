@@ -74,7 +74,10 @@ func (s *State) CheckVerified(vrs []*VerifiedRecord) error {
 func (s *State) RecordIndex(leaf Hash) (uint64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i, ok := s.d.Seen[leaf]
+	i, ok, err := s.seen(leaf) // unflushed entries first, then the index
+	if err != nil {
+		return 0, err
+	}
 	if !ok {
 		return 0, fmt.Errorf("ledger: record %s: %w", leaf, ErrNotFound)
 	}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/civicproof/civicproof/identity"
@@ -66,5 +67,31 @@ func TestApplyVerified(t *testing.T) {
 	}
 	if _, err := DecodeVerified(b); !errors.Is(err, identity.ErrBadSignature) || !errors.Is(err, ErrInvalidRecord) {
 		t.Fatalf("forged record: %v", err)
+	}
+}
+
+// TestRecordIndexAfterFlush: RecordIndex finds records whose entries the
+// file ledger has already written out to its index, not only unflushed
+// ones.
+func TestRecordIndexAfterFlush(t *testing.T) {
+	w := newWorld(t)
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	l := openFileLedger(t, path, w, withIndexTuning(2, 2, 2))
+	defer l.Close()
+	setup := w.setupRecords(t)
+	mustSubmitAll(t, l, setup)
+	mustSubmitAll(t, l, events(t, w, 6, 0x61))
+	for i, sr := range setup {
+		leaf, err := sr.LeafHash()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.State().RecordIndex(leaf)
+		if err != nil || got != uint64(i) {
+			t.Fatalf("record %d: index %d, %v", i, got, err)
+		}
+	}
+	if _, err := l.State().RecordIndex(Hash{1}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown leaf: %v, want ErrNotFound", err)
 	}
 }

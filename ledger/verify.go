@@ -252,7 +252,7 @@ func Repair(ctx context.Context, path string, opts RepairOptions) (*RepairReport
 	if out.DamagedCopy, err = rewrite(path, src, srcRep); err != nil {
 		return out, err
 	}
-	os.Remove(snapPath(path)) // derived from the old file: rebuilt on the next open
+	removeIndex(path) // derived from the old file: rebuilt on the next open
 	out.Changed = true
 	return out, nil
 }
