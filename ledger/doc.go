@@ -90,7 +90,7 @@
 // agency in the set is applied, and a root that differs from the current
 // one supersedes it. The history — every root with the log index and time
 // at which it became current and was superseded — is state like the rest
-// (MarshalBinary, Digest, snapshots), so replay and snapshot give the same
+// (MarshalBinary, Digest, the index head), so replay and index give the same
 // roots. IssuerSet returns a type's current set with its leaves and their
 // paths; IssuerSetRoots the history; IssuerSetRoot the entry of one root
 // (ErrNotFound for a root the type never had). A verifier given a proof

@@ -16,7 +16,7 @@ import (
 // Issuer sets: for each credential type, the state keeps the leaves of the
 // keys accredited to issue it and every root the set has had (see the
 // package documentation, "Issuer sets"). The leaves and the history are
-// part of stateData, so MarshalBinary, Digest and snapshots carry them;
+// part of stateData, so MarshalBinary, Digest and the index head carry them;
 // the trees are rebuilt from the leaves when a root is computed.
 
 // Shape of an issuer-set tree.
@@ -473,7 +473,7 @@ func (s *State) refreshIssuerTypes(role Role, types []string, index uint64, t in
 }
 
 // checkIssuerSets checks the invariants of decoded issuer-set state that
-// queries rely on, so that a snapshot the replay did not produce cannot
+// queries rely on, so that an index state the replay did not produce cannot
 // make a query panic.
 func checkIssuerSets(d *stateData) error {
 	for typ, sd := range d.IssuerSets {
