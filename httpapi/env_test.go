@@ -176,7 +176,11 @@ func (e *env) present(tb testing.TB, h *holder, ro *httpapi.RequestObject, g *co
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := consent.Present(context.Background(), h.key, e.w.PK, ro.Request, st, h.hold, e.w.Now())
+	h2, err := demo.HoldingV2Of(e.w.Ledger.State(), h.hold)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := consent.PresentV2(context.Background(), h.key, e.w.PK, ro.Request, st, h2, e.w.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}
