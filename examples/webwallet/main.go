@@ -191,9 +191,13 @@ func newKey() *identity.PrivateKey {
 	return k
 }
 
-// ageRequest asks "born on or before today minus 18 years?" and nothing else.
+// ageRequest asks "born on or before today minus 18 years?" and nothing
+// else. The browser wallet still proves with the version 1 circuit, whose
+// proofs name the issuer and answer only requests that reveal it, so the
+// request reveals the issuer until the wallet moves to version 2.
 func ageRequest() consent.Request {
 	return consent.Request{Purpose: consent.PurposeIdentityVerification, LegalBasis: consent.BasisLegalObligation,
 		NoticeVersion: "venue-entry/1", Types: []string{consent.TypeName(identitySchema)}, Scope: "venue-licensing/age-check",
-		Predicates: []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().UTC().AddDate(-18, 0, 0))}}}
+		Predicates:   []consent.Predicate{{Slot: 0, Op: consent.OpLe, A: credential.DayValue(time.Now().UTC().AddDate(-18, 0, 0))}},
+		RevealIssuer: true}
 }
