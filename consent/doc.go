@@ -182,7 +182,10 @@
 // The wallet side is Present (a version 1 proof, for requests that
 // reveal the issuer) and PresentV2 (a version
 // 2 proof of the request's credentials, built with HeldV2 from the
-// ledger's issuer sets; CanAnswerV2 checks without proving): each proves
+// ledger's issuer sets, or, in a wallet without the ledger's state, with
+// HeldV2From from a type's whole set as IssuerSetOf exports it — package
+// httpapi serves it — after rebuilding its root; CanAnswerV2 checks
+// without proving): each proves
 // with a zkp.ProvingKey and signs the presentation; check coverage first
 // with CheckRequest.
 package consent

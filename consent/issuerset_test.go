@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/civicproof/civicproof/credential"
+	"github.com/civicproof/civicproof/credential/revocation"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/internal/issuerset"
 	"github.com/civicproof/civicproof/ledger"
@@ -19,30 +21,7 @@ import (
 // that does not rebuild to its root, of another type, or without the
 // credential's key is refused with its sentinel.
 func TestHeldV2From(t *testing.T) {
-	ctx := context.Background()
-	w := newWorld(t)
-	schema := credential.MustSchema(testTypeName, 1,
-		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true})
-	issuer, err := credential.NewIssuer(w.issuer, w.l, credential.NewRegistry(), credential.IssuerOptions{Now: w.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := issuer.RegisterSchema(ctx, schema); err != nil {
-		t.Fatal(err)
-	}
-	secret, _ := credential.NewHolderSecret(nil)
-	cred, err := issuer.Issue(ctx, schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
-		Claims: credential.Claims{"birthDate": "2001-05-17"}, ValidUntil: w.clock.Now().AddDate(1, 0, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := issuer.PublishRevocations(ctx); err != nil {
-		t.Fatal(err)
-	}
-	wit, err := issuer.Registry().Witness(cred.Core.RevocationIndex)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, cred, wit := heldV2World(t)
 	want, err := HeldV2(w.l.State(), cred, wit)
 	if err != nil {
 		t.Fatal(err)
@@ -112,4 +91,65 @@ func rootOf(t *testing.T, f *IssuerSetFile) ledger.Hash {
 	}
 	r := tree.Root()
 	return ledger.Hash(r.Bytes())
+}
+
+// heldV2World is a world whose issuer issued one credential of
+// testTypeName, with its revocation witness.
+func heldV2World(t testing.TB) (*world, *credential.Credential, *revocation.Witness) {
+	t.Helper()
+	ctx := context.Background()
+	w := newWorld(t)
+	schema := credential.MustSchema(testTypeName, 1,
+		credential.ClaimDef{Name: "birthDate", Type: credential.TypeDate, Slot: 0, Required: true})
+	issuer, err := credential.NewIssuer(w.issuer, w.l, credential.NewRegistry(), credential.IssuerOptions{Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := issuer.RegisterSchema(ctx, schema); err != nil {
+		t.Fatal(err)
+	}
+	secret, _ := credential.NewHolderSecret(nil)
+	cred, err := issuer.Issue(ctx, schema, &credential.Request{HolderBinding: credential.HolderBinding(secret),
+		Claims: credential.Claims{"birthDate": "2001-05-17"}, ValidUntil: w.clock.Now().AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := issuer.PublishRevocations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wit, err := issuer.Registry().Witness(cred.Core.RevocationIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, cred, wit
+}
+
+// FuzzHeldV2From: whatever issuer set a server sends, HeldV2From returns
+// a holding or an error, never panics, and a holding it returns is for a
+// set that rebuilds to the served root.
+func FuzzHeldV2From(f *testing.F) {
+	w, cred, wit := heldV2World(f)
+	good, err := IssuerSetOf(w.l.State(), testTypeName)
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, err := json.Marshal(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"type":"` + testTypeName + `","root":"00","keys":[{"key":"AA=="}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var set IssuerSetFile
+		if json.Unmarshal(b, &set) != nil {
+			return
+		}
+		held, err := HeldV2From(&set, cred, wit)
+		if err != nil {
+			return
+		}
+		if r := held.IssuerPath.RootWith(held.Issuer.Hash()); ledger.Hash(r.Bytes()) != set.Root {
+			t.Fatalf("holding for root %x, the set names %s", r.Bytes(), set.Root)
+		}
+	})
 }
