@@ -78,10 +78,13 @@
 //
 // A version 1 proof covers one credential, carries its issuer's key and
 // is made against that issuer's latest revocation root. Until version 1
-// keys are retired it still answers a one-credential request whichever
-// issuer choice the request made (it names its issuer anyway), and its
-// issuer's key rotation still requires re-issuing: a version 1 proof does
-// not show that its key was valid when the credential was issued.
+// keys are retired it still answers a one-credential request that
+// reveals the issuer (RevealIssuer), and only such a request: the gate
+// refuses a presentation that names an issuer — as every version 1
+// presentation does — for a request that hides issuers (ErrMalformed),
+// before reading the proof. Its issuer's key rotation still requires
+// re-issuing: a version 1 proof does not show that its key was valid
+// when the credential was issued.
 //
 // # Checks
 //
@@ -176,9 +179,13 @@
 // of the access record; the full gate on the in-memory ledger about
 // 1.0 ms, about 1,000 presentations/s per core.
 //
-// The wallet side is Present (a version 1 proof) and PresentV2 (a version
+// The wallet side is Present (a version 1 proof, for requests that
+// reveal the issuer) and PresentV2 (a version
 // 2 proof of the request's credentials, built with HeldV2 from the
-// ledger's issuer sets; CanAnswerV2 checks without proving): each proves
+// ledger's issuer sets, or, in a wallet without the ledger's state, with
+// HeldV2From from a type's whole set as IssuerSetOf exports it — package
+// httpapi serves it — after rebuilding its root; CanAnswerV2 checks
+// without proving): each proves
 // with a zkp.ProvingKey and signs the presentation; check coverage first
 // with CheckRequest.
 package consent

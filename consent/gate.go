@@ -408,8 +408,9 @@ func NullifierHash(scope string, nullifier FieldValue) Digest {
 //   - the request: ErrMalformed, ErrBadSignature, ErrExpired,
 //     ErrForeignRequest; its nonce: ErrUnknownNonce, ErrReplay;
 //   - the presentation: ErrMalformed (also: an issuer named where the
-//     request hides issuers, or none where it reveals them; a proof of
-//     another number of credentials), ErrBadSignature, and
+//     request hides issuers — so any version 1 proof for such a request
+//     —, or none where it reveals them; a proof of another number of
+//     credentials), ErrBadSignature, and
 //     ErrTypeNotRequested for a credential type the request does not
 //     list at that position, or another number of credentials (whatever
 //     the grant allows);
@@ -562,6 +563,11 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 	state := g.l.State()
 	var issuer ledger.Agency
 	if p.version1() { // the named issuer, before the proof is read
+		if !req.RevealIssuer {
+			// A version 1 proof always carries its issuer's key: it
+			// answers only a request that reveals the issuer.
+			return nil, fmt.Errorf("%w: the request hides issuers, the presentation names %s (a version 1 proof always does)", ErrMalformed, p.Issuer)
+		}
 		if issuer, err = accredited(state, p.Issuer, p.Type); err != nil {
 			return nil, err
 		}
@@ -581,8 +587,8 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 		return &prepared{stmt: stmt, status: st}, nil
 	}
 	// A version 1 proof: one credential, its issuer named, proven against
-	// the issuer's latest revocation root. It answers a request of one
-	// credential whichever issuer choice the request made.
+	// the issuer's latest revocation root. It answers only a request of
+	// one credential that reveals the issuer (checked above).
 	if !p.version1() {
 		return nil, fmt.Errorf("%w: a version 1 proof covers one credential and names its issuer", ErrMalformed)
 	}

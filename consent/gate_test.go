@@ -53,11 +53,15 @@ func (e *gateEnv) publishRoot(t testing.TB) {
 
 // ageRequest is the gate's template: income (slot 3) <= 20000, disclose
 // slot 2.
+// ageRequest is the template of the gate tests over version 1 proofs,
+// which name their issuer: it reveals the issuer (the only kind of
+// request a version 1 proof answers).
 func ageRequest() Request {
 	return Request{
 		Purpose: PurposeBenefitEligibility, LegalBasis: BasisPublicTask, NoticeVersion: "benefit/1",
 		Types: []string{testType}, Disclose: SlotSet{2},
 		Predicates: []Predicate{{Slot: 3, Op: OpLe, A: 20000}}, Scope: "benefit-2026",
+		RevealIssuer: true,
 	}
 }
 
@@ -181,6 +185,36 @@ func TestGateAccepts(t *testing.T) {
 // TestGateMatrix: each case starts from an accepted presentation and
 // changes one thing; the gate must refuse with that thing's sentinel and
 // leave no trace (the ledger does not grow).
+// TestGateRefusesV1ForHiddenIssuer: a version 1 proof names its issuer,
+// so it cannot answer a request that hides the issuer, whatever the
+// grant allows. The gate refuses it with ErrMalformed before reading the
+// proof, and nothing changes: the same request is still open, and the
+// wallet's version 1 proof for a revealing request is accepted.
+func TestGateRefusesV1ForHiddenIssuer(t *testing.T) {
+	e := newGateEnv(t)
+	tmpl := ageRequest()
+	tmpl.RevealIssuer = false
+	hidden, err := e.gate.NewRequest(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := wallet{key: e.citizen, grant: e.anchoredGrant(t, e.citizen, hidden, nil), secret: 42, claim: 15000, value: 7}
+	size := e.l.State().Size()
+	if _, err := e.gate.Verify(context.Background(), hidden, e.present(t, hidden, w)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("version 1 proof for a request hiding the issuer: %v, want ErrMalformed", err)
+	}
+	if got := e.l.State().Size(); got != size {
+		t.Fatalf("refusal wrote %d records", got-size)
+	}
+	// Nothing was used up: a revealing request under a grant that allows
+	// it is accepted.
+	req := e.request(t)
+	w.grant = e.anchoredGrant(t, e.citizen, req, nil)
+	if _, err := e.gate.Verify(context.Background(), req, e.present(t, req, w)); err != nil {
+		t.Fatalf("version 1 proof for a request revealing the issuer: %v", err)
+	}
+}
+
 func TestGateMatrix(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {

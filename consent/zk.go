@@ -215,6 +215,9 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 // leads to (the gate accepts only the issuer's latest published root, so a
 // revoked credential, whose witness leads to that root only with its leaf
 // set, is refused there with ErrStaleRoot), and signs the presentation.
+// The presentation names its issuer, so the gate accepts it only for a
+// request that reveals the issuer (RevealIssuer; ErrMalformed otherwise):
+// answer other requests with PresentV2.
 func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, st *Status, h *zkp.Holding, now time.Time) (*Presentation, error) {
 	if key == nil || pk == nil || req == nil || st == nil || st.Grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant status and a holding with its witness", ErrMalformed)

@@ -101,7 +101,9 @@ func (e *realEnv) status(t testing.TB, g *Grant) *Status {
 	return st
 }
 
-// adultRequest asks "born on or before 2008-11-01" (18 at t0) and nothing else.
+// adultRequest asks "born on or before 2008-11-01" (18 at t0) and nothing
+// else, revealing the issuer: these tests prove with the version 1
+// circuit, whose proofs name their issuer.
 func (e *realEnv) adultRequest(t *testing.T) *Request { return e.adultRequestTB(t) }
 
 func (e *realEnv) adultRequestTB(t testing.TB) *Request {
@@ -110,6 +112,7 @@ func (e *realEnv) adultRequestTB(t testing.TB) *Request {
 	r, err := e.gate.NewRequest(Request{
 		Purpose: PurposeIdentityVerification, LegalBasis: BasisPublicTask, NoticeVersion: "venue/1",
 		Types: []string{testType}, Predicates: []Predicate{{Slot: 0, Op: OpLe, A: cutoff}}, Scope: "venue-2026",
+		RevealIssuer: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -165,6 +168,7 @@ func TestGateRealProofs(t *testing.T) {
 	younger, err := e.gate.NewRequest(Request{
 		Purpose: PurposeIdentityVerification, LegalBasis: BasisPublicTask, NoticeVersion: "venue/1", Types: []string{testType},
 		Predicates: []Predicate{{Slot: 0, Op: OpLe, A: credential.DayValue(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC))}}, Scope: "venue-2026",
+		RevealIssuer: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -41,8 +41,11 @@
 // reading the ledger cannot see which agency checked its citizen. The
 // linkability test of this package checks this for one citizen, three
 // credentials from two issuers and three agencies, value by value.
-// Version 1 proofs reveal the issuer's key to the verifier; version 2
-// proofs (below) hide it unless the request reveals issuers. Not covered:
+// Version 1 proofs reveal the issuer's key to the verifier, so the gate
+// accepts them only for requests that reveal issuers; version 2 proofs
+// (below) hide it unless the request reveals issuers, and the linkability
+// test proves with them: no agency receives any issuer's DID or key, only
+// the public issuer-set root of the credential's type. Not covered:
 // every issuer sees the same holder binding (a commitment to the one
 // holder secret), so colluding issuers can link their own records of the
 // citizen.

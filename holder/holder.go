@@ -395,7 +395,8 @@ func (h *Holder) Withdraw(ctx context.Context, l ledger.Ledger, g *consent.Grant
 // against their types' current issuer-set roots on l (consent.HeldV2),
 // hiding each issuer unless the request reveals them. With a version 1
 // key it proves one credential (a request of several credentials is
-// refused with consent.ErrMalformed), naming its issuer.
+// refused with consent.ErrMalformed), naming its issuer: the gate accepts
+// such a proof only for a request that reveals the issuer.
 func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request) (*consent.Presentation, error) {
 	now := h.cfg.now()
 	if req == nil || pk == nil || l == nil {

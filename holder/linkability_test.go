@@ -157,6 +157,8 @@ type linkWorld struct {
 	ledgerViews map[string]tokens
 	public      tokens
 	grants      map[consent.Digest]string // grant id -> agency name
+	// setRoots: the issuer-set roots each agency's proof was made against.
+	setRoots map[string][]fr.Element
 }
 
 func newLinkWorld(t *testing.T) *linkWorld {
@@ -166,6 +168,7 @@ func newLinkWorld(t *testing.T) *linkWorld {
 	lw := &linkWorld{
 		w: newTestWorld(t, true), issuers: map[string]*identity.PrivateKey{}, agencies: map[string]*identity.PrivateKey{},
 		views: map[string]tokens{}, ledgerViews: map[string]tokens{}, public: tokens{}, grants: map[consent.Digest]string{},
+		setRoots: map[string][]fr.Element{},
 	}
 	w := lw.w
 	w.submit(t, w.root, &ledger.VerifyingKey{Shape: vk.Shape(), Fingerprint: ledger.Hash(vk.Fingerprint())})
@@ -258,14 +261,17 @@ func newLinkWorld(t *testing.T) *linkWorld {
 			t.Fatal(err)
 		}
 		v.addJSON(t, pj)
-		hdr, err := zkp.Inspect(p.Proof)
+		hdr, err := zkp.InspectV2(p.Proof)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: not a version 2 proof: %v", r.agency, err)
 		}
 		v.addElement(hdr.Nullifier)
-		v.addElement(hdr.Root)
+		for _, root := range hdr.IssuerSets {
+			v.addElement(root)
+		}
 		v.addBytes(hdr.Fingerprint[:])
 		v.addBytes(res.Nullifier[:])
+		lw.setRoots[r.agency] = hdr.IssuerSets
 	}
 	// The citizen withdraws the transport grant: a withdrawal on the ledger.
 	w.clock.Add(53 * time.Minute)
@@ -277,6 +283,14 @@ func newLinkWorld(t *testing.T) *linkWorld {
 		}
 	}
 	lw.readLedger(t)
+	// Issuer-set roots are public parameters of their types: every root a
+	// type's set has had, as the ledger's state derives it.
+	state := w.l.State()
+	for _, typ := range state.IssuerSetTypes() {
+		for _, r := range state.IssuerSetRoots(typ) {
+			lw.public.addBytes(r.Root[:])
+		}
+	}
 	return lw
 }
 
@@ -348,16 +362,16 @@ func (lw *linkWorld) readLedger(t *testing.T) {
 // with any other party's view except public parameters: no DID, key,
 // grant id, receipt hash, nullifier (or its hash), signature or time.
 //
-// Two exceptions, asserted to be exactly these values so that they stay
-// visible:
-//   - the issuer's DID and keys reach the agencies that checked its
-//     credentials: today's (v1) proofs reveal the issuer key; they are
-//     public parameters (on the ledger) but narrow the citizen to that
-//     issuer's holders. Issuer-hiding proofs belong to circuit v2.
-//   - both issuers receive the same holder binding (the commitment to the
-//     one holder secret that lets one proof cover several credentials), so
-//     colluding issuers can link their records of the citizen. It never
-//     reaches an agency or the ledger.
+// The proofs are version 2, issuer hidden (the requests do not reveal
+// it): no agency receives any issuer's DID or key, only the issuer-set
+// root of the credential's type, a public parameter of the type (checked
+// directly, and that each agency's proof carries its type's root).
+//
+// One exception, asserted to be exactly these values so that it stays
+// visible: both issuers receive the same holder binding (the commitment
+// to the one holder secret that lets one proof cover several
+// credentials), so colluding issuers can link their records of the
+// citizen. It never reaches an agency or the ledger.
 //
 // The test also checks directly that no revocation index, holder secret
 // or holder binding appears in any agency's view or on the ledger.
@@ -410,10 +424,9 @@ func noSharedValues(t *testing.T, lw *linkWorld) {
 	public.addString(strings.Repeat("0", 64))
 	for _, ts := range issuerTokens {
 		for k := range ts {
-			delete(public, k) // checked as an exception below
+			delete(public, k) // checked directly below
 		}
 	}
-	issuerOf := map[string]string{"agency:benefits": "registry", "agency:housing": "registry", "agency:transport": "tax"}
 	names := make([]string, 0, len(views))
 	for n := range views {
 		names = append(names, n)
@@ -423,13 +436,8 @@ func noSharedValues(t *testing.T, lw *linkWorld) {
 		for _, b := range names[i+1:] {
 			common := shared(views[a], views[b], public)
 			var allowed tokens
-			switch {
-			case strings.HasPrefix(a, "agency:") && strings.HasPrefix(b, "agency:") && issuerOf[a] == issuerOf[b]:
-				allowed = issuerTokens[issuerOf[a]] // v1 proofs reveal the issuer
-			case strings.HasPrefix(a, "issuer:") && strings.HasPrefix(b, "issuer:"):
+			if strings.HasPrefix(a, "issuer:") && strings.HasPrefix(b, "issuer:") {
 				allowed = binding // one holder secret
-			case strings.HasPrefix(a, "agency:") && strings.HasPrefix(b, "issuer:"):
-				allowed = issuerTokens[strings.TrimPrefix(b, "issuer:")] // the issuer's own DID
 			}
 			var linked []string
 			for _, k := range common {
@@ -442,9 +450,32 @@ func noSharedValues(t *testing.T, lw *linkWorld) {
 			}
 		}
 	}
-	// The issuer exception is real (so that the test notices when v2 hides it).
-	if len(shared(views["agency:benefits"], views["agency:housing"], public)) == 0 {
-		t.Error("the two agencies checking the registry's credentials no longer share its key: update the exception")
+	// No agency receives any issuer's DID or key (its ZK key included),
+	// in what it was sent or in the ledger records about it.
+	for n, v := range views {
+		if !strings.HasPrefix(n, "agency:") {
+			continue
+		}
+		for is, ts := range issuerTokens {
+			for k := range ts {
+				if v[k] {
+					t.Errorf("%s learned issuer %s: %s", n, is, k)
+				}
+			}
+		}
+	}
+	// What each agency's proof names instead: its type's current
+	// issuer-set root, a public parameter.
+	state := lw.w.l.State()
+	for agency, typ := range map[string]string{"benefits": "PersonalID", "housing": "Residence", "transport": "Income"} {
+		set, err := state.IssuerSet(typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots := lw.setRoots[agency]
+		if len(roots) != 1 || roots[0].Bytes() != [32]byte(set.Root) || !public["b:"+hex.EncodeToString(set.Root[:])] {
+			t.Errorf("agency %s: proof against issuer-set roots %v, want the public current root %x of %s", agency, roots, set.Root, typ)
+		}
 	}
 	// Direct checks of the citizen's secrets and indices.
 	secret := lw.st.HolderSecret()

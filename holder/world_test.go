@@ -180,11 +180,13 @@ var (
 	keysErr  error
 )
 
-// realKeys makes one Groth16 key pair of the presentation circuit per test
-// binary.
+// realKeys makes one Groth16 key pair of the one-credential version 2
+// presentation circuit (issuer hidden by default) per test binary.
 func realKeys(t testing.TB) (*zkp.ProvingKey, *zkp.VerifyingKey) {
 	t.Helper()
-	keysOnce.Do(func() { keysPK, keysVK, keysErr = zkp.SetupUnsafe(context.Background(), zkp.Groth16) })
+	keysOnce.Do(func() {
+		keysPK, keysVK, keysErr = zkp.SetupShapeUnsafe(context.Background(), zkp.ShapeV2(zkp.Groth16, 1))
+	})
 	if keysErr != nil {
 		t.Fatal(keysErr)
 	}

@@ -30,6 +30,16 @@ func batchWorkers() int {
 	}
 }
 
+// waitWorkers polls batchWorkers until it is n, for at most ten seconds,
+// and returns the last count.
+func waitWorkers(n int) int {
+	got := batchWorkers()
+	for deadline := time.Now().Add(10 * time.Second); got != n && time.Now().Before(deadline); got = batchWorkers() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return got
+}
+
 type answer struct {
 	state string
 	body  string
@@ -69,8 +79,10 @@ func (e *env) post(t *testing.T, body string) (int, string) {
 func TestBatchVerify(t *testing.T) {
 	before := batchWorkers()
 	e := newEnv(t, httpapi.Options{Batch: httpapi.Batch{MaxSize: 4, MaxWait: time.Minute, Workers: 1}})
-	if got := batchWorkers() - before; got != 1 {
-		t.Fatalf("%d batch workers running, want 1", got)
+	// A worker goroutine shows in stacks as (*batcher).work once it has
+	// run (before, as the go statement's wrapper): wait for it.
+	if got := waitWorkers(before + 1); got != before+1 {
+		t.Fatalf("%d batch workers running, want 1", got-before)
 	}
 	t.Cleanup(func() { e.verifier.Close() })
 	ha, hb, hc, hd := e.pickUp(t), e.pickUp(t), e.pickUp(t), e.pickUp(t)

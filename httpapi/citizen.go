@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/identity"
 	"github.com/civicproof/civicproof/ledger"
 )
@@ -78,6 +79,7 @@ func NewCitizen(l ledger.Ledger, baseURL string, opts Options) (*Citizen, error)
 //	GET  {base}/log?did=D                      AccessLog of citizen DID D
 //	GET  {base}/agency?did=D&role=R&type=T     AgencyFacts
 //	GET  {base}/key?fingerprint=F&shape=S      KeyFacts
+//	GET  {base}/issuer-set?type=T              consent.IssuerSetFile of type T
 //	POST {base}/records                        a signed consent-receipt or
 //	                                           consent-withdrawal record -> {"index": n}
 //
@@ -90,7 +92,25 @@ func (c *Citizen) Handler() http.Handler {
 	mux.Handle("GET "+p+"/agency", c.opts.handle(c.serveAgency))
 	mux.Handle("POST "+p+"/records", c.opts.handle(c.serveRecord))
 	mux.Handle("GET "+p+"/key", c.opts.handle(c.serveKey))
+	mux.Handle("GET "+p+"/issuer-set", c.opts.handle(c.serveIssuerSet))
 	return mux
+}
+
+// serveIssuerSet answers the current issuer set of a credential type
+// (the schema name): public, and the whole set, so that a wallet fetching
+// it says which type it proves, never which issuer.
+func (c *Citizen) serveIssuerSet(w http.ResponseWriter, r *http.Request) error {
+	typ := r.URL.Query().Get("type")
+	if typ == "" || len(typ) > 200 {
+		return fmt.Errorf("%w: type is required", ErrBadBody)
+	}
+	f, err := consent.IssuerSetOf(c.l.State(), typ)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, f)
+	return nil
 }
 
 func queryDID(r *http.Request) (identity.DID, error) {

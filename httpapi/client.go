@@ -257,6 +257,19 @@ func (c *Client) Withdraw(ctx context.Context, base string, key *identity.Privat
 	return c.Submit(ctx, base, sr)
 }
 
+// IssuerSet fetches the current issuer set of credential type typ (the
+// schema name) from the citizen endpoints at base, for consent.HeldV2From,
+// which checks that it rebuilds to its root (the gate then checks that
+// the root is one the ledger has had for the type).
+func (c *Client) IssuerSet(ctx context.Context, base, typ string) (*consent.IssuerSetFile, error) {
+	var f consent.IssuerSetFile
+	err := c.getJSON(ctx, strings.TrimSuffix(base, "/")+"/issuer-set?"+url.Values{"type": {typ}}.Encode(), &f)
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
 // Key fetches the facts of the verifying key fp for shape; check them with
 // VerifyOfficialKey.
 func (c *Client) Key(ctx context.Context, base, shape string, fp [32]byte) (*KeyFacts, error) {

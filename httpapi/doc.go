@@ -63,6 +63,10 @@
 // and the signed checkpoint; VerifyAccessLog checks them against the
 // ledger key. POST {base}/records takes the two records a citizen writes,
 // consent receipts and withdrawals (Client.Anchor, Client.Withdraw).
+// GET {base}/issuer-set?type= returns a credential type's current issuer
+// set (consent.IssuerSetFile, Client.IssuerSet): the whole set, so the
+// wallet that proves with version 2 (consent.HeldV2From, which rebuilds
+// its root) reveals the type it holds, not its issuer.
 // Limits: a server can leave records out of a log, and an accreditation
 // suspended later still shows as accredited: the ledger publishes no
 // verifiable map of its state.

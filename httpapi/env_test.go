@@ -176,7 +176,18 @@ func (e *env) present(tb testing.TB, h *holder, ro *httpapi.RequestObject, g *co
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := consent.Present(context.Background(), h.key, e.w.PK, ro.Request, st, h.hold, e.w.Now())
+	// As a wallet without the ledger's state: the type's whole issuer set
+	// from the citizen endpoints, its root rebuilt.
+	set, err := e.client.IssuerSet(context.Background(), e.url("/citizen"), identitySchema.Name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	held, err := consent.HeldV2From(set, h.hold.Credential, h.hold.Witness)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h2 := &zkp.HoldingV2{Secret: h.hold.Secret, Credentials: []zkp.HeldCredential{held}}
+	p, err := consent.PresentV2(context.Background(), h.key, e.w.PK, ro.Request, st, h2, e.w.Now())
 	if err != nil {
 		tb.Fatal(err)
 	}

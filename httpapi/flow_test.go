@@ -10,6 +10,7 @@ import (
 
 	"github.com/civicproof/civicproof/consent"
 	"github.com/civicproof/civicproof/httpapi"
+	"github.com/civicproof/civicproof/internal/demo"
 	"github.com/civicproof/civicproof/ledger"
 )
 
@@ -95,7 +96,11 @@ func TestFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := consent.Present(ctx, h.key, e.w.PK, ro2.Request, st, h.hold, e.w.Now()); !errors.Is(err, consent.ErrConsentWithdrawn) {
+	h2, err := demo.HoldingV2Of(e.w.Ledger.State(), h.hold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := consent.PresentV2(ctx, h.key, e.w.PK, ro2.Request, st, h2, e.w.Now()); !errors.Is(err, consent.ErrConsentWithdrawn) {
 		t.Fatalf("wallet after withdrawal: %v", err)
 	}
 	log, err = e.client.AccessLog(ctx, e.url("/citizen"), h.key.DID())

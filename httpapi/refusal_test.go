@@ -134,6 +134,8 @@ func TestRefusals(t *testing.T) {
 		{"record-garbage", rawReq{"POST", "/citizen/records", "application/json", `{"record":1}`, nil}, ledger.ErrInvalidRecord},
 		{"record-too-large", rawReq{"POST", "/citizen/records", "application/json", strings.Repeat(" ", httpapi.MaxRecordBody+1), nil}, httpapi.ErrTooLarge},
 		{"log-bad-did", rawReq{"GET", "/citizen/log?did=did:web:x", "", "", nil}, httpapi.ErrBadBody},
+		{"issuer-set-no-type", rawReq{"GET", "/citizen/issuer-set", "", "", nil}, httpapi.ErrBadBody},
+		{"issuer-set-unknown-type", rawReq{"GET", "/citizen/issuer-set?type=Diploma", "", "", nil}, consent.ErrNotAccredited},
 		{"agency-unknown", rawReq{"GET", "/citizen/agency?role=verifier&type=Identity&did=" + url.QueryEscape(string(h.key.DID())), "", "", nil}, ledger.ErrNotFound},
 		{"agency-bad-role", rawReq{"GET", "/citizen/agency?role=king&type=Identity&did=" + url.QueryEscape(string(e.licensing.DID())), "", "", nil}, httpapi.ErrBadBody},
 	} {

@@ -1,6 +1,8 @@
 // Package webwallet serves civicproof's citizen wallet to a browser: a
 // small page (plain HTML and JavaScript, embedded) over the WebAssembly
-// wallet of cmd/wallet-wasm, the proving key and the compiled circuit.
+// wallet of cmd/wallet-wasm, the proving key and the compiled circuit
+// (the one-credential version 2 presentation circuit: the agency learns
+// the credential type's issuer-set root, not the issuer).
 //
 // The page shows an agency's request in plain language before anything is
 // proven — who asks (the agency's name as registered on the ledger, after

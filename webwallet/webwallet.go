@@ -44,7 +44,7 @@ type Config struct {
 	LedgerOrigin  string
 	LedgerKey     ed25519.PublicKey
 	CitizenBase   string   // httpapi citizen endpoints
-	CircuitDigest [32]byte // zkp.CircuitDigest(zkp.Groth16)
+	CircuitDigest [32]byte // of the proving key's circuit shape (Files.SetKeys)
 	OfferURL      string   // optional: GET returns an httpapi.CredentialOffer
 	Agencies      []Agency // optional: verifiers to visit
 	// ProverHeapMB is the heap the wallet lets a proof grow to before Go's
@@ -163,16 +163,18 @@ func BuildWASM(ctx context.Context, dir string) (*Files, error) {
 	return &f, nil
 }
 
-// SetKeys fills the proving key and the compiled circuit (of pk's backend)
+// SetKeys fills the proving key and the compiled circuit (of pk's circuit
+// shape: the wallet proves version 2 with a key of zkp.ShapeV2(backend, 1))
 // the page serves, and returns the circuit digest to pin in Config.
 func (f *Files) SetKeys(pk *zkp.ProvingKey) ([32]byte, error) {
 	var pkb, csb bytes.Buffer
 	if _, err := pk.WriteTo(&pkb); err != nil {
 		return [32]byte{}, fmt.Errorf("webwallet: proving key: %w", err)
 	}
-	if _, err := zkp.WriteConstraintSystem(&csb, pk.Backend()); err != nil {
+	s := pk.CircuitShape()
+	if _, err := zkp.WriteConstraintSystemShape(&csb, s); err != nil {
 		return [32]byte{}, err
 	}
 	f.ProvingKey, f.ConstraintSystem = pkb.Bytes(), csb.Bytes()
-	return zkp.CircuitDigest(pk.Backend())
+	return s.CircuitDigest()
 }

@@ -15,13 +15,19 @@
 //	                         from its encrypted bytes and restores the grants
 //	                         stored with it; returns the new bytes
 //	loadKeys(pk, cs)         the proving key and compiled circuit (bytes the
-//	                         page fetched and caches); checks the circuit
-//	                         digest and that the key is official on the ledger
+//	                         page fetched and caches) of the one-credential
+//	                         version 2 circuit; checks the circuit digest,
+//	                         that the key is of the circuit's shape and that
+//	                         it is official on the ledger
 //	receive(offer)           picks up an OpenID4VCI offer; returns the new bytes
 //	request(requestURI)      fetches and checks a request object and the
 //	                         agency's accreditation; returns what to show
-//	accept()                 grants consent, anchors it, proves, posts the
-//	                         answer; returns the verifier's result and timings
+//	accept()                 grants consent, anchors it, fetches the
+//	                         credential type's whole issuer set (the server
+//	                         learns the type, not the issuer), proves with
+//	                         version 2 (issuer hidden unless the request
+//	                         reveals it), posts the answer; returns the
+//	                         verifier's result and timings
 //	refuse()                 forgets the shown request and posts the
 //	                         OpenID4VP error response access_denied (with the
 //	                         request's state) to its response_uri

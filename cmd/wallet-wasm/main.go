@@ -247,12 +247,16 @@ func (a *app) loadKeys(args []js.Value) (any, error) {
 	if lv == nil {
 		return nil, errState
 	}
-	if _, err := zkp.LoadConstraintSystem(bytes.NewReader(bytesOf(args[1])), digest); err != nil {
+	shape, err := zkp.LoadConstraintSystemShape(bytes.NewReader(bytesOf(args[1])), digest)
+	if err != nil {
 		return nil, err
 	}
 	pk, err := zkp.ReadProvingKey(bytes.NewReader(bytesOf(args[0])))
 	if err != nil {
 		return nil, err
+	}
+	if pk.CircuitShape() != shape {
+		return nil, fmt.Errorf("wallet: the proving key is for %s, the circuit is %s", pk.CircuitShape(), shape)
 	}
 	vk := pk.VerifyingKey()
 	f, err := a.client.Key(context.Background(), base, vk.Shape(), vk.Fingerprint())
@@ -460,13 +464,25 @@ func (a *app) accept(args []js.Value) (any, error) {
 	a.mu.Lock()
 	a.grants = append(a.grants, g)
 	a.mu.Unlock()
+	// The credential type's whole issuer set (the server learns the type,
+	// not the issuer); HeldV2From checks that it rebuilds to its root.
+	set, err := a.client.IssuerSet(ctx, base, p.entry.Credential.Schema.Name)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the issuer set: %w", err)
+	}
+	held, err := consent.HeldV2From(set, p.entry.Credential, p.entry.Witness)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	hold := &zkp.Holding{Credential: p.entry.Credential, Secret: s.HolderSecret(), Witness: p.entry.Witness}
+	hold := &zkp.HoldingV2{Secret: s.HolderSecret(), Credentials: []zkp.HeldCredential{held}}
 	// The grant was anchored a moment ago by this wallet: given, unused.
 	st := &consent.Status{Grant: g, State: consent.StateGiven}
 	var pres *consent.Presentation
 	proveQuietly(a.proverHeap(), func() {
-		pres, err = consent.Present(ctx, key, pk, p.ro.Request, st, hold, time.Now())
+		// A version 2 proof: the issuer stays hidden unless the request
+		// reveals it.
+		pres, err = consent.PresentV2(ctx, key, pk, p.ro.Request, st, hold, time.Now())
 	})
 	if err != nil {
 		return nil, err

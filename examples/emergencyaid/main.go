@@ -90,8 +90,12 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			if _, err := ledger.AccreditAgency(ctx, l, ministry, register.DID(), ledger.RoleIssuer, []string{residence.Name}, time.Now()); err != nil {
 				return err
 			}
-			// Cached, or made once by a single-party DEMO setup (production: zkp.Ceremony).
-			if _, err := n.Wait("loading or making the proving key", func() error { pk, _, err = zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16); return err }); err != nil {
+			// The one-credential presentation circuit, version 2 (the issuer stays hidden):
+			// cached, or made once by a single-party DEMO setup (production: zkp.Ceremony).
+			if _, err := n.Wait("loading or making the proving key", func() error {
+				pk, _, err = zkp.KeyCache{}.LoadOrSetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, 1))
+				return err
+			}); err != nil {
 				return err
 			}
 			_, err = consent.PublishVerifyingKey(ctx, l, ministry, pk.VerifyingKey(), time.Now())
@@ -142,7 +146,7 @@ func run(ctx context.Context, dir string, n *narrate.Narrator) error {
 			}
 			req, err := reliefRequest(gate)
 			if err == nil {
-				err = cleo.h.CanAnswer(req) // before asking Cleo for consent
+				err = cleo.h.CanAnswerV2(l, req) // before asking Cleo for consent
 			}
 			n.Say("Cleo's wallet: %v; nothing sent, nothing written.", err)
 			if !errors.Is(err, zkp.ErrUnsatisfied) {

@@ -99,7 +99,7 @@ func run(ctx context.Context, addr string, out *os.File, ready func(url string))
 	}
 
 	say("Making the presentation circuit's keys (DEMO SETUP: single party, not for production)…")
-	pk, vk, err := zkp.SetupUnsafe(ctx, zkp.Groth16)
+	pk, vk, err := zkp.SetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, 1)) // version 2, one credential: the issuer stays hidden
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,8 @@ func newKey() *identity.PrivateKey {
 	return k
 }
 
-// ageRequest asks "born on or before today minus 18 years?" and nothing else.
+// ageRequest asks "born on or before today minus 18 years?" and nothing
+// else; the issuer stays hidden.
 func ageRequest() consent.Request {
 	return consent.Request{Purpose: consent.PurposeIdentityVerification, LegalBasis: consent.BasisLegalObligation,
 		NoticeVersion: "venue-entry/1", Types: []string{consent.TypeName(identitySchema)}, Scope: "venue-licensing/age-check",

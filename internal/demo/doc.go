@@ -8,11 +8,14 @@
 //
 // World is a demo's ledger and governance root (Start opens it and prints
 // the demo's banner), with the moves every demo makes on it: registering
-// and accrediting agencies, issuers, proving keys (Keys and KeysStep,
-// cached by circuit digest so that a second run skips setup), gates, a
-// credential issued into a wallet (Hold, HoldingOf), a consent given and
+// and accrediting agencies, issuers, proving keys of the one-credential
+// version 2 presentation circuit (Shape; Keys and KeysStep, cached by
+// circuit digest so that a second run skips setup), gates, a credential
+// issued into a wallet (Hold, HoldingOf, HoldingV2Of), a consent given and
 // anchored after the wallet checked the request (Consent), and the
-// wallet's answer under a consent (Prove: status, coverage, proof).
+// wallet's answer under a consent (Prove: status, coverage, a version 2
+// proof against the type's issuer set, the issuer hidden unless the
+// request reveals it).
 //
 // Cost: negligible besides the proving-key setup of a first run; the cache
 // writes files atomically (temp file + rename) under

@@ -207,12 +207,17 @@ func (w *World) Gate(ctx context.Context, key *identity.PrivateKey) (*consent.Ga
 	return consent.NewGate(ctx, key, w.Ledger, consent.NewZKSystem(w.VK), consent.WithGateClock(w.Now))
 }
 
-// Keys loads the presentation circuit's Groth16 keys from the user cache
-// (keyed by the circuit digest) or, on a first run, makes them with the
-// single-party demo setup and caches them; then the root authority
-// registers the verifying key's fingerprint on the ledger.
+// Shape is the presentation circuit the demos prove with: version 2 for
+// one credential (the issuer stays hidden), Groth16.
+var Shape = zkp.ShapeV2(zkp.Groth16, 1)
+
+// Keys loads the proving key of the presentation circuit (Shape) from the
+// user cache (keyed by the circuit digest) or, on a first run, makes it
+// with the single-party demo setup and caches it; then the root authority
+// registers the verifying key's fingerprint on the ledger under the
+// shape's name.
 func (w *World) Keys(ctx context.Context, n *Narrator) error {
-	d, err := zkp.CircuitDigest(zkp.Groth16)
+	d, err := Shape.CircuitDigest()
 	if err != nil {
 		return err
 	}
@@ -226,7 +231,7 @@ func (w *World) Keys(ctx context.Context, n *Narrator) error {
 	} else {
 		n.Say("DEMO SETUP: first run on this machine, making proving keys in this process.")
 		n.Say("A single-party setup is for demos only; production keys come from a multi-party ceremony.")
-		if w.PK, _, err = zkp.SetupUnsafe(ctx, zkp.Groth16); err != nil {
+		if w.PK, _, err = zkp.SetupShapeUnsafe(ctx, Shape); err != nil {
 			return err
 		}
 		if cerr == nil {
@@ -247,8 +252,8 @@ func (w *World) KeysStep(ctx context.Context, n *Narrator) Step {
 	return Step{Title: "Proving keys for the presentation circuit", Fn: func() error { return w.Keys(ctx, n) }}
 }
 
-// pkName is the cache entry of the Groth16 proving key.
-const pkName = "groth16-pk"
+// pkName is the cache entry of the proving key of Shape.
+const pkName = "groth16-v2n1-pk"
 
 // loadCachedPK returns the proving key cached under fp, or nil (saying
 // why when the entry exists but cannot be used).
@@ -283,9 +288,10 @@ func storePK(c Cache, fp string, pk *zkp.ProvingKey, n *Narrator) {
 
 // Prove is the wallet's answer to req under grant: it reads the grant's
 // status from the ledger, checks that it covers req (CheckRequest: the
-// request's signature, shape and expiry too), then proves with hold and
-// signs with key (Present). It returns the presentation and how long
-// proving took.
+// request's signature, shape and expiry too), then proves with hold
+// against its type's issuer set on the ledger (a version 2 proof, the
+// issuer hidden unless req reveals it) and signs with key (PresentV2). It
+// returns the presentation and how long proving took.
 func (w *World) Prove(ctx context.Context, key *identity.PrivateKey, req *consent.Request, grant *consent.Grant,
 	hold *zkp.Holding) (*consent.Presentation, time.Duration, error) {
 	st, err := consent.StatusOf(w.Ledger, grant, w.Now())
@@ -295,10 +301,28 @@ func (w *World) Prove(ctx context.Context, key *identity.PrivateKey, req *consen
 	if _, err := consent.CheckRequest(w.Now(), req, st); err != nil {
 		return nil, 0, err
 	}
+	h2, err := HoldingV2Of(w.Ledger.State(), hold)
+	if err != nil {
+		return nil, 0, err
+	}
 	start := time.Now()
-	p, err := consent.Present(ctx, key, w.PK, req, st, hold, w.Now())
+	p, err := consent.PresentV2(ctx, key, w.PK, req, st, h2, w.Now())
 	if err != nil {
 		return nil, 0, err
 	}
 	return p, time.Since(start), nil
+}
+
+// HoldingV2Of is hold for a version 2 proof: its credential with its
+// issuer-set leaf and path from state (consent.HeldV2), under the same
+// holder secret.
+func HoldingV2Of(state *ledger.State, hold *zkp.Holding) (*zkp.HoldingV2, error) {
+	if hold == nil {
+		return nil, fmt.Errorf("%w: no holding", consent.ErrMalformed)
+	}
+	hc, err := consent.HeldV2(state, hold.Credential, hold.Witness)
+	if err != nil {
+		return nil, err
+	}
+	return &zkp.HoldingV2{Secret: hold.Secret, Credentials: []zkp.HeldCredential{hc}}, nil
 }

@@ -52,7 +52,7 @@ func run(ctx context.Context) error {
 	if _, err := ledger.AccreditAgency(ctx, l, ministry, registry.DID(), ledger.RoleIssuer, []string{"Identity"}, time.Now()); err != nil {
 		return err
 	}
-	pk, _, err := zkp.KeyCache{}.LoadOrSetupUnsafe(ctx, zkp.Groth16)
+	pk, _, err := zkp.KeyCache{}.LoadOrSetupShapeUnsafe(ctx, zkp.ShapeV2(zkp.Groth16, 1))
 	if err != nil {
 		return err
 	}
@@ -112,14 +112,19 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	// The wallet proves under the grant's live status; the venue checks the
-	// proof, the issuer's accreditation, the key, the revocation root, the
-	// nonce and the consent, and records the access on the ledger.
+	// The wallet proves under the grant's live status that the credential's
+	// key is in the ledger's issuer set for its type, without naming the
+	// issuer; the venue checks the proof, the set root, the key, the nonce
+	// and the consent, and records the access on the ledger.
 	status, err := consent.StatusOf(l, grant, time.Now())
 	if err != nil {
 		return err
 	}
-	p, err := consent.Present(ctx, citizen, pk, req, status, &zkp.Holding{Credential: cred, Secret: secret, Witness: witness}, time.Now())
+	held, err := consent.HeldV2(l.State(), cred, witness)
+	if err != nil {
+		return err
+	}
+	p, err := consent.PresentV2(ctx, citizen, pk, req, status, &zkp.HoldingV2{Secret: secret, Credentials: []zkp.HeldCredential{held}}, time.Now())
 	if err != nil {
 		return err
 	}
