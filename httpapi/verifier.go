@@ -49,7 +49,7 @@ type Session struct {
 type PresentationResult struct {
 	Status      string                       `json:"status"` // "accepted"
 	Type        string                       `json:"type"`
-	Issuer      identity.DID                 `json:"issuer"` // "" unless the request revealed the issuer
+	Issuer      identity.DID                 `json:"issuer,omitempty"` // absent unless the request revealed the issuer
 	Disclosed   map[uint8]consent.FieldValue `json:"disclosed"`
 	AccessIndex uint64                       `json:"access_index"`
 	Grant       consent.Digest               `json:"grant"`
