@@ -41,14 +41,16 @@ func realKeysV2(t testing.TB) (*zkp.ProvingKey, *zkp.VerifyingKey) {
 // ZKSystem, and one credential of the citizen with its witness.
 type realV2Env struct {
 	*world
-	pk     *zkp.ProvingKey
-	gate   *Gate
-	cred   *credential.Credential
-	secret fr.Element
-	wit    *revocation.Witness
+	pk       *zkp.ProvingKey
+	gate     *Gate
+	cred     *credential.Credential
+	secret   fr.Element
+	wit      *revocation.Witness
+	schema   *credential.Schema
+	issuerV2 *credential.Issuer
 }
 
-func newRealV2Env(t *testing.T) *realV2Env {
+func newRealV2Env(t testing.TB) *realV2Env {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("Groth16 setup of the version 2 circuit; run without -short")
@@ -83,6 +85,7 @@ func newRealV2Env(t *testing.T) *realV2Env {
 	if _, err := issuer.PublishRevocations(ctx); err != nil {
 		t.Fatal(err)
 	}
+	e.schema, e.issuerV2 = schema, issuer
 	if e.wit, err = issuer.Registry().Witness(e.cred.Core.RevocationIndex); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +95,7 @@ func newRealV2Env(t *testing.T) *realV2Env {
 	return e
 }
 
-func (e *realV2Env) request(t *testing.T, reveal bool) *Request {
+func (e *realV2Env) request(t testing.TB, reveal bool) *Request {
 	t.Helper()
 	cutoff := credential.DayValue(time.Date(2008, 11, 1, 0, 0, 0, 0, time.UTC))
 	r, err := e.gate.NewRequest(Request{
