@@ -150,6 +150,10 @@
 // beside the embedded ledger, records verified about seven times per
 // node, CheckTx serialized with block execution), back to back:
 //
+// With the machine otherwise idle (load average 0.7–1.2), three runs of
+// this design committed 2,408, 2,613 and 2,646 records/s, p50 750, 672
+// and 667 ms, p99 1.38, 1.46 and 1.40 s. Under load:
+//
 //	load average   this design                  previous design
 //	 8–10          1,114 records/s, p50 1.7 s,   227 records/s, p50 8.8 s,
 //	               p99 2.9 s                     p99 17.8 s
