@@ -48,32 +48,53 @@ const batchScalarBits = 128
 // one check per proof. PLONK proofs are verified one by one.
 func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result, []error) {
 	res := make([]*Result, len(items))
-	errs := make([]error, len(items))
+	ok, errs := verifyBatch(vk, len(items), func(i int) (fr.Element, []byte, error) {
+		digest, err := precheck(vk, items[i].Statement, items[i].Proof)
+		if err != nil {
+			return digest, nil, err
+		}
+		return digest, items[i].Proof.raw, nil
+	}, rnd)
+	for i := range items {
+		if ok[i] {
+			res[i] = resultOf(items[i].Statement, items[i].Proof)
+		}
+	}
+	return res, errs
+}
+
+// verifyBatch is the batch check VerifyBatch and VerifyBatchV2 share: pre
+// returns proof i's statement digest and backend encoding (or why it is
+// refused before any pairing); ok[i] reports that proof i verified, and
+// errs[i] why it did not.
+func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (fr.Element, []byte, error), rnd io.Reader) (ok []bool, errs []error) {
+	ok, errs = make([]bool, n), make([]error, n)
 	if rnd == nil {
 		rnd = rand.Reader
 	}
 	type candidate struct {
 		i      int
 		digest fr.Element
+		raw    []byte
 		proof  *groth16bn254.Proof
 	}
 	var cands []candidate
-	for i, it := range items {
-		digest, err := precheck(vk, it.Statement, it.Proof)
+	for i := range n {
+		digest, raw, err := pre(i)
 		if err != nil {
 			errs[i] = err
 			continue
 		}
 		var gp *groth16bn254.Proof
 		if vk.backend == Groth16 {
-			if gp, err = groth16Proof(it.Proof.raw); err != nil {
+			if gp, err = groth16Proof(raw); err != nil {
 				errs[i] = err
 				continue
 			}
 		}
-		cands = append(cands, candidate{i, digest, gp})
+		cands = append(cands, candidate{i, digest, raw, gp})
 	}
-	ok := false
+	batched := false
 	if g16, fits := batchable(vk); fits && len(cands) > 1 {
 		proofs := make([]*groth16bn254.Proof, len(cands))
 		digests := make([]fr.Element, len(cands))
@@ -82,18 +103,18 @@ func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result,
 		}
 		// A failing random source only costs the batch speed-up: the
 		// proofs are then checked one by one.
-		ok, _ = batchPairing(g16, proofs, digests, rnd)
+		batched, _ = batchPairing(g16, proofs, digests, rnd)
 	}
 	for _, c := range cands {
-		if !ok {
-			if err := verifyDigest(vk, items[c.i].Proof.raw, c.digest); err != nil {
+		if !batched {
+			if err := verifyDigest(vk, c.raw, c.digest); err != nil {
 				errs[c.i] = err
 				continue
 			}
 		}
-		res[c.i] = resultOf(items[c.i].Statement, items[c.i].Proof)
+		ok[c.i] = true
 	}
-	return res, errs
+	return ok, errs
 }
 
 // precheck runs Verify's checks before the pairing and returns the

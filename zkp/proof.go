@@ -72,6 +72,18 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 	if err != nil {
 		return nil, err
 	}
+	raw, err := proveCtx(ctx, ccs, pk, a)
+	if err != nil {
+		return nil, err
+	}
+	return &Proof{Backend: pk.backend, Fingerprint: pk.vk.fp, Root: st.Root, Nullifier: nf,
+		Disclose: st.Disclose, Disclosed: disclosed, raw: raw}, nil
+}
+
+// proveCtx proves a with pk, returning ctx.Err() as soon as ctx ends:
+// gnark's prover cannot be interrupted, so abandoned work finishes in the
+// background.
+func proveCtx(ctx context.Context, cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -81,18 +93,14 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 	}
 	done := make(chan out, 1)
 	go func() {
-		raw, err := prove(ccs, pk, a)
+		raw, err := prove(cs, pk, a)
 		done <- out{raw, err}
 	}()
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case o := <-done:
-		if o.err != nil {
-			return nil, o.err
-		}
-		return &Proof{Backend: pk.backend, Fingerprint: pk.vk.fp, Root: st.Root, Nullifier: nf,
-			Disclose: st.Disclose, Disclosed: disclosed, raw: o.raw}, nil
+		return o.raw, o.err
 	}
 }
 

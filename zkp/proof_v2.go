@@ -3,7 +3,6 @@ package zkp
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
-	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 )
 
 // ProofV2 is a v2 presentation proof with the public values a verifier
@@ -86,36 +84,20 @@ func ProveV2(ctx context.Context, pk *ProvingKey, st *StatementV2, h *HoldingV2)
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	raw, err := proveCtx(ctx, ccs, pk, a)
+	if err != nil {
 		return nil, err
 	}
-	type out struct {
-		raw []byte
-		err error
-	}
-	done := make(chan out, 1)
-	go func() {
-		raw, err := prove(ccs, pk, a)
-		done <- out{raw, err}
-	}()
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case o := <-done:
-		if o.err != nil {
-			return nil, o.err
+	p := &ProofV2{Backend: pk.backend, Fingerprint: pk.vk.fp, Nullifier: nf, raw: raw,
+		Credentials: make([]ProvenCredential, len(creds))}
+	for i := range creds {
+		p.Credentials[i] = ProvenCredential{
+			IssuerSet: st.IssuerSets[i], RevealIssuer: st.Credentials[i].RevealIssuer,
+			IssuerX: creds[i].issuerX, IssuerY: creds[i].issuerY,
+			Disclose: st.Credentials[i].Disclose, Disclosed: creds[i].disclosed,
 		}
-		p := &ProofV2{Backend: pk.backend, Fingerprint: pk.vk.fp, Nullifier: nf, raw: o.raw,
-			Credentials: make([]ProvenCredential, len(creds))}
-		for i := range creds {
-			p.Credentials[i] = ProvenCredential{
-				IssuerSet: st.IssuerSets[i], RevealIssuer: st.Credentials[i].RevealIssuer,
-				IssuerX: creds[i].issuerX, IssuerY: creds[i].issuerY,
-				Disclose: st.Credentials[i].Disclose, Disclosed: creds[i].disclosed,
-			}
-		}
-		return p, nil
 	}
+	return p, nil
 }
 
 // VerifyV2 checks p against st with vk. The statement must come from the
@@ -147,48 +129,17 @@ type BatchItemV2 struct {
 // supplies the coefficients (crypto/rand when nil).
 func VerifyBatchV2(vk *VerifyingKey, items []BatchItemV2, rnd io.Reader) ([]*ResultV2, []error) {
 	res := make([]*ResultV2, len(items))
-	errs := make([]error, len(items))
-	if rnd == nil {
-		rnd = rand.Reader
-	}
-	type candidate struct {
-		i      int
-		digest fr.Element
-		proof  *groth16bn254.Proof
-	}
-	var cands []candidate
-	for i, it := range items {
-		digest, err := precheckV2(vk, it.Statement, it.Proof)
+	ok, errs := verifyBatch(vk, len(items), func(i int) (fr.Element, []byte, error) {
+		digest, err := precheckV2(vk, items[i].Statement, items[i].Proof)
 		if err != nil {
-			errs[i] = err
-			continue
+			return digest, nil, err
 		}
-		var gp *groth16bn254.Proof
-		if vk.backend == Groth16 {
-			if gp, err = groth16Proof(it.Proof.raw); err != nil {
-				errs[i] = err
-				continue
-			}
+		return digest, items[i].Proof.raw, nil
+	}, rnd)
+	for i := range items {
+		if ok[i] {
+			res[i] = resultOfV2(items[i].Proof)
 		}
-		cands = append(cands, candidate{i, digest, gp})
-	}
-	ok := false
-	if g16, fits := batchable(vk); fits && len(cands) > 1 {
-		proofs := make([]*groth16bn254.Proof, len(cands))
-		digests := make([]fr.Element, len(cands))
-		for j, c := range cands {
-			proofs[j], digests[j] = c.proof, c.digest
-		}
-		ok, _ = batchPairing(g16, proofs, digests, rnd)
-	}
-	for _, c := range cands {
-		if !ok {
-			if err := verifyDigest(vk, items[c.i].Proof.raw, c.digest); err != nil {
-				errs[c.i] = err
-				continue
-			}
-		}
-		res[c.i] = resultOfV2(items[c.i].Proof)
 	}
 	return res, errs
 }
