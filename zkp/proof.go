@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/bits"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -323,17 +322,9 @@ type proofJSON struct {
 // UnmarshalJSON decodes MarshalJSON's form strictly (no unknown fields, no
 // trailing data); the readable fields must agree with the encoded proof.
 func (p *Proof) UnmarshalJSON(b []byte) error {
-	if len(b) > maxProofJSON {
-		return fmt.Errorf("%w: proof JSON of %d bytes, at most %d", ErrMalformed, len(b), maxProofJSON)
-	}
 	var w proofJSON
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&w); err != nil {
-		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return fmt.Errorf("%w: proof JSON: trailing data", ErrMalformed)
+	if err := decodeStrictJSON(b, maxProofJSON, "proof", &w); err != nil {
+		return err
 	}
 	raw, err := hex.DecodeString(w.Proof)
 	if err != nil {

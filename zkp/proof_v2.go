@@ -429,17 +429,9 @@ func (p *ProofV2) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes MarshalJSON's form strictly (no unknown fields, no
 // trailing data); the readable fields must agree with the encoded proof.
 func (p *ProofV2) UnmarshalJSON(b []byte) error {
-	if len(b) > maxProofV2JSON {
-		return fmt.Errorf("%w: proof JSON of %d bytes, at most %d", ErrMalformed, len(b), maxProofV2JSON)
-	}
 	var w proofV2JSON
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&w); err != nil {
-		return fmt.Errorf("%w: proof JSON: %v", ErrMalformed, err)
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return fmt.Errorf("%w: proof JSON: trailing data", ErrMalformed)
+	if err := decodeStrictJSON(b, maxProofV2JSON, "proof", &w); err != nil {
+		return err
 	}
 	raw, err := hex.DecodeString(w.Proof)
 	if err != nil {

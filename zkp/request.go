@@ -226,17 +226,9 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 // refused before decoding. Errors wrap ErrMalformed; on error r is
 // unchanged.
 func (r *Request) UnmarshalJSON(b []byte) error {
-	if len(b) > maxRequestJSON {
-		return fmt.Errorf("%w: request JSON of %d bytes, at most %d", ErrMalformed, len(b), maxRequestJSON)
-	}
 	var w requestJSON
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&w); err != nil {
-		return fmt.Errorf("%w: request JSON: %v", ErrMalformed, err)
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return fmt.Errorf("%w: request JSON: trailing data", ErrMalformed)
+	if err := decodeStrictJSON(b, maxRequestJSON, "request", &w); err != nil {
+		return err
 	}
 	if len(w.Predicates) > MaxPredicates {
 		return fmt.Errorf("%w: %d predicates, at most %d", ErrMalformed, len(w.Predicates), MaxPredicates)
@@ -307,4 +299,22 @@ func AgencyScope(agency, name string) fr.Element {
 	var e fr.Element
 	e.SetBytes(h[:])
 	return e
+}
+
+// decodeStrictJSON decodes b into v strictly: at most max bytes, no
+// unknown fields, nothing after the value. Errors wrap ErrMalformed and
+// name what was decoded.
+func decodeStrictJSON(b []byte, max int, what string, v any) error {
+	if len(b) > max {
+		return fmt.Errorf("%w: %s JSON of %d bytes, at most %d", ErrMalformed, what, len(b), max)
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("%w: %s JSON: %v", ErrMalformed, what, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("%w: %s JSON: trailing data", ErrMalformed, what)
+	}
+	return nil
 }

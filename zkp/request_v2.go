@@ -1,11 +1,9 @@
 package zkp
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
@@ -216,17 +214,9 @@ func (r *RequestV2) MarshalJSON() ([]byte, error) {
 // does, and accepts only requests the circuit can express. Errors wrap
 // ErrMalformed; on error r is unchanged.
 func (r *RequestV2) UnmarshalJSON(b []byte) error {
-	if len(b) > maxRequestJSON {
-		return fmt.Errorf("%w: request JSON of %d bytes, at most %d", ErrMalformed, len(b), maxRequestJSON)
-	}
 	var w requestV2JSON
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&w); err != nil {
-		return fmt.Errorf("%w: request JSON: %v", ErrMalformed, err)
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return fmt.Errorf("%w: request JSON: trailing data", ErrMalformed)
+	if err := decodeStrictJSON(b, maxRequestJSON, "request", &w); err != nil {
+		return err
 	}
 	if len(w.Credentials) > MaxCredentials || len(w.Predicates) > MaxPredicates {
 		return fmt.Errorf("%w: %d credentials and %d predicates, at most %d and %d", ErrMalformed, len(w.Credentials), len(w.Predicates), MaxCredentials, MaxPredicates)
