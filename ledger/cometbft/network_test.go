@@ -40,25 +40,6 @@ func freePorts(t *testing.T, n int) []int {
 	return ports
 }
 
-// waitSize waits until l's log holds at least size records.
-func waitSize(ctx context.Context, t *testing.T, l *Ledger, size uint64) *ledger.Checkpoint {
-	t.Helper()
-	for {
-		cp, err := l.Checkpoint(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cp.Size >= size {
-			return cp
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("log stuck at %d records, want %d", cp.Size, size)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-}
-
 // TestNetwork runs four validators in process, connected over loopback
 // TCP. Records submitted through different nodes reach every node in the
 // same order: the same root, the same state, checkpoints signed by each
@@ -154,7 +135,7 @@ func TestNetwork(t *testing.T) {
 		}
 	}
 	for _, l := range nodes {
-		waitSize(ctx, t, l, 6)
+		waitFor(ctx, t, l, 6)
 	}
 	// Independent records through different nodes, concurrently.
 	more := []*ledger.SignedRecord{
@@ -182,7 +163,7 @@ func TestNetwork(t *testing.T) {
 	// order the network committed them.
 	var order []*ledger.SignedRecord
 	for i := range uint64(len(setup) + 2) {
-		waitSize(ctx, t, nodes[0], i+1)
+		waitFor(ctx, t, nodes[0], i+1)
 		sr, err := nodes[0].Record(ctx, i)
 		if err != nil {
 			t.Fatal(err)
@@ -198,7 +179,7 @@ func TestNetwork(t *testing.T) {
 	ecp, _ := emb.Checkpoint(ctx)
 	want := digest(t, emb.State())
 	for i, l := range nodes {
-		cp := waitSize(ctx, t, l, ecp.Size)
+		cp := waitFor(ctx, t, l, ecp.Size)
 		if cp, err = l.Verifier().ParseCheckpoint(cp.Note); err != nil {
 			t.Fatalf("node %d: %v", i, err)
 		}
