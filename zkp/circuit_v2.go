@@ -1,8 +1,11 @@
 package zkp
 
 import (
+	"math/big"
 	"math/bits"
+	"sync"
 
+	tedwardsbn254 "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
 	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/std/algebra/native/twistededwards"
@@ -251,12 +254,27 @@ func checkSignature(api frontend.API, h *zkhash.Gadget, curve twistededwards.Cur
 // verifyEdDSA asserts that (R, S) is a signature of msg under A: the
 // cofactored equation [c]([S]G − [H(R, A, msg)]A − R) = 0 of gnark's
 // eddsa.Verify (std/signature/eddsa), whose challenge hash (zkhash's
-// EdDSA hasher) the native signer uses too. It leaves out eddsa.Verify's
-// check that S < ℓ (762 constraints): that check makes signatures
-// non-malleable, which matters to whoever sees signatures, not here,
-// where the signature is a private witness. A witness with S ≥ ℓ
-// satisfies the equation exactly when (R, S mod ℓ) does, since G has
-// order ℓ, so the prover still knows a valid signature.
+// EdDSA hasher) the native signer uses too.
+//
+// The two scalar multiplications are split instead of gnark's joint
+// double-and-add (about 5,300 constraints), for about 4,300:
+//   - [S]G has a fixed base, so it is a sum of constant multiples of G
+//     chosen two bits at a time (fixedBaseMul): seven constraints per
+//     two bits and no doubling. S is decomposed into 252 bits without a
+//     reducedness check: an honest S is below the subgroup order ℓ < 2²⁵¹,
+//     and any 252-bit S′ satisfying the equation makes (R, S′ mod ℓ) a
+//     valid signature, since G has order ℓ. Likewise eddsa.Verify's check
+//     that S < ℓ (non-malleability) is left out: it matters to whoever
+//     sees signatures, not here, where the signature is a private witness.
+//   - [H]A has a base the prover chooses among the issuer set's keys, so
+//     it is a 2-bit windowed double-and-add over the table O, A, 2A, 3A
+//     (varBaseMul). H is the hash's output, decomposed into its unique
+//     canonical 254 bits.
+//
+// Every point involved is on the curve (G, the table's multiples, A from
+// the ledger's issuer set, R asserted), and BabyJubjub's a = −1 is a
+// square and d is not, so gnark's addition and doubling formulas are
+// complete: no identity or equal-point case needs handling.
 func verifyEdDSA(curve twistededwards.Curve, h *zkhash.Gadget, r twistededwards.Point, s, msg frontend.Variable, a twistededwards.Point) error {
 	api := curve.API()
 	fh := h.EdDSAHasher()
@@ -265,16 +283,99 @@ func verifyEdDSA(curve twistededwards.Curve, h *zkhash.Gadget, r twistededwards.
 	if err := fh.Err(); err != nil {
 		return err
 	}
-	base := twistededwards.Point{X: curve.Params().Base[0], Y: curve.Params().Base[1]}
-	q := curve.DoubleBaseScalarMul(base, curve.Neg(a), s, hram)
-	curve.AssertIsOnCurve(q)
-	q = curve.Add(curve.Neg(q), r)
+	sG := fixedBaseMul(api, curve, s)
+	hA := varBaseMul(api, curve, a, hram)
+	q := curve.Add(sG, curve.Neg(hA))
+	q = curve.Add(q, curve.Neg(r))
 	for c := curve.Params().Cofactor.Uint64(); c > 1; c >>= 1 {
 		q = curve.Double(q)
 	}
 	api.AssertIsEqual(q.X, 0)
 	api.AssertIsEqual(q.Y, 1)
 	return nil
+}
+
+// sigScalarBits is the width of a signature's S in the circuit: the
+// BabyJubjub subgroup order ℓ is below 2²⁵¹, and the windows take two
+// bits at a time.
+const sigScalarBits = 252
+
+// baseTable holds, for window i of fixedBaseMul, the points j·4ⁱ·G for
+// j = 1, 2, 3 (j = 0 is the identity (0, 1)), as constants.
+var baseTable = sync.OnceValue(func() [][3][2]*big.Int {
+	params := tedwardsbn254.GetEdwardsCurve()
+	t := make([][3][2]*big.Int, sigScalarBits/2)
+	step := params.Base // 4ⁱ·G
+	for i := range t {
+		var p tedwardsbn254.PointAffine
+		p.Set(&step)
+		for j := range 3 {
+			t[i][j] = [2]*big.Int{p.X.BigInt(new(big.Int)), p.Y.BigInt(new(big.Int))}
+			p.Add(&p, &step)
+		}
+		step.Double(&step)
+		step.Double(&step)
+	}
+	return t
+})
+
+// fixedBaseMul returns [s]G for the curve's base point G and s < 2²⁵²,
+// two bits of s at a time: window i adds the constant j·4ⁱ·G for the
+// window's value j, a point whose coordinates are linear in the two bits
+// and their product (one constraint), then one addition (six).
+func fixedBaseMul(api frontend.API, curve twistededwards.Curve, s frontend.Variable) twistededwards.Point {
+	sb := api.ToBinary(s, sigScalarBits)
+	table := baseTable()
+	var acc twistededwards.Point
+	for i := range table {
+		b0, b1 := sb[2*i], sb[2*i+1]
+		p := lookupConst(api, b0, b1, api.Mul(b0, b1), &table[i])
+		if i == 0 {
+			acc = p
+			continue
+		}
+		acc = curve.Add(acc, p)
+	}
+	return acc
+}
+
+// lookupConst returns the point j·P for j = b0 + 2·b1 from the constants
+// 1P, 2P, 3P (0P is the identity), given t = b0·b1: for each coordinate
+// c₀ + b0(c₁ − c₀) + b1(c₂ − c₀) + t(c₃ − c₂ − c₁ + c₀), with c₀ the
+// identity's.
+func lookupConst(api frontend.API, b0, b1, t frontend.Variable, ps *[3][2]*big.Int) twistededwards.Point {
+	coord := func(k int, id int64) frontend.Variable {
+		c0 := big.NewInt(id)
+		c1, c2, c3 := ps[0][k], ps[1][k], ps[2][k]
+		d1 := new(big.Int).Sub(c1, c0)
+		d2 := new(big.Int).Sub(c2, c0)
+		d3 := new(big.Int).Sub(c3, c2)
+		d3.Sub(d3, c1).Add(d3, c0)
+		return api.Add(c0, api.Mul(b0, d1), api.Mul(b1, d2), api.Mul(t, d3))
+	}
+	return twistededwards.Point{X: coord(0, 0), Y: coord(1, 1)}
+}
+
+// varBaseMul returns [k]P for a field element k, by its canonical 254
+// bits, most significant window first: two doublings and one addition of
+// the window's entry of the table O, P, 2P, 3P.
+func varBaseMul(api frontend.API, curve twistededwards.Curve, p twistededwards.Point, k frontend.Variable) twistededwards.Point {
+	kb := api.ToBinary(k) // canonical: checked below the modulus
+	p2 := curve.Double(p)
+	p3 := curve.Add(p2, p)
+	pick := func(b0, b1 frontend.Variable) twistededwards.Point {
+		return twistededwards.Point{
+			X: api.Lookup2(b0, b1, 0, p.X, p2.X, p3.X),
+			Y: api.Lookup2(b0, b1, 1, p.Y, p2.Y, p3.Y),
+		}
+	}
+	n := len(kb) / 2
+	acc := pick(kb[2*n-2], kb[2*n-1])
+	for i := n - 2; i >= 0; i-- {
+		acc = curve.Double(curve.Double(acc))
+		acc = curve.Add(acc, pick(kb[2*i], kb[2*i+1]))
+	}
+	return acc
 }
 
 // checkIssuerSet: the leaf (key, window, revocation root) is in the

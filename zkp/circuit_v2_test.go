@@ -8,6 +8,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	tedwardsbn254 "github.com/consensys/gnark-crypto/ecc/bn254/twistededwards"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/test"
 
@@ -125,6 +126,18 @@ func TestCircuitV2Soundness(t *testing.T) {
 		{name: "tampered signature", n: 2, check: "signature", fn: ".verifyEdDSA",
 			mutate: func(a *circuitV2) {
 				a.Creds[1].SigS = new(big.Int).Add(a.Creds[1].SigS.(*big.Int), big.NewInt(1))
+			}},
+		{name: "signature scalar past 252 bits (S + k·ℓ, same point)", n: 1, check: "signature", fn: ".fixedBaseMul",
+			mutate: func(a *circuitV2) {
+				s := a.Creds[0].SigS.(*big.Int)
+				a.Creds[0].SigS = widerThan252(s)
+			}},
+		{name: "signature nonce point moved", n: 1, check: "signature", fn: ".verifyEdDSA",
+			mutate: func(a *circuitV2) {
+				r := twistedPoint(a.Creds[0].SigRX, a.Creds[0].SigRY)
+				base := tedwardsbn254.GetEdwardsCurve().Base
+				r.Add(&r, &base)
+				a.Creds[0].SigRX, a.Creds[0].SigRY = r.X, r.Y
 			}},
 		{name: "claim altered", n: 1, check: "signature", fn: ".checkSignature",
 			mutate: func(a *circuitV2) { a.Creds[0].Slots[9] = elem(31) }}, // a slot no predicate or disclosure reads
