@@ -42,22 +42,20 @@
 //
 // # Measured
 //
-// On a shared 2-core machine under load (load average 8 to 16), with
-// headless Chromium (go test -count=1 ./examples/webwallet -run
-// TestBrowserProofTimes -v, five proofs per setting, run before and after
-// the wallet moved into the worker): proving the full presentation circuit
-// took 2.1–2.8 s at best and 3.0–5.4 s median in the least loaded runs
-// (load 8 to 10), in the worker as on the page's thread within the noise
-// (the load, not the thread, decides; an unloaded probe measured 2.2 s,
-// so the 2 s target needs a quiet machine). The page's longest stall
-// while proving fell from the whole proof (5 to 13 s on the page's
-// thread) to 0.05–0.5 s. Pausing the collector while
-// proving (Config.ProverHeapMB) measured the same as Go's default pacing.
-// The wallet is 28.7 MB of WebAssembly (6.2 MB gzipped) and uses 150 MB of
-// wasm memory after proofs. First load: wasm 3.5–3.7 s, unlocking a new
-// wallet (Argon2id, 64 MiB, 3 passes) 3.7–6.4 s, proving key and circuit
-// downloaded and checked 3.5–4.2 s; second load: wasm 3.4–4.3 s, unlock
-// 5.3–6.7 s, keys from the Cache API and checked 2.4–3.2 s (the page-thread
-// wallet's second load in its quietest run: 1.6 s, 0.9 s and 0.7 s — load
-// average 9 against 13).
+// On this 2-core machine while otherwise idle, in headless Chromium
+// (CIVICPROOF_BROWSER_PROOFS=10 go test -count=1 ./examples/webwallet -run
+// TestBrowserProofTimes -v, ten proofs per setting): proving the full
+// presentation circuit (version 2, one credential, issuer hidden, 15,986
+// constraints, a 2^14 FFT domain) took 1.70–1.76 s at best, 1.86–1.90 s
+// median and 2.03 s at worst, with Config.ProverHeapMB's collector pause
+// and with Go's default pacing alike; the wasm memory stayed at 153 MB. The
+// page's longest stall while proving was 29 ms: the wallet proves in a Web
+// Worker (on the page's thread the page froze for the whole proof). The
+// wallet is 28.9 MB of WebAssembly (6.3 MB gzipped). First load: wasm
+// 0.9–1.1 s, unlocking a new wallet (Argon2id, 64 MiB, 3 passes) 0.6 s,
+// proving key and circuit downloaded and checked 0.3–0.5 s; second load:
+// wasm 0.6 s, unlock 0.8–1.0 s, keys from the Cache API and checked
+// 0.16 s. Before the circuit's signature check shrank (16,884 constraints,
+// a 2^15 domain) the same measurement gave 2.46 s at best and 2.5–3.1 s
+// median.
 package webwallet

@@ -50,7 +50,7 @@
 // While proving, the garbage collector is paused until the heap reaches
 // proverHeapMB (default 512; negative keeps Go's default pacing). For
 // today's presentation circuit this measured no different from the
-// default pacing in headless Chromium (the wasm memory stayed at 150 MB
+// default pacing in headless Chromium (the wasm memory stayed at 153 MB
 // either way: a proof allocates too little for the collector to matter);
 // it bounds the cost for larger circuits. The constraint system and
 // proving key are decoded once, by loadKeys, and kept; the page transfers
