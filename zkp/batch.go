@@ -2,6 +2,7 @@ package zkp
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/big"
@@ -179,27 +180,26 @@ func batchPairing(vk *groth16bn254.VerifyingKey, proofs []*groth16bn254.Proof, d
 		return false, fmt.Errorf("zkp: batch verification: random coefficients: %w", err)
 	}
 	rs := make([]fr.Element, n)
+	words := make([][2]uint64, n)
 	var sumR, sumRX fr.Element
-	rA := make([]curve.G1Jac, n)
+	as := make([]curve.G1Affine, n)
 	cs := make([]curve.G1Affine, n)
 	bs := make([]curve.G2Affine, n+3)
-	var rb big.Int
 	for i := range n {
 		chunk := buf[i*16 : (i+1)*16]
 		chunk[0] |= 0x80 // rᵢ ∈ [2¹²⁷, 2¹²⁸): never zero
-		rb.SetBytes(chunk)
-		rs[i].SetBigInt(&rb)
+		words[i] = [2]uint64{binary.BigEndian.Uint64(chunk[8:]), binary.BigEndian.Uint64(chunk[:8])}
+		rs[i].SetBytes(chunk) // below the field modulus: rᵢ itself
 		sumR.Add(&sumR, &rs[i])
 		var t fr.Element
 		t.Mul(&rs[i], &digests[i])
 		sumRX.Add(&sumRX, &t)
-		rA[i].FromAffine(&proofs[i].Ar)
-		rA[i].ScalarMultiplication(&rA[i], &rb)
+		as[i] = proofs[i].Ar
 		cs[i] = proofs[i].Krs
 		bs[i] = proofs[i].Bs
 	}
 	ps := make([]curve.G1Affine, n+3)
-	copy(ps, curve.BatchJacobianToAffineG1(rA))
+	copy(ps, mulCoefficients(as, words)) // rᵢAᵢ
 	// Σ rᵢCᵢ
 	var c curve.G1Jac
 	if _, err := c.MultiExp(cs, rs, ecc.MultiExpConfig{}); err != nil {
@@ -216,6 +216,7 @@ func batchPairing(vk *groth16bn254.VerifyingKey, proofs []*groth16bn254.Proof, d
 	bs[n+1].Neg(&vk.G2.Gamma)
 	// −(Σ rᵢ)α
 	var negSum fr.Element
+	var rb big.Int
 	negSum.Neg(&sumR)
 	ps[n+2].ScalarMultiplication(&vk.G1.Alpha, negSum.BigInt(&rb))
 	bs[n+2] = vk.G2.Beta
