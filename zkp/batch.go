@@ -45,8 +45,11 @@ const batchScalarBits = 128
 // always refused by the single-proof check. Cost: one Miller loop and a
 // 128-bit scalar multiplication per proof, and one final exponentiation
 // per batch, instead of three Miller loops and one final exponentiation
-// per proof. A batch holding a bad proof costs the batch check and then
-// one check per proof. PLONK proofs are verified one by one.
+// per proof; the B points' subgroup checks, the Miller-loop lines of the
+// B points and the scalar multiplications are computed for the whole
+// batch at once, sharing their field inversions. A batch holding a bad
+// proof costs the batch check and then one check per proof. PLONK proofs
+// are verified one by one.
 func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result, []error) {
 	res := make([]*Result, len(items))
 	ok, errs := verifyBatch(vk, len(items), func(i int) (fr.Element, []byte, error) {
@@ -79,21 +82,32 @@ func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (fr.Element, []byte, e
 		raw    []byte
 		proof  *groth16bn254.Proof
 	}
-	var cands []candidate
+	var pending []candidate
 	for i := range n {
 		digest, raw, err := pre(i)
 		if err != nil {
 			errs[i] = err
 			continue
 		}
-		var gp *groth16bn254.Proof
-		if vk.backend == Groth16 {
-			if gp, err = groth16Proof(raw); err != nil {
-				errs[i] = err
+		pending = append(pending, candidate{i: i, digest: digest, raw: raw})
+	}
+	var cands []candidate
+	if vk.backend == Groth16 {
+		raws := make([][]byte, len(pending))
+		for j, c := range pending {
+			raws[j] = c.raw
+		}
+		gps, gerrs := groth16Proofs(raws)
+		for j, c := range pending {
+			if gerrs[j] != nil {
+				errs[c.i] = gerrs[j]
 				continue
 			}
+			c.proof = gps[j]
+			cands = append(cands, c)
 		}
-		cands = append(cands, candidate{i, digest, raw, gp})
+	} else {
+		cands = pending
 	}
 	batched := false
 	if g16, fits := batchable(vk); fits && len(cands) > 1 {
