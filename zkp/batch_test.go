@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"testing"
 
+	curve "github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 )
@@ -149,6 +150,69 @@ func TestVerifyBatchCoefficients(t *testing.T) {
 	for i := range items {
 		if errs[i] != nil || res[i] == nil {
 			t.Fatalf("item %d with a failing random source: %v", i, errs[i])
+		}
+	}
+}
+
+// TestBatchPairingLines checks the batch equation itself, without the
+// one-by-one fallback that VerifyBatch adds: good proofs pass, twice in a
+// row (the key's cached lines must survive a check), and one tampered
+// proof, or one whose B is the point at infinity (the projective path),
+// makes the batch fail.
+func TestBatchPairingLines(t *testing.T) {
+	vk, items := batchProofs(t, 3)
+	g16, ok := batchable(vk)
+	if !ok {
+		t.Fatal("the presentation key is not batchable")
+	}
+	var ps []*groth16bn254.Proof
+	var ds []fr.Element
+	for _, it := range items {
+		gp, err := groth16Proof(it.Proof.raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := it.Statement.digest(it.Proof.Nullifier, &it.Proof.Disclosed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, ds = append(ps, gp), append(ds, d)
+	}
+	for k := range 2 {
+		if ok, err := batchPairing(g16, ps, ds, rand.Reader); err != nil || !ok {
+			t.Fatalf("good proofs, check %d: %v, %v", k, ok, err)
+		}
+	}
+	tampered := *ps[1]
+	tampered.Krs.Add(&tampered.Krs, &ps[0].Ar)
+	if ok, err := batchPairing(g16, []*groth16bn254.Proof{ps[0], &tampered, ps[2]}, ds, rand.Reader); err != nil || ok {
+		t.Fatalf("tampered C: %v, %v; want refused", ok, err)
+	}
+	wrongInput := append([]fr.Element(nil), ds...)
+	wrongInput[2].SetUint64(1)
+	if ok, err := batchPairing(g16, ps, wrongInput, rand.Reader); err != nil || ok {
+		t.Fatalf("wrong public input: %v, %v; want refused", ok, err)
+	}
+	noB := *ps[0]
+	noB.Bs = curve.G2Affine{}
+	if ok, err := batchPairing(g16, []*groth16bn254.Proof{&noB, ps[1], ps[2]}, ds, rand.Reader); err != nil || ok {
+		t.Fatalf("B at infinity: %v, %v; want refused", ok, err)
+	}
+	// And the whole batch still refuses exactly the tampered proof.
+	bad := *items[1].Proof
+	bad.raw = bytes.Clone(bad.raw)
+	copy(bad.raw[96:], items[0].Proof.raw[96:])
+	batch := []BatchItem{items[0], {Statement: items[1].Statement, Proof: &bad}, items[2]}
+	res, errs := VerifyBatch(vk, batch, nil)
+	for i := range batch {
+		if i == 1 {
+			if !errors.Is(errs[i], ErrBadProof) || res[i] != nil {
+				t.Errorf("tampered proof: %v, %v; want ErrBadProof", res[i], errs[i])
+			}
+			continue
+		}
+		if errs[i] != nil || res[i] == nil {
+			t.Errorf("good proof %d: %v", i, errs[i])
 		}
 	}
 }

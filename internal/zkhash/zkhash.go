@@ -80,20 +80,29 @@ func capacity(tag Tag, n int) fr.Element {
 func Hash(tag Tag, xs ...fr.Element) fr.Element {
 	n := len(xs)
 	t := Width(n)
-	p := perms()[t]
-	state := make([]fr.Element, t)
+	var buf [16]fr.Element
+	state := buf[:t]
 	state[0] = capacity(tag, n)
 	if n == 0 {
-		_ = p.Permutation(state)
+		permute(&buf, t)
 		return state[1]
 	}
 	for i := 0; i < n; i += t - 1 {
 		for j, x := range xs[i:min(i+t-1, n)] {
 			state[1+j].Add(&state[1+j], &x)
 		}
-		_ = p.Permutation(state) // cannot fail: len(state) is the width
+		permute(&buf, t)
 	}
 	return state[1]
+}
+
+// permute applies the width-t permutation to the first t lanes of s.
+func permute(s *[16]fr.Element, t int) {
+	if t == 16 {
+		perm16Params().permute(s)
+		return
+	}
+	_ = perms()[t].Permutation(s[:t]) // cannot fail: the slice is the width
 }
 
 // Compress is the 2-to-1 compression of Merkle trees (see the package doc).
@@ -166,13 +175,12 @@ func (s *Sponge) Absorb(xs ...fr.Element) {
 	if s.seen+len(xs) > s.n {
 		panic("zkhash: Sponge absorbs more inputs than announced")
 	}
-	p := perms()[s.width]
 	for i := range xs {
 		s.state[1+s.pos].Add(&s.state[1+s.pos], &xs[i])
 		s.pos++
 		s.seen++
 		if s.pos == s.width-1 {
-			_ = p.Permutation(s.state[:s.width])
+			permute(&s.state, s.width)
 			s.pos = 0
 		}
 	}
@@ -185,7 +193,7 @@ func (s Sponge) Sum() fr.Element {
 		panic("zkhash: Sponge summed before all announced inputs were absorbed")
 	}
 	if s.pos > 0 || s.n == 0 {
-		_ = perms()[s.width].Permutation(s.state[:s.width])
+		permute(&s.state, s.width)
 	}
 	return s.state[1]
 }
