@@ -122,31 +122,18 @@
 // so the nonce, use-limit and nullifier rules hold within a batch (a
 // repeated nonce is ErrReplay, a repeated nullifier ErrNullifierUsed).
 // Each pair gets its own result or error with Verify's sentinels; a
-// refused pair changes nothing. Measured with
-//
-//	go test ./consent -run '^$' -bench GateVerifyBatch -benchtime 2x -cpu 1
-//
-// on the shared machine under heavy load (load average 20–29 on 2
-// cores; the ledger append left out): 115 presentations/s one at a time,
-// 163/s in batches of 64. The multi-pairing is no longer the bottleneck:
-// each presentation still costs its statement digest (Poseidon2 over the
-// circuit's public values), the G2 point's subgroup check, two Ed25519
-// signature checks and the signing of its access record. The target of
-// 3,000 presentations/s per core is not reached.
-//
-// Since package zkp batches the B points' subgroup checks, Miller-loop
-// lines and coefficient multiplications and vectorises the digest's
-// permutation, on an idle core
+// refused pair changes nothing. On an idle core of this 2-core machine,
 //
 //	go test ./consent -run '^$' -bench 'GateVerifyBatchV2/batch=64' -benchtime 8x -cpu 1
 //
-// gives 3,014–3,105 presentations/s (real one-credential version 2
-// proofs, ledger append left out), against 2,454 before in the same
-// session (about 2,630 on an earlier idle run): the 3,000/s target is
-// just met. The gate's own part is about 90 µs a
-// presentation, mostly the presentation's Ed25519 check (about 45 µs) and
-// the access record (about 27 µs: canonical JSON and its Ed25519
-// signature).
+// gives 3,014–3,105 presentations/s in batches of 64 (real one-credential
+// version 2 proofs, the ledger append left out; 2,454–2,630 before package
+// zkp batched the B points' subgroup checks, Miller-loop lines and
+// coefficient multiplications and vectorised the digest's permutation):
+// the 3,000/s target is met, narrowly. Of about 330 µs a presentation,
+// the gate's own part is about 90 µs, mostly the presentation's Ed25519
+// check (about 45 µs) and the access record (about 27 µs: canonical JSON
+// and its Ed25519 signature); the rest is zkp.VerifyBatchV2.
 //
 // Version 1 proofs are checked against the issuer's current ZK key: after
 // an issuer rotates its key, holders of its credentials need them

@@ -309,34 +309,21 @@
 // equal coefficients would let them). One bad proof costs the batch its
 // speed-up: the batch check, then one check per proof.
 //
-// With
-//
-//	go test ./zkp -run '^$' -bench VerifyBatch -benchtime 20x -cpu 1
-//
-// on the shared machine under heavy load (load average 17–28 on 2 cores),
-// one Verify took 7.5–7.9 ms and a batch of 64 0.11–0.16 s (1.7–2.6 ms a
-// proof): 127–133 against 390–593 proofs/s, a 3–4.7× speed-up on one core. The CPU
-// profile of the batch puts half of each proof's cost in the statement
-// digest (Poseidon2 over the ~90 public values, 0.29 ms of CPU) that
-// every verification recomputes, and 0.21 ms in the pairing part (one
-// Miller loop and a 128-bit scalar multiplication per proof, one final
-// exponentiation per batch); on a quiet core that bounds a batch near
-// 2,000 proofs/s, short of 3,000 because of the digest.
-//
-// The batch path now does per batch what it did per proof: the B points'
-// subgroup checks (gnark-crypto's test, the seed multiplication in affine
-// coordinates with one shared inversion per step), their Miller-loop
-// lines (evaluated by MillerLoopFixedQ together with the key's −δ, −γ, β
-// lines, computed once per key) and the products rᵢAᵢ (a width-5 signed
-// window over tables made affine together); the digest's width-16
-// Poseidon2 permutation runs on 16-lane vectors (package zkhash). On an
-// idle core,
+// The batch path does once per batch what a single check does per proof:
+// the B points' subgroup checks (gnark-crypto's test, the seed
+// multiplication in affine coordinates with one shared inversion per
+// step), their Miller-loop lines (evaluated by MillerLoopFixedQ together
+// with the key's −δ, −γ, β lines, computed once per key) and the products
+// rᵢAᵢ (a width-5 signed window over tables made affine together); the
+// digest's width-16 Poseidon2 permutation runs on 16-lane vectors
+// (package zkhash). On an idle core,
 //
 //	go test ./zkp -run '^$' -bench 'VerifyBatchV2/batch=64' -benchtime 200x -cpu 1
 //
-// gave 3,461–3,516 proofs/s before and 3,743–4,222 after (four runs;
-// about 240 µs a proof: 60 µs Miller loop, 36 µs lines, 33 µs rᵢAᵢ,
-// 38 µs digest, 47 µs decoding with the subgroup checks).
+// gave 3,461–3,516 proofs/s before these changes and 3,743–4,222 after
+// (four runs; about 240 µs a proof: 60 µs Miller loop, 36 µs lines, 33 µs
+// rᵢAᵢ, 38 µs digest, 47 µs decoding with the subgroup checks), against
+// about 1,000 proofs/s for VerifyV2 one at a time.
 //
 // # Quiet by default, and a key cache
 //
