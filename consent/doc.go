@@ -117,7 +117,7 @@
 // Gate.VerifyBatch checks many presentations at once: each pair gets
 // Verify's checks before the proof, the surviving proofs are verified
 // together (ZKSystem: one multi-pairing per verifying key with random
-// 128-bit coefficients, zkp.VerifyBatch, falling back to one-by-one to
+// coefficients of 127 random bits, zkp.VerifyBatch, falling back to one-by-one to
 // find a bad proof), and the accepted ones are committed in batch order,
 // so the nonce, use-limit and nullifier rules hold within a batch (a
 // repeated nonce is ErrReplay, a repeated nullifier ErrNullifierUsed).

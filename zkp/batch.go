@@ -20,7 +20,8 @@ type BatchItem struct {
 	Proof     *Proof
 }
 
-// batchScalarBits is the size of the random coefficients of a batch.
+// batchScalarBits is the number of random bits drawn per coefficient of
+// a batch (two 64-bit halves).
 const batchScalarBits = 128
 
 // VerifyBatch checks every item as Verify would and returns, index by
@@ -36,14 +37,22 @@ const batchScalarBits = 128
 //
 //	Π e(rᵢAᵢ, Bᵢ) · e(Σ rᵢCᵢ, −δ) · e(Σ rᵢLᵢ, −γ) · e(−(Σ rᵢ)α, β) = 1
 //
-// for coefficients rᵢ drawn uniformly from [2¹²⁷, 2¹²⁸). Each proof's
-// points are decoded with subgroup checks, so each failing proof makes
-// its factor a non-trivial element of the prime-order target group; the
-// product is then 1 with probability at most 2⁻¹²⁷ over the coefficients,
-// which the prover cannot know in advance. When the batch fails, each
+// for random coefficients rᵢ = aᵢ + λbᵢ (mod the group order), aᵢ uniform
+// in [2⁶³, 2⁶⁴) and bᵢ in [0, 2⁶⁴), λ the eigenvalue of G1's GLV
+// endomorphism. Distinct pairs (aᵢ, bᵢ) give distinct rᵢ, none zero: two
+// pairs giving one rᵢ would differ by a non-zero vector (d₁, d₂) with
+// d₁ + λd₂ ≡ 0 and |d₁|, |d₂| < 2⁶⁴, while that lattice's shortest
+// vectors are 2^126.8 long; so rᵢ takes each of 2¹²⁷ values with
+// probability 2⁻¹²⁷. Each proof's points are decoded with subgroup
+// checks, so each failing proof makes its factor a non-trivial element of
+// the prime-order target group, and for any choice of the other
+// coefficients at most one value of its rᵢ makes the product 1: a bad
+// proof passes with probability at most 2⁻¹²⁷ over coefficients the
+// prover cannot know in advance. When the batch fails, each
 // proof is verified alone to find the bad ones, so a refused proof is
 // always refused by the single-proof check. Cost: one Miller loop and a
-// 128-bit scalar multiplication per proof, and one final exponentiation
+// scalar multiplication [aᵢ]Aᵢ + [bᵢ]φ(Aᵢ) (two 64-bit halves sharing
+// their doublings) per proof, and one final exponentiation
 // per batch, instead of three Miller loops and one final exponentiation
 // per proof; the B points' subgroup checks, the Miller-loop lines of the
 // B points and the scalar multiplications are computed for the whole
@@ -201,9 +210,9 @@ func batchPairing(vk *groth16bn254.VerifyingKey, proofs []*groth16bn254.Proof, d
 	bs := make([]curve.G2Affine, n+3)
 	for i := range n {
 		chunk := buf[i*16 : (i+1)*16]
-		chunk[0] |= 0x80 // rᵢ ∈ [2¹²⁷, 2¹²⁸): never zero
-		words[i] = [2]uint64{binary.BigEndian.Uint64(chunk[8:]), binary.BigEndian.Uint64(chunk[:8])}
-		rs[i].SetBytes(chunk) // below the field modulus: rᵢ itself
+		// rᵢ = aᵢ + λbᵢ, aᵢ ∈ [2⁶³, 2⁶⁴) (never zero), bᵢ ∈ [0, 2⁶⁴)
+		words[i] = [2]uint64{binary.BigEndian.Uint64(chunk[:8]) | 1<<63, binary.BigEndian.Uint64(chunk[8:])}
+		rs[i] = coefficient(words[i])
 		sumR.Add(&sumR, &rs[i])
 		var t fr.Element
 		t.Mul(&rs[i], &digests[i])

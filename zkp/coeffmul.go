@@ -4,27 +4,65 @@ import (
 	"math/bits"
 
 	curve "github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
-// coeffWindow is the width of the signed window (wNAF) in which
-// mulCoefficients writes the 128-bit batch coefficients: each point gets a
-// table of its 2^(coeffWindow−2) odd multiples P, 3P, …, 15P, and a
-// 128-bit coefficient then costs about 128 doublings and 128/(w+1) ≈ 21
-// mixed additions.
+// coeffWindow is the width of the signed windows (wNAF) in which
+// mulCoefficients writes the two 64-bit halves of a batch coefficient:
+// each point gets a table of its 2^(coeffWindow−2) odd multiples P, 3P,
+// …, 15P, and a coefficient then costs about 64 doublings and
+// 2·64/(w+1) ≈ 21 mixed additions.
 const coeffWindow = 5
 
 // coeffTable is the number of odd multiples per point.
 const coeffTable = 1 << (coeffWindow - 2)
 
-// mulCoefficients returns [rs[i]]ps[i] for every i, in affine form, with
-// rs[i] a 128-bit coefficient given as two 64-bit words (little end
-// first). It does the work of Jacobian ScalarMultiplication (which picks
-// a plain NAF double-and-add for scalars this short) with fewer
-// additions: the odd multiples of all the points are made affine with
-// one shared inversion, so the main loop adds them in mixed form, and
-// the results share one more inversion. Points must be in the subgroup;
-// a point at infinity gives infinity.
-func mulCoefficients(ps []curve.G1Affine, rs [][2]uint64) []curve.G1Affine {
+// The GLV endomorphism of BN254's G1: φ(x, y) = (ω·x, y), with ω a
+// primitive cube root of unity in Fp, is multiplication by λ, a cube root
+// of unity in Fr (gnark-crypto's GLV constants; TestGLVConstants checks
+// that φ(P) = [λ]P).
+var (
+	glvOmega  = fpFromString("2203960485148121921418603742825762020974279258880205651966")
+	glvLambda = frFromString("4407920970296243842393367215006156084916469457145843978461")
+)
+
+func fpFromString(s string) fp.Element {
+	var e fp.Element
+	if _, err := e.SetString(s); err != nil {
+		panic(err) // a constant of this file
+	}
+	return e
+}
+
+func frFromString(s string) fr.Element {
+	var e fr.Element
+	if _, err := e.SetString(s); err != nil {
+		panic(err) // a constant of this file
+	}
+	return e
+}
+
+// coefficient returns the batch coefficient of the two 64-bit words
+// h = (a, b): a + λ·b in Fr. Distinct words give distinct coefficients
+// (see VerifyBatch).
+func coefficient(h [2]uint64) fr.Element {
+	var a, b fr.Element
+	a.SetUint64(h[0])
+	b.SetUint64(h[1])
+	b.Mul(&b, &glvLambda)
+	return *a.Add(&a, &b)
+}
+
+// mulCoefficients returns [coefficient(hs[i])]ps[i] = [a]P + [b]φ(P) for
+// every i, in affine form. The two 64-bit halves share their doublings
+// (about 64 of them instead of 128 for a 128-bit scalar) and are added in
+// width-5 signed windows from tables of the odd multiples P, 3P, …, 15P
+// and their images under φ (ω·x: a multiplication each); the tables of
+// all the points are made affine with one shared inversion, so the main
+// loop adds them in mixed form, and the results share one more
+// inversion. Points must be in G1; a point at infinity gives infinity.
+func mulCoefficients(ps []curve.G1Affine, hs [][2]uint64) []curve.G1Affine {
 	n := len(ps)
 	// Odd multiples P, 3P, …, (2·coeffTable−1)P of each point.
 	jac := make([]curve.G1Jac, n*coeffTable)
@@ -38,23 +76,40 @@ func mulCoefficients(ps []curve.G1Affine, rs [][2]uint64) []curve.G1Affine {
 		}
 	}
 	table := curve.BatchJacobianToAffineG1(jac)
+	phi := make([]curve.G1Affine, len(table))
+	for k := range table {
+		phi[k] = table[k]
+		if !table[k].IsInfinity() {
+			phi[k].X.Mul(&phi[k].X, &glvOmega)
+		}
+	}
 	out := make([]curve.G1Jac, n)
-	var digits [129]int8
+	var da, db [129]int8
+	add := func(acc *curve.G1Jac, t []curve.G1Affine, d int8) {
+		switch {
+		case d > 0:
+			acc.AddMixed(&t[(d-1)/2])
+		case d < 0:
+			var neg curve.G1Affine
+			neg.Neg(&t[(-d-1)/2])
+			acc.AddMixed(&neg)
+		}
+	}
 	for i := range ps {
-		t := table[i*coeffTable : (i+1)*coeffTable]
-		nd := wnaf128(rs[i], digits[:])
+		ta := table[i*coeffTable : (i+1)*coeffTable]
+		tb := phi[i*coeffTable : (i+1)*coeffTable]
+		na := wnaf128([2]uint64{hs[i][0], 0}, da[:])
+		nb := wnaf128([2]uint64{hs[i][1], 0}, db[:])
 		acc := &out[i]
 		acc.X.SetOne()
 		acc.Y.SetOne() // infinity until the first addition
-		for k := nd - 1; k >= 0; k-- {
+		for k := max(na, nb) - 1; k >= 0; k-- {
 			acc.DoubleAssign()
-			switch d := digits[k]; {
-			case d > 0:
-				acc.AddMixed(&t[(d-1)/2])
-			case d < 0:
-				var neg curve.G1Affine
-				neg.Neg(&t[(-d-1)/2])
-				acc.AddMixed(&neg)
+			if k < na {
+				add(acc, ta, da[k])
+			}
+			if k < nb {
+				add(acc, tb, db[k])
 			}
 		}
 	}

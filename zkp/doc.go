@@ -299,8 +299,8 @@
 // # Batch verification
 //
 // VerifyBatch checks many Groth16 proofs under one key with one
-// multi-pairing over a random linear combination (128-bit coefficients
-// from crypto/rand, so that a bad proof passes with probability at most
+// multi-pairing over a random linear combination (coefficients of 127
+// random bits from crypto/rand, so that a bad proof passes with probability at most
 // 2⁻¹²⁷; see VerifyBatch for the equation and the argument), and falls
 // back to checking each proof alone when the combination fails, so a
 // refused proof is always refused by Verify's own check and reported with
@@ -314,7 +314,9 @@
 // multiplication in affine coordinates with one shared inversion per
 // step), their Miller-loop lines (evaluated by MillerLoopFixedQ together
 // with the key's −δ, −γ, β lines, computed once per key) and the products
-// rᵢAᵢ (a width-5 signed window over tables made affine together); the
+// rᵢAᵢ = [aᵢ]Aᵢ + [bᵢ]φ(Aᵢ) (coefficients drawn in GLV form, see
+// VerifyBatch: two 64-bit halves in width-5 signed windows sharing their
+// doublings, over tables made affine together); the
 // digest's width-16 Poseidon2 permutation runs on 16-lane vectors
 // (package zkhash). On an idle core,
 //
