@@ -131,31 +131,30 @@
 // # Cost
 //
 // Presentations verified through the direct_post handler (HTTP, strict
-// decoding, the gate's checks, Groth16 verification and the access record
-// on an in-memory ledger) by 32 concurrent clients in the same process, on
-// a shared 2-core machine whose load average was 13 to 15 (other work):
+// decoding, the gate's checks, Groth16 verification of real version 2
+// proofs and the access record on an in-memory ledger) by 32 concurrent
+// clients in the same process, on this 2-core machine while otherwise
+// idle:
 //
 //	go test ./httpapi -run '^$' -bench 'VerifyHTTP/clients' -benchtime 64x -cpu 1,2 -count 3
 //
 //	                             batch off   batch on (MaxSize 64, MaxWait 2 ms)
-//	presentations/cpu-s -cpu 1   236–369     458–617   (median 283 → 492)
-//	presentations/cpu-s -cpu 2   263–377     463–804   (median 274 → 505)
-//	presentations/s     -cpu 1    79–199     166–262   (median 106 → 179)
-//	presentations/s     -cpu 2   128–165     188–599   (median 150 → 228)
+//	presentations/cpu-s -cpu 1   413–582     836–1,225   (median 453 → 1,210)
+//	presentations/cpu-s -cpu 2   369–511     1,004–1,165 (median 496 → 1,163)
+//	presentations/s     -cpu 1   413–581     829–1,230
+//	presentations/s     -cpu 2   734–1,005   1,741–2,045
 //
 // presentations/cpu-s divides by the CPU time the process used (server
-// and clients): the rate per core, which the machine's other load does
-// not dilute as it does the wall-clock rate. Batching raised it by about
-// 80%. The target of 800 per second per core was reached once (-cpu 2,
-// batch on) and needs a quiet machine to be judged. Where the time goes
-// (-cpuprofile, the response path only, 1.3 s of samples): the statement
-// digest the verifier recomputes (Poseidon2, package zkp) 20%, the
-// Groth16 check 21%
-// alone and 11% batched, the gate's other checks 13% (Ed25519
-// signatures of presentation and grant 12%), the access record 13%
-// (signing it 6%; the ledger's own commit, which already groups
-// concurrent submissions, 2%: submitting a batch's records together would
-// save little), form and JSON decoding and the HTTP answer 12%.
+// and clients, GC included) rather than the wall clock: the rate per
+// core, which other load on a shared machine does not dilute. With
+// batching every run is above the target of 800 per second per core;
+// each timed run is only 64 presentations, hence the spread. Batching
+// (Options.Batch) more than doubles the rate: the gate verifies the
+// queued proofs with one Groth16 batch check (consent.Gate.VerifyBatch),
+// whose per-proof cost is about a quarter of a single verification.
+// Under heavy load (load average 13 to 15) the same benchmark gave
+// medians of 283 (off) and 492 (on) per CPU-second, with the version 1
+// circuit and before the batch check shared its inversions.
 //
 // Imports: consent, credential, ledger, identity (and zkp in tests);
 // nothing in civicproof below it imports httpapi. It builds for
