@@ -246,7 +246,9 @@ func batchPairing(vk *groth16bn254.VerifyingKey, proofs []*groth16bn254.Proof, d
 	// The Miller loop runs over lines: the proofs' B points get theirs in
 	// one batch, the key's −δ, −γ and β once per key. MillerLoopFixedQ
 	// writes into the lines it reads, so the key's are copied in.
-	lines := make([]millerLines, n+3)
+	lb := getLines(n + 3)
+	defer putLines(lb)
+	lines := *lb
 	if !batchLines(lines[:n], bs[:n]) {
 		// A B at infinity: the projective loop handles it.
 		ok, err := curve.PairingCheck(ps, bs)

@@ -146,20 +146,52 @@ func invertE2s(xs, scratch []curve.E2) bool {
 }
 
 // keyLines caches, per Groth16 verifying key, the Miller-loop lines of
-// the three fixed G2 points of the batch equation: −δ, −γ and β.
-var keyLines sync.Map // *groth16bn254.VerifyingKey -> *[3]millerLines
+// the three fixed G2 points of the batch equation: −δ, −γ and β. It holds
+// at most maxKeyLines keys and forgets all of them when full, so a
+// process that parses keys again and again does not grow it.
+var keyLines struct {
+	sync.Mutex
+	m map[*groth16bn254.VerifyingKey]*[3]millerLines
+}
 
-// fixedLines returns the lines of −δ, −γ and β for vk, computed once.
-// The map holds one entry per verifying key the process batch-verifies
-// with, and keys are few and long-lived.
+const maxKeyLines = 16
+
+// fixedLines returns the lines of −δ, −γ and β for vk, computed once per
+// key while it stays in keyLines.
 func fixedLines(vk *groth16bn254.VerifyingKey) *[3]millerLines {
-	if v, ok := keyLines.Load(vk); ok {
-		return v.(*[3]millerLines)
+	keyLines.Lock()
+	ls := keyLines.m[vk]
+	keyLines.Unlock()
+	if ls != nil {
+		return ls
 	}
 	var negDelta, negGamma curve.G2Affine
 	negDelta.Neg(&vk.G2.Delta)
 	negGamma.Neg(&vk.G2.Gamma)
-	ls := &[3]millerLines{curve.PrecomputeLines(negDelta), curve.PrecomputeLines(negGamma), curve.PrecomputeLines(vk.G2.Beta)}
-	v, _ := keyLines.LoadOrStore(vk, ls)
-	return v.(*[3]millerLines)
+	ls = &[3]millerLines{curve.PrecomputeLines(negDelta), curve.PrecomputeLines(negGamma), curve.PrecomputeLines(vk.G2.Beta)}
+	keyLines.Lock()
+	if keyLines.m == nil || len(keyLines.m) >= maxKeyLines {
+		keyLines.m = make(map[*groth16bn254.VerifyingKey]*[3]millerLines)
+	}
+	keyLines.m[vk] = ls
+	keyLines.Unlock()
+	return ls
 }
+
+// linesPool keeps the line buffers of batch checks (about 17 KB a proof)
+// for the next batch.
+var linesPool sync.Pool // *[]millerLines
+
+// getLines returns a zeroed buffer of n lines; putLines gives it back.
+func getLines(n int) *[]millerLines {
+	b, _ := linesPool.Get().(*[]millerLines)
+	if b == nil || cap(*b) < n {
+		s := make([]millerLines, n)
+		return &s
+	}
+	*b = (*b)[:n]
+	clear(*b)
+	return b
+}
+
+func putLines(b *[]millerLines) { linesPool.Put(b) }

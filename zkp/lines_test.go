@@ -101,3 +101,28 @@ func BenchmarkMillerLoop64(b *testing.B) {
 		}
 	})
 }
+
+// TestFixedLinesBounded: the per-key line cache answers the lines of −δ,
+// −γ and β, and keeps at most maxKeyLines keys however many are parsed.
+func TestFixedLinesBounded(t *testing.T) {
+	vk, _ := batchProofs(t, 1)
+	g16, ok := batchable(vk)
+	if !ok {
+		t.Fatal("the presentation key is not batchable")
+	}
+	var negDelta curve.G2Affine
+	negDelta.Neg(&g16.G2.Delta)
+	want := curve.PrecomputeLines(negDelta)
+	for range 3 * maxKeyLines {
+		k := *g16 // another key value: another cache entry
+		if got := fixedLines(&k); got[0] != want {
+			t.Fatal("cached lines differ from PrecomputeLines(−δ)")
+		}
+		keyLines.Lock()
+		n := len(keyLines.m)
+		keyLines.Unlock()
+		if n > maxKeyLines {
+			t.Fatalf("%d keys cached, at most %d allowed", n, maxKeyLines)
+		}
+	}
+}
