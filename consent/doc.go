@@ -122,18 +122,23 @@
 // so the nonce, use-limit and nullifier rules hold within a batch (a
 // repeated nonce is ErrReplay, a repeated nullifier ErrNullifierUsed).
 // Each pair gets its own result or error with Verify's sentinels; a
-// refused pair changes nothing. On an idle core of this 2-core machine,
+// refused pair changes nothing. On one core of this 2-core machine with
+// nothing else running,
 //
-//	go test ./consent -run '^$' -bench 'GateVerifyBatchV2/batch=64' -benchtime 8x -cpu 1
+//	go test ./consent -run '^$' -bench 'GateVerifyBatchV2/batch=64' -benchtime 12x -cpu 1 -count 3
 //
-// gives 3,014–3,105 presentations/s in batches of 64 (real one-credential
-// version 2 proofs, the ledger append left out; 2,454–2,630 before package
-// zkp batched the B points' subgroup checks, Miller-loop lines and
-// coefficient multiplications and vectorised the digest's permutation):
-// the 3,000/s target is met, narrowly. Of about 330 µs a presentation,
-// the gate's own part is about 90 µs, mostly the presentation's Ed25519
-// check (about 45 µs) and the access record (about 27 µs: canonical JSON
-// and its Ed25519 signature); the rest is zkp.VerifyBatchV2.
+// gave, over nine runs of real one-credential version 2 proofs in
+// batches of 64 (the ledger append left out), 2,087 to 3,105
+// presentations/s, median about 2,870: the machine's own variance is
+// wide, and the target of 3,000 per core is reached in some runs, not
+// reliably (before package zkp batched the B points' subgroup checks,
+// Miller-loop lines and coefficient multiplications and vectorised the
+// digest's permutation: 2,454–2,630). Of about 350 µs a presentation,
+// zkp.VerifyBatchV2 takes about 250 µs (4,000–4,250 proofs/s alone,
+// BenchmarkVerifyBatchV2), a quarter of it the statement digest's two
+// Poseidon2 permutations; the gate's own part is about 80–90 µs, mostly
+// the presentation's Ed25519 check (about 40 µs) and the access record
+// (about 30 µs: canonical JSON and its Ed25519 signature).
 //
 // Version 1 proofs are checked against the issuer's current ZK key: after
 // an issuer rotates its key, holders of its credentials need them
