@@ -257,7 +257,7 @@ func checkSignature(api frontend.API, h *zkhash.Gadget, curve twistededwards.Cur
 // EdDSA hasher) the native signer uses too.
 //
 // The two scalar multiplications are split instead of gnark's joint
-// double-and-add (about 5,300 constraints), for about 4,300:
+// double-and-add (about 5,330 constraints), for about 4,430:
 //   - [S]G has a fixed base, so it is a sum of constant multiples of G
 //     chosen two bits at a time (fixedBaseMul): seven constraints per
 //     two bits and no doubling. S is decomposed into 252 bits without a
@@ -272,9 +272,10 @@ func checkSignature(api frontend.API, h *zkhash.Gadget, curve twistededwards.Cur
 //     canonical 254 bits.
 //
 // Every point involved is on the curve (G, the table's multiples, A from
-// the ledger's issuer set, R asserted), and BabyJubjub's a = −1 is a
-// square and d is not, so gnark's addition and doubling formulas are
-// complete: no identity or equal-point case needs handling.
+// the ledger's issuer set, decoded with on-curve and subgroup checks, R
+// asserted), and BabyJubjub's a = −1 is a square and d is not, so gnark's
+// addition and doubling formulas are complete: no identity or equal-point
+// case needs handling.
 func verifyEdDSA(curve twistededwards.Curve, h *zkhash.Gadget, r twistededwards.Point, s, msg frontend.Variable, a twistededwards.Point) error {
 	api := curve.API()
 	fh := h.EdDSAHasher()
