@@ -31,74 +31,96 @@ func batchLines(out []millerLines, qs []curve.G2Affine) bool {
 	n := len(qs)
 	acc := make([]curve.G2Affine, n)
 	copy(acc, qs)
-	den := make([]curve.E2, n)
+	ls := make([]curve.E2, n)
 	scratch := make([]curve.E2, n)
-	var neg curve.G2Affine
+	negQs := make([]curve.G2Affine, n)
+	for k := range qs {
+		negQs[k].Neg(&qs[k])
+	}
 	for i := len(curve.LoopCounter) - 2; i >= 0; i-- {
-		// Doubling: λ = 3x²/2y.
-		for k := range acc {
-			den[k].Double(&acc[k].Y)
-		}
-		if !invertE2s(den, scratch) {
+		if !tangentSlopes(ls, scratch, acc) {
 			return false
 		}
 		for k := range acc {
-			var l, t curve.E2
-			t.Square(&acc[k].X)
-			l.Double(&t).Add(&l, &t).Mul(&l, &den[k])
-			setLine(&out[k][0][i], &acc[k], &l)
-			step(&acc[k], &l, &acc[k].X)
+			setLine(&out[k][0][i], &acc[k], &ls[k])
+			step(&acc[k], &ls[k], &acc[k].X)
 		}
 		if curve.LoopCounter[i] == 0 {
 			continue
 		}
-		// Addition of ±Q: λ = (y_Q − y)/(x_Q − x).
-		for k := range acc {
-			den[k].Sub(&qs[k].X, &acc[k].X)
+		// Addition of ±Q.
+		ts := qs
+		if curve.LoopCounter[i] < 0 {
+			ts = negQs
 		}
-		if !invertE2s(den, scratch) {
+		if !chordSlopes(ls, scratch, acc, ts) {
 			return false
 		}
 		for k := range acc {
-			q := &qs[k]
-			if curve.LoopCounter[i] < 0 {
-				neg.Neg(q)
-				q = &neg
-			}
-			var l curve.E2
-			l.Sub(&q.Y, &acc[k].Y).Mul(&l, &den[k])
-			setLine(&out[k][1][i], &acc[k], &l)
-			step(&acc[k], &l, &q.X)
+			setLine(&out[k][1][i], &acc[k], &ls[k])
+			step(&acc[k], &ls[k], &ts[k].X)
 		}
 	}
 	// The last two lines, through π(Q) (the point moves on) and −π²(Q)
 	// (only the line is needed).
 	last := len(curve.LoopCounter) - 1
-	frob := make([]curve.G2Affine, n)
+	frob := negQs // no longer needed: reused for π(Q), then −π²(Q)
 	for k := range qs {
 		frob[k].X.Conjugate(&qs[k].X).MulByNonResidue1Power2(&frob[k].X)
 		frob[k].Y.Conjugate(&qs[k].Y).MulByNonResidue1Power3(&frob[k].Y)
-		den[k].Sub(&frob[k].X, &acc[k].X)
 	}
-	if !invertE2s(den, scratch) {
+	if !chordSlopes(ls, scratch, acc, frob) {
 		return false
 	}
 	for k := range qs {
-		var l curve.E2
-		l.Sub(&frob[k].Y, &acc[k].Y).Mul(&l, &den[k])
-		setLine(&out[k][1][last], &acc[k], &l)
-		step(&acc[k], &l, &frob[k].X)
+		setLine(&out[k][1][last], &acc[k], &ls[k])
+		step(&acc[k], &ls[k], &frob[k].X)
 		frob[k].X.MulByNonResidue2Power2(&qs[k].X)
 		frob[k].Y.MulByNonResidue2Power3(&qs[k].Y).Neg(&frob[k].Y)
-		den[k].Sub(&frob[k].X, &acc[k].X)
 	}
-	if !invertE2s(den, scratch) {
+	if !chordSlopes(ls, scratch, acc, frob) {
 		return false
 	}
 	for k := range qs {
-		var l curve.E2
-		l.Sub(&frob[k].Y, &acc[k].Y).Mul(&l, &den[k])
-		setLine(&out[k][0][last], &acc[k], &l)
+		setLine(&out[k][0][last], &acc[k], &ls[k])
+	}
+	return true
+}
+
+// tangentSlopes sets ls[k] to the slope 3x²/2y of the tangent at ps[k]
+// for every k, with one shared inversion (scratch as long as ps). It
+// reports false, leaving ls unspecified, when some y is zero.
+func tangentSlopes(ls, scratch []curve.E2, ps []curve.G2Affine) bool {
+	for k := range ps {
+		ls[k].Double(&ps[k].Y)
+	}
+	if !invertE2s(ls[:len(ps)], scratch) {
+		return false
+	}
+	for k := range ps {
+		var t, u curve.E2
+		t.Square(&ps[k].X)
+		u.Double(&t).Add(&u, &t)
+		ls[k].Mul(&ls[k], &u)
+	}
+	return true
+}
+
+// chordSlopes sets ls[k] to the slope (y′ − y)/(x′ − x) of the chord from
+// ps[k] = (x, y) to ts[k] = (x′, y′) for every k, with one shared
+// inversion (scratch as long as ps). It reports false, leaving ls
+// unspecified, when some x′ = x.
+func chordSlopes(ls, scratch []curve.E2, ps, ts []curve.G2Affine) bool {
+	for k := range ps {
+		ls[k].Sub(&ts[k].X, &ps[k].X)
+	}
+	if !invertE2s(ls[:len(ps)], scratch) {
+		return false
+	}
+	for k := range ps {
+		var d curve.E2
+		d.Sub(&ts[k].Y, &ps[k].Y)
+		ls[k].Mul(&ls[k], &d)
 	}
 	return true
 }

@@ -84,44 +84,35 @@ func inG2Batch(qs []curve.G2Affine) []bool {
 // is zero (see inG2Batch).
 func mulSeedBatch(qs []curve.G2Affine) ([]curve.G2Affine, bool) {
 	n := len(qs)
-	den := make([]curve.E2, n)
+	ls := make([]curve.E2, n)
 	scratch := make([]curve.E2, n)
+	neg := make([]curve.G2Affine, n)
 	table := map[int][]curve.G2Affine{1: qs}
 	// add sets dst = p + s·q for all points.
 	add := func(dst, p, q []curve.G2Affine, s int) bool {
-		for k := range n {
-			den[k].Sub(&q[k].X, &p[k].X)
+		if s < 0 {
+			for k := range n {
+				neg[k].Neg(&q[k])
+			}
+			q = neg
 		}
-		if !invertE2s(den, scratch) {
+		if !chordSlopes(ls, scratch, p, q) {
 			return false
 		}
 		for k := range n {
-			var l, qy curve.E2
-			qy = q[k].Y
-			if s < 0 {
-				qy.Neg(&qy)
-			}
-			l.Sub(&qy, &p[k].Y).Mul(&l, &den[k])
-			x2 := q[k].X
 			r := p[k]
-			step(&r, &l, &x2)
+			step(&r, &ls[k], &q[k].X)
 			dst[k] = r
 		}
 		return true
 	}
 	double := func(dst, p []curve.G2Affine) bool {
-		for k := range n {
-			den[k].Double(&p[k].Y)
-		}
-		if !invertE2s(den, scratch) {
+		if !tangentSlopes(ls, scratch, p) {
 			return false
 		}
 		for k := range n {
-			var l, t curve.E2
-			t.Square(&p[k].X)
-			l.Double(&t).Add(&l, &t).Mul(&l, &den[k])
 			r := p[k]
-			step(&r, &l, &r.X)
+			step(&r, &ls[k], &r.X)
 			dst[k] = r
 		}
 		return true
