@@ -32,7 +32,7 @@ func SignedBytes(domain string, msg []byte) []byte {
 // Sign signs msg with the Ed25519 key under a domain (a short name such as
 // "ledger.record/revocation-root"). See SignedBytes for what is signed.
 func (k *PrivateKey) Sign(domain string, msg []byte) []byte {
-	return ed25519.Sign(k.ed, SignedBytes(domain, msg))
+	return signEd25519(k.ed, SignedBytes(domain, msg))
 }
 
 // Verify checks a signature made by Sign. It returns an error wrapping
@@ -55,7 +55,7 @@ func Verify(pub ed25519.PublicKey, domain string, msg, sig []byte) error {
 	if len(sig) != ed25519.SignatureSize {
 		return fmt.Errorf("%w: signature is %d bytes, want %d", ErrBadSignature, len(sig), ed25519.SignatureSize)
 	}
-	if !ed25519.Verify(pub, SignedBytes(domain, msg), sig) {
+	if !verifyEd25519(pub, SignedBytes(domain, msg), sig) {
 		return fmt.Errorf("%w: domain %q", ErrBadSignature, domain)
 	}
 	return nil
