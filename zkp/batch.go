@@ -61,12 +61,12 @@ const batchScalarBits = 128
 // are verified one by one.
 func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result, []error) {
 	res := make([]*Result, len(items))
-	ok, errs := verifyBatch(vk, len(items), func(i int) (fr.Element, []byte, error) {
-		digest, err := precheck(vk, items[i].Statement, items[i].Proof)
+	ok, errs := verifyBatch(vk, len(items), func(i int) (digestInput, []byte, error) {
+		in, err := precheckInput(vk, items[i].Statement, items[i].Proof)
 		if err != nil {
-			return digest, nil, err
+			return in, nil, err
 		}
-		return digest, items[i].Proof.raw, nil
+		return in, items[i].Proof.raw, nil
 	}, rnd)
 	for i := range items {
 		if ok[i] {
@@ -77,10 +77,11 @@ func VerifyBatch(vk *VerifyingKey, items []BatchItem, rnd io.Reader) ([]*Result,
 }
 
 // verifyBatch is the batch check VerifyBatch and VerifyBatchV2 share: pre
-// returns proof i's statement digest and backend encoding (or why it is
-// refused before any pairing); ok[i] reports that proof i verified, and
-// errs[i] why it did not.
-func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (fr.Element, []byte, error), rnd io.Reader) (ok []bool, errs []error) {
+// returns proof i's statement digest, still to finish, and backend
+// encoding (or why it is refused before any pairing); the digests are
+// finished together (sumDigests). ok[i] reports that proof i verified,
+// and errs[i] why it did not.
+func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (digestInput, []byte, error), rnd io.Reader) (ok []bool, errs []error) {
 	ok, errs = make([]bool, n), make([]error, n)
 	if rnd == nil {
 		rnd = rand.Reader
@@ -92,13 +93,18 @@ func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (fr.Element, []byte, e
 		proof  *groth16bn254.Proof
 	}
 	var pending []candidate
+	var ins []digestInput
 	for i := range n {
-		digest, raw, err := pre(i)
+		in, raw, err := pre(i)
 		if err != nil {
 			errs[i] = err
 			continue
 		}
-		pending = append(pending, candidate{i: i, digest: digest, raw: raw})
+		pending = append(pending, candidate{i: i, raw: raw})
+		ins = append(ins, in)
+	}
+	for j, d := range sumDigests(ins) {
+		pending[j].digest = d
 	}
 	var cands []candidate
 	if vk.backend == Groth16 {
@@ -144,19 +150,28 @@ func verifyBatch(vk *VerifyingKey, n int, pre func(i int) (fr.Element, []byte, e
 // precheck runs Verify's checks before the pairing and returns the
 // statement digest, the proof's only public input.
 func precheck(vk *VerifyingKey, st *Statement, p *Proof) (fr.Element, error) {
+	in, err := precheckInput(vk, st, p)
+	if err != nil {
+		return fr.Element{}, err
+	}
+	return in.sum(), nil
+}
+
+// precheckInput is precheck with the digest left to finish.
+func precheckInput(vk *VerifyingKey, st *Statement, p *Proof) (digestInput, error) {
 	if vk == nil || st == nil || p == nil {
-		return fr.Element{}, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
+		return digestInput{}, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
 	}
 	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
-		return fr.Element{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
+		return digestInput{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.backend)
 	}
 	if p.Root != st.Root {
-		return fr.Element{}, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
+		return digestInput{}, fmt.Errorf("%w: proven against another revocation root", ErrBadProof)
 	}
 	if p.Disclose != st.Disclose {
-		return fr.Element{}, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
+		return digestInput{}, fmt.Errorf("%w: proof discloses mask %#04x, request asks %#04x", ErrBadProof, p.Disclose, st.Disclose)
 	}
-	return st.digest(p.Nullifier, &p.Disclosed)
+	return st.digestInput(p.Nullifier, &p.Disclosed)
 }
 
 // verifyDigest checks one backend proof whose public input is digest.

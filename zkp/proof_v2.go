@@ -129,12 +129,12 @@ type BatchItemV2 struct {
 // supplies the coefficients (crypto/rand when nil).
 func VerifyBatchV2(vk *VerifyingKey, items []BatchItemV2, rnd io.Reader) ([]*ResultV2, []error) {
 	res := make([]*ResultV2, len(items))
-	ok, errs := verifyBatch(vk, len(items), func(i int) (fr.Element, []byte, error) {
-		digest, err := precheckV2(vk, items[i].Statement, items[i].Proof)
+	ok, errs := verifyBatch(vk, len(items), func(i int) (digestInput, []byte, error) {
+		in, err := precheckInputV2(vk, items[i].Statement, items[i].Proof)
 		if err != nil {
-			return digest, nil, err
+			return in, nil, err
 		}
-		return digest, items[i].Proof.raw, nil
+		return in, items[i].Proof.raw, nil
 	}, rnd)
 	for i := range items {
 		if ok[i] {
@@ -147,23 +147,32 @@ func VerifyBatchV2(vk *VerifyingKey, items []BatchItemV2, rnd io.Reader) ([]*Res
 // precheckV2 runs VerifyV2's checks before the pairing and returns the
 // statement digest.
 func precheckV2(vk *VerifyingKey, st *StatementV2, p *ProofV2) (fr.Element, error) {
-	if vk == nil || st == nil || p == nil {
-		return fr.Element{}, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
-	}
-	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
-		return fr.Element{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.shape)
-	}
-	if _, err := st.check(); err != nil {
-		return fr.Element{}, err
-	}
-	if want := st.Shape(vk.backend); vk.shape != want {
-		return fr.Element{}, fmt.Errorf("%w: the statement needs a key of %s, this one is of %s", ErrWrongKey, want, vk.shape)
-	}
-	creds, err := provenOf(st, p)
+	in, err := precheckInputV2(vk, st, p)
 	if err != nil {
 		return fr.Element{}, err
 	}
-	return st.digest(p.Nullifier, creds)
+	return in.sum(), nil
+}
+
+// precheckInputV2 is precheckV2 with the digest left to finish.
+func precheckInputV2(vk *VerifyingKey, st *StatementV2, p *ProofV2) (digestInput, error) {
+	if vk == nil || st == nil || p == nil {
+		return digestInput{}, fmt.Errorf("%w: nil key, statement or proof", ErrInvalidStatement)
+	}
+	if p.Backend != vk.backend || p.Fingerprint != vk.fp {
+		return digestInput{}, fmt.Errorf("%w: proof names key %x (%s), this is %x (%s)", ErrWrongKey, p.Fingerprint[:8], p.Backend, vk.fp[:8], vk.shape)
+	}
+	if _, err := st.check(); err != nil {
+		return digestInput{}, err
+	}
+	if want := st.Shape(vk.backend); vk.shape != want {
+		return digestInput{}, fmt.Errorf("%w: the statement needs a key of %s, this one is of %s", ErrWrongKey, want, vk.shape)
+	}
+	creds, err := provenOf(st, p)
+	if err != nil {
+		return digestInput{}, err
+	}
+	return st.digestInput(p.Nullifier, creds)
 }
 
 // provenOf checks that p answers st's request with st's roots and returns

@@ -241,6 +241,15 @@ func (s *Statement) digest(nullifier fr.Element, disclosed *[NumSlots]fr.Element
 	return digestOf(xs), nil
 }
 
+// digestInput is digest left to finish (see StatementV2.digestInput).
+func (s *Statement) digestInput(nullifier fr.Element, disclosed *[NumSlots]fr.Element) (digestInput, error) {
+	xs, err := s.publicValues(nullifier, disclosed)
+	if err != nil {
+		return digestInput{}, err
+	}
+	return digestInput{sp: zkhash.NewSponge(zkhash.TagStatement, len(xs)), rest: xs}, nil
+}
+
 func digestOf(xs []fr.Element) fr.Element { return zkhash.Hash(zkhash.TagStatement, xs...) }
 
 // errStatementEncoding is returned by Statement's encoding methods.

@@ -179,16 +179,50 @@ func (s *StatementV2) suffix(nullifier fr.Element, creds []proven) []fr.Element 
 // after the prefix is cached (digestPrefixes), so a verifier checking
 // many proofs of one request on one day hashes only the suffix of each.
 func (s *StatementV2) digest(nullifier fr.Element, creds []proven) (fr.Element, error) {
-	pre, err := s.prefix()
+	in, err := s.digestInput(nullifier, creds)
 	if err != nil {
 		return fr.Element{}, err
 	}
+	return in.sum(), nil
+}
+
+// digestInput is digest before its last permutations: the sponge after
+// the (cached) prefix and the suffix still to absorb.
+func (s *StatementV2) digestInput(nullifier fr.Element, creds []proven) (digestInput, error) {
+	pre, err := s.prefix()
+	if err != nil {
+		return digestInput{}, err
+	}
 	if len(creds) != len(s.Credentials) {
-		return fr.Element{}, fmt.Errorf("%w: values of %d credentials, statement has %d", ErrInvalidStatement, len(creds), len(s.Credentials))
+		return digestInput{}, fmt.Errorf("%w: values of %d credentials, statement has %d", ErrInvalidStatement, len(creds), len(s.Credentials))
 	}
 	sp := digestPrefixes.state(pre, len(pre)+suffixLenV2(len(creds)))
-	sp.Absorb(s.suffix(nullifier, creds)...)
-	return sp.Sum(), nil
+	return digestInput{sp: sp, rest: s.suffix(nullifier, creds)}, nil
+}
+
+// digestInput is a statement digest left to finish: a sponge and the
+// inputs it still has to absorb. A batch finishes many together
+// (sumDigests).
+type digestInput struct {
+	sp   zkhash.Sponge
+	rest []fr.Element
+}
+
+// sum finishes the digest.
+func (d digestInput) sum() fr.Element {
+	d.sp.Absorb(d.rest...)
+	return d.sp.Sum()
+}
+
+// sumDigests finishes many digests, their permutations computed together
+// (zkhash.SumAll).
+func sumDigests(ins []digestInput) []fr.Element {
+	sps := make([]zkhash.Sponge, len(ins))
+	rests := make([][]fr.Element, len(ins))
+	for i := range ins {
+		sps[i], rests[i] = ins[i].sp, ins[i].rest
+	}
+	return zkhash.SumAll(sps, rests)
 }
 
 // prefixCache keeps the sponge states of recent digest prefixes, keyed by

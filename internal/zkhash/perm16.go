@@ -101,3 +101,131 @@ func matMulExternal16(s *[16]fr.Element) {
 		}
 	}
 }
+
+// manyMin is the number of states from which permuteMany computes them
+// together; below it, one at a time is as fast.
+const manyMin = 8
+
+// permuteMany applies the permutation to every state of ss, all of them
+// together: lane j of every state makes one vector, so each step of the
+// permutation (round keys, S-boxes, both matrices) is a handful of
+// fr.Vector operations over len(ss) elements, and the S-box of a partial
+// round, a single lane in permute, is vectorised too. Each state ends as
+// permute would leave it.
+func (q *perm16) permuteMany(ss []*[16]fr.Element) {
+	m := len(ss)
+	if m < manyMin {
+		for _, s := range ss {
+			q.permute(s)
+		}
+		return
+	}
+	bp := manyBufs.Get().(*[]fr.Element)
+	if cap(*bp) < 18*m {
+		*bp = make([]fr.Element, 18*m)
+	}
+	buf := (*bp)[:18*m]
+	defer manyBufs.Put(bp)
+	var v [16]fr.Vector
+	for j := range v {
+		v[j] = buf[j*m : (j+1)*m]
+	}
+	sum, x := fr.Vector(buf[16*m:17*m]), fr.Vector(buf[17*m:])
+	for k, s := range ss {
+		for j := range v {
+			v[j][k] = s[j]
+		}
+	}
+	matMulExternalMany(&v, sum)
+	rf := len(q.full) / 2
+	for r := range rf {
+		q.fullRoundMany(&v, x, sum, &q.full[r])
+	}
+	for r := range q.partial {
+		addConstant(v[0], &q.partial[r])
+		pow5(v[0], x)
+		sum.Add(v[0], v[1])
+		for j := 2; j < 16; j++ {
+			sum.Add(sum, v[j])
+		}
+		for j := range v {
+			v[j].ScalarMul(v[j], &q.diag[j])
+			v[j].Add(v[j], sum)
+		}
+	}
+	for r := rf; r < len(q.full); r++ {
+		q.fullRoundMany(&v, x, sum, &q.full[r])
+	}
+	for k, s := range ss {
+		for j := range v {
+			s[j] = v[j][k]
+		}
+	}
+}
+
+var manyBufs = sync.Pool{New: func() any { return new([]fr.Element) }}
+
+// fullRoundMany is fullRound on lane vectors; x and t are scratch.
+func (q *perm16) fullRoundMany(v *[16]fr.Vector, x, t fr.Vector, keys *[16]fr.Element) {
+	for j := range v {
+		addConstant(v[j], &keys[j])
+		pow5(v[j], x)
+	}
+	matMulExternalMany(v, t)
+}
+
+// addConstant adds c to every element of v.
+func addConstant(v fr.Vector, c *fr.Element) {
+	for i := range v {
+		v[i].Add(&v[i], c)
+	}
+}
+
+// pow5 raises every element of v to the fifth power; x is scratch.
+func pow5(v, x fr.Vector) {
+	x.Mul(v, v)
+	x.Mul(x, x)
+	v.Mul(v, x)
+}
+
+// matMulExternalMany is matMulExternal16 on lane vectors, with the same
+// additions in the same order; t is scratch.
+func matMulExternalMany(v *[16]fr.Vector, t fr.Vector) {
+	m := len(t)
+	var ts [6]fr.Vector
+	tb := manyBufs.Get().(*[]fr.Element)
+	if cap(*tb) < 6*m {
+		*tb = make([]fr.Element, 6*m)
+	}
+	for i := range ts {
+		ts[i] = (*tb)[i*m : (i+1)*m]
+	}
+	defer manyBufs.Put(tb)
+	t0, t1, t2, t3, t4, t5 := ts[0], ts[1], ts[2], ts[3], ts[4], ts[5]
+	for i := 0; i < 16; i += 4 {
+		t0.Add(v[i], v[i+1])
+		t1.Add(v[i+2], v[i+3])
+		t2.Add(v[i+1], v[i+1])
+		t2.Add(t2, t1)
+		t3.Add(v[i+3], v[i+3])
+		t3.Add(t3, t0)
+		t4.Add(t1, t1)
+		t4.Add(t4, t4)
+		t4.Add(t4, t3)
+		t5.Add(t0, t0)
+		t5.Add(t5, t5)
+		t5.Add(t5, t2)
+		v[i].Add(t3, t5)
+		copy(v[i+1], t5)
+		v[i+2].Add(t2, t4)
+		copy(v[i+3], t4)
+	}
+	for j := range 4 {
+		t.Add(v[j], v[4+j])
+		t.Add(t, v[8+j])
+		t.Add(t, v[12+j])
+		for i := j; i < 16; i += 4 {
+			v[i].Add(v[i], t)
+		}
+	}
+}

@@ -321,3 +321,89 @@ func TestSponge(t *testing.T) {
 		}
 	}
 }
+
+// TestSumAll: sponges of every width, cut at every phase and finished
+// together, give Hash each; the sponges passed in are left as they were.
+func TestSumAll(t *testing.T) {
+	var sps []Sponge
+	var rests [][]fr.Element
+	var want []fr.Element
+	for n := 0; n <= 64; n++ {
+		xs := make([]fr.Element, n)
+		for i := range xs {
+			xs[i].SetUint64(uint64(7000*n + i))
+		}
+		h := Hash(TagStatementV2, xs...)
+		for cut := 0; cut <= n; cut += 1 + cut/4 {
+			s := NewSponge(TagStatementV2, n)
+			s.Absorb(xs[:cut]...)
+			sps, rests, want = append(sps, s), append(rests, xs[cut:]), append(want, h)
+		}
+	}
+	saved := append([]Sponge(nil), sps...)
+	got := SumAll(sps, rests)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("sponge %d (of %d inputs): SumAll differs from Hash", i, sps[i].n)
+		}
+		if sps[i] != saved[i] {
+			t.Fatalf("sponge %d modified", i)
+		}
+	}
+	if len(SumAll(nil, nil)) != 0 {
+		t.Fatal("SumAll of nothing returned results")
+	}
+}
+
+// TestSumAllLayoutErrors: inputs that do not complete a sponge's length
+// are a caller's layout error and panic, as Absorb and Sum do.
+func TestSumAllLayoutErrors(t *testing.T) {
+	one := []fr.Element{{1}}
+	for name, f := range map[string]func(){
+		"short":      func() { SumAll([]Sponge{NewSponge(TagStatementV2, 2)}, [][]fr.Element{one}) },
+		"long":       func() { SumAll([]Sponge{NewSponge(TagStatementV2, 0)}, [][]fr.Element{one}) },
+		"mismatched": func() { SumAll([]Sponge{NewSponge(TagStatementV2, 1)}, nil) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// BenchmarkSumAll finishes 64 statement-digest sponges (a 150-input
+// prefix absorbed, 20 inputs each to go) together and one by one.
+func BenchmarkSumAll(b *testing.B) {
+	const n, pre, batch = 170, 150, 64
+	sps := make([]Sponge, batch)
+	rests := make([][]fr.Element, batch)
+	for k := range sps {
+		xs := make([]fr.Element, n)
+		for i := range xs {
+			xs[i].SetUint64(uint64(k*n + i))
+		}
+		sps[k] = NewSponge(TagStatementV2, n)
+		sps[k].Absorb(xs[:pre]...)
+		rests[k] = xs[pre:]
+	}
+	b.Run("together", func(b *testing.B) {
+		for b.Loop() {
+			SumAll(sps, rests)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch)/1e3, "µs/sponge")
+	})
+	b.Run("one-by-one", func(b *testing.B) {
+		for b.Loop() {
+			for k := range sps {
+				s := sps[k]
+				s.Absorb(rests[k]...)
+				s.Sum()
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch)/1e3, "µs/sponge")
+	})
+}
