@@ -90,7 +90,7 @@ func (g *Gate) VerifyBatch(ctx context.Context, pairs []Pair) ([]*Result, []erro
 		case ctx.Err() != nil:
 			errs[i] = ctx.Err()
 		default:
-			res[i], errs[i] = g.commit(ctx, pairs[i].Request, pairs[i].Presentation, pre[i].status, outs[j], now)
+			res[i], errs[i] = g.commit(ctx, pairs[i].Request, pairs[i].Presentation, pre[i], outs[j], now)
 		}
 	}
 	return res, errs

@@ -376,14 +376,16 @@ type Result struct {
 // SHA-256 over the request id (which fixes purpose, types, disclosures and
 // predicates), the credential types, the issuers (when named) and the
 // proof. It holds no claim value.
-func StatementHash(req *Request, p *Presentation) Digest {
+func StatementHash(req *Request, p *Presentation) Digest { return statementHash(req.ID(), p) }
+
+// statementHash is StatementHash with the request's id already computed.
+func statementHash(id Digest, p *Presentation) Digest {
 	e := encoder{}
 	if p.version1() {
 		e.string("civicproof/consent/statement/v1")
 	} else {
 		e.string("civicproof/consent/statement/v2")
 	}
-	id := req.ID()
 	e.raw(id[:])
 	p.encodeCredentials(&e)
 	ph := sha256.Sum256(p.Proof)
@@ -441,7 +443,7 @@ func (g *Gate) Verify(ctx context.Context, req *Request, p *Presentation) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	return g.commit(ctx, req, p, pre.status, out, now)
+	return g.commit(ctx, req, p, pre, out, now)
 }
 
 // otherDays retries a proof refused as bad with the neighbouring UTC
@@ -462,10 +464,13 @@ func (g *Gate) otherDays(req *Request, stmt *Statement, proof []byte, now time.T
 }
 
 // prepared is what the checks before the proof yield: the statement the
-// proof must establish and the grant's status.
+// proof must establish, the grant's status, and the ids of the request
+// and grant (computed once).
 type prepared struct {
 	stmt   *Statement
 	status *Status
+	req    Digest
+	grant  Digest
 }
 
 // prepare runs every check of Verify that comes before the proof (see
@@ -529,7 +534,7 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 			return nil, err
 		}
 	}
-	if err := p.verifySignature(&g.keys); err != nil {
+	if err := p.verifySignatureOf(&g.keys, gid); err != nil {
 		return nil, err
 	}
 	// Consent.
@@ -584,7 +589,7 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 		if err != nil {
 			return nil, err
 		}
-		return &prepared{stmt: stmt, status: st}, nil
+		return &prepared{stmt: stmt, status: st, req: reqID, grant: gid}, nil
 	}
 	// A version 1 proof: one credential, its issuer named, proven against
 	// the issuer's latest revocation root. It answers only a request of
@@ -607,7 +612,7 @@ func (g *Gate) prepare(req *Request, p *Presentation, now time.Time) (*prepared,
 	}
 	// The proof.
 	stmt := &Statement{Request: req, Type: p.Type, IssuerKey: issuer.Current().Key, Root: Digest(root.Root), Today: now}
-	return &prepared{stmt: stmt, status: st}, nil
+	return &prepared{stmt: stmt, status: st, req: reqID, grant: gid}, nil
 }
 
 // accredited returns the issuer if it is accredited for the credential
@@ -689,8 +694,8 @@ func keyOf(a ledger.Agency, zk []byte) *identity.PublicKey {
 
 // commit reserves the nonce, a use of the grant and the nullifier, writes
 // the access record, and releases the reservations if the write fails.
-func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *Status, out *Proven, now time.Time) (*Result, error) {
-	gid := p.Grant.ID()
+func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, pre *prepared, out *Proven, now time.Time) (*Result, error) {
+	gid, st := pre.grant, pre.status
 	nh := NullifierHash(req.Scope, out.Nullifier)
 	g.mu.Lock()
 	is := g.nonces[req.Nonce]
@@ -717,7 +722,7 @@ func (g *Gate) commit(ctx context.Context, req *Request, p *Presentation, st *St
 	is.used, g.nullifiers[nh], g.uses[gid] = true, true, uses+1
 	g.mu.Unlock()
 
-	rec := &ledger.AccessRecord{Grant: ledger.Hash(gid), Purpose: string(req.Purpose), Statement: ledger.Hash(StatementHash(req, p)), Nullifier: ledger.Hash(nh)}
+	rec := &ledger.AccessRecord{Grant: ledger.Hash(gid), Purpose: string(req.Purpose), Statement: ledger.Hash(statementHash(pre.req, p)), Nullifier: ledger.Hash(nh)}
 	rc, err := submit(ctx, g.l, g.agency, now, rec, "access record")
 	if err != nil {
 		g.mu.Lock()

@@ -119,10 +119,12 @@ func (p *Presentation) checkWith(k didKeys) error {
 
 // SignedBytes returns what the grant's signer signs: the request id, the
 // grant id, the credential types and issuers, and the proof.
-func (p *Presentation) SignedBytes() []byte {
+func (p *Presentation) SignedBytes() []byte { return p.signedBytes(p.Grant.ID()) }
+
+// signedBytes is SignedBytes with the grant's id already computed.
+func (p *Presentation) signedBytes(gid Digest) []byte {
 	e := encoder{}
 	p.encodeHead(&e)
-	gid := p.Grant.ID()
 	e.raw(gid[:])
 	p.encodeCredentials(&e)
 	e.bytes(p.Proof)
@@ -168,7 +170,13 @@ func (p *Presentation) Sign(key *identity.PrivateKey) error {
 
 // verifySignature checks the grant signer's signature.
 func (p *Presentation) verifySignature(k didKeys) error {
-	return verifySig(k, p.Grant.Signer(), DomainPresentation, p.SignedBytes(), p.Signature, "presentation")
+	return p.verifySignatureOf(k, p.Grant.ID())
+}
+
+// verifySignatureOf is verifySignature with the grant's id (gid) already
+// computed.
+func (p *Presentation) verifySignatureOf(k didKeys, gid Digest) error {
+	return verifySig(k, p.Grant.Signer(), DomainPresentation, p.signedBytes(gid), p.Signature, "presentation")
 }
 
 // MarshalBinary returns the compact encoding: magic, request id, the
