@@ -68,9 +68,9 @@ func CheckV2(st *StatementV2, h *HoldingV2) error {
 // st's shape (st.Shape(backend)); a key of another shape gives
 // ErrWrongKey. It checks h first as CheckV2 does. A Groth16 proof's
 // points are written uncompressed (256 bytes), which verifiers decode
-// without square roots. Proving is not
-// interruptible inside gnark: when ctx ends first ProveV2 returns
-// ctx.Err() at once and the abandoned work finishes in the background.
+// without square roots. Proving is not interruptible inside gnark: when
+// ctx ends first ProveV2 returns ctx.Err() at once and the abandoned work
+// finishes in the background.
 func ProveV2(ctx context.Context, pk *ProvingKey, st *StatementV2, h *HoldingV2) (*ProofV2, error) {
 	if pk == nil || st == nil {
 		return nil, fmt.Errorf("%w: nil key or statement", ErrInvalidStatement)
