@@ -64,18 +64,18 @@ func BenchmarkProveV1V2(b *testing.B) {
 
 // batchProofsV2 makes k one-credential v2 proofs of one request on one
 // day, differing in their nonce (the per-presentation part of the digest).
-func batchProofsV2(b *testing.B, k int) (*VerifyingKey, []BatchItemV2) {
-	b.Helper()
-	pk, vk := testShapeKeys(b, ShapeV2(Groth16, 1))
-	f := newFixtureV2(b, 1, false)
-	h := f.holding(b)
+func batchProofsV2(t testing.TB, k int) (*VerifyingKey, []BatchItemV2) {
+	t.Helper()
+	pk, vk := testShapeKeys(t, ShapeV2(Groth16, 1))
+	f := newFixtureV2(t, 1, false)
+	h := f.holding(t)
 	items := make([]BatchItemV2, k)
 	for i := range items {
 		st := cloneStatementV2(&f.st)
 		st.Nonce = elem(uint64(9000 + i))
 		p, err := ProveV2(context.Background(), pk, st, h)
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
 		items[i] = BatchItemV2{st, p}
 	}

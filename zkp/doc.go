@@ -117,9 +117,10 @@
 //	"CPZ2" | backend (1) | N (1) | key fingerprint (32) | nullifier (32)
 //	| per credential: issuer-set root (32) | form (1) | mask (2)
 //	  | key X, Y (64, revealing form only) | 32 bytes per disclosed slot
-//	| backend proof (Groth16: 128 bytes)
+//	| backend proof (Groth16: 256 bytes, or 128 compressed)
 //
-// (233 bytes for one hidden-issuer credential disclosing nothing); its
+// (361 bytes for one hidden-issuer credential disclosing nothing, 233
+// with compressed points; see Point encodings); its
 // JSON form is {"shape", "fingerprint", "proof": hex of the binary form}.
 // InspectV2 reads the shape, fingerprint and issuer-set roots without
 // verifying, so a verifier can pick the key and refuse stale roots first.
@@ -159,9 +160,11 @@
 // costs 0.39 ms with the cached prefix against 0.96 ms hashed in full
 // (BenchmarkDigestV2); the CPU profile of a v2 batch puts about a third of
 // each proof's cost in the digest, the rest in the subgroup-checked point
-// decoding and the pairing part. A proof is 128 bytes of Groth16 plus its
-// envelope: 265 bytes for one credential disclosing one slot, 300 and 335
-// bytes for two and three.
+// decoding and the pairing part. A proof is 256 bytes of Groth16
+// (uncompressed points, see Point encodings; these figures were measured
+// with compressed ones) plus its envelope: 393 bytes for one credential
+// disclosing one slot, 428 and 463 bytes for two and three (128 fewer
+// each with compressed points).
 //
 // The design DESIGN.md asks to weigh, a per-type tree of issued
 // credential commitments (2^32 leaves, a leaf changing when its
@@ -225,10 +228,11 @@
 //	slot | backend proof
 //
 // with field elements big-endian and canonical. The backend proof is
-// Groth16's A, B, C compressed (128 bytes) or gnark's PLONK encoding
-// (520 bytes here). A Groth16 proof is 231 bytes when nothing is disclosed
-// and 32 bytes more per disclosed slot; its JSON form carries the same
-// bytes in hex. Inspect reads the header (backend, fingerprint, root)
+// Groth16's A, B, C compressed (128 bytes, as Prove writes them) or
+// uncompressed (256 bytes; see Point encodings), or gnark's PLONK
+// encoding (520 bytes here). A Groth16 proof from Prove is 231 bytes when
+// nothing is disclosed and 32 bytes more per disclosed slot; its JSON
+// form carries the same bytes in hex. Inspect reads the header (backend, fingerprint, root)
 // without verifying, so a verifier can pick the key and the root first.
 //
 // A Request encodes as "CPRQ" version 1 (Request.MarshalBinary) or as JSON
@@ -243,6 +247,33 @@
 // size before gnark decodes it. ReadProvingKey trusts its input (it skips
 // subgroup checks for speed, and gnark sizes the key's vectors from the
 // file): load proving keys only from a trusted store.
+//
+// # Point encodings
+//
+// A Groth16 backend proof is A||B||C in one of gnark-crypto's two point
+// encodings: compressed (x and a sign in the top bits, A 32 | B 64 | C 32
+// = 128 bytes) or uncompressed (x and y, A 64 | B 128 | C 64 = 256
+// bytes, the coordinates iden3's snarkjs proofs and the EVM carry). The
+// length names the form, and every point's flag (the top two bits of its
+// first byte, 00 for uncompressed) must agree with it: a proof mixing the
+// forms, or of any other length, is refused with ErrMalformed, as is a
+// point that does not fill its slot exactly. Either form is checked the
+// same way (points on the curve, B in G2; the batch path checks the B
+// points together), and the point at infinity decodes in either form as
+// it always has (a proof with A, B or C at infinity fails with
+// ErrBadProof).
+//
+// ProveV2 writes uncompressed points: 128 more bytes per proof, against
+// the three square roots a compressed proof costs every verifier, about
+// 21 µs a proof (5 µs for A and for C, 11 µs for B, measured with
+// gnark-crypto's SetBytes). BenchmarkGroth16Proofs decodes a batch of 64
+// in 27 µs a proof uncompressed against 52 µs compressed:
+//
+//	go test ./zkp -run '^$' -bench Groth16Proofs -benchtime 200x -cpu 1 -count 3
+//
+// Prove keeps writing v1 proofs compressed, the form of the existing v1
+// fixtures (the EVM calldata fixture among them); compressed proofs, v1
+// or v2, are still accepted.
 //
 // # Backends and keys
 //
@@ -325,7 +356,12 @@
 // gave 3,461–3,516 proofs/s before these changes and 3,969–4,295 after
 // (nine runs; about 240 µs a proof: 60 µs Miller loop, 36 µs lines,
 // 21 µs rᵢAᵢ, 38–60 µs digest, 47 µs decoding with the subgroup checks),
-// against 1,120–1,220 proofs/s for VerifyV2 one at a time.
+// against 1,120–1,220 proofs/s for VerifyV2 one at a time. Since ProveV2
+// writes uncompressed points (see Point encodings), the same command with
+// -count 3, run twice alternately on this code and on the code before the
+// change (load average about 1), gave 4,554–4,827 proofs/s against
+// 4,038–4,311 (about 212 µs a proof against 234 µs), and VerifyV2 one at
+// a time 1,175–1,239 against 1,104–1,195.
 //
 // # Quiet by default, and a key cache
 //

@@ -47,6 +47,19 @@ func fuzzSeeds(f *testing.F) (proof, proofJSON, vk []byte) {
 	return fuzzOnce.proof, fuzzOnce.proofJSON, fuzzOnce.vk
 }
 
+// uncompressedSeed returns the v1 proof encoding b with its Groth16
+// points uncompressed (Prove writes them compressed).
+func uncompressedSeed(f *testing.F, b []byte) []byte {
+	f.Helper()
+	var p Proof
+	if err := p.UnmarshalBinary(b); err != nil {
+		f.Fatal(err)
+	}
+	p.raw = reencode(f, p.raw, uncompressedPoints)
+	out, _ := p.MarshalBinary()
+	return out
+}
+
 func mustMalformed(t *testing.T, err error) {
 	t.Helper()
 	if !errors.Is(err, ErrMalformed) {
@@ -57,6 +70,7 @@ func mustMalformed(t *testing.T, err error) {
 func FuzzProofUnmarshal(f *testing.F) {
 	proof, _, _ := fuzzSeeds(f)
 	f.Add(proof)
+	f.Add(uncompressedSeed(f, proof))
 	var p Proof
 	_ = p.UnmarshalBinary(proof)
 	p.Disclose = 0
@@ -84,6 +98,7 @@ func FuzzProofUnmarshal(f *testing.F) {
 func FuzzInspect(f *testing.F) {
 	proof, _, _ := fuzzSeeds(f)
 	f.Add(proof)
+	f.Add(uncompressedSeed(f, proof))
 	f.Add(proof[:proofHeader])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := Inspect(b)
@@ -103,8 +118,14 @@ func FuzzInspect(f *testing.F) {
 }
 
 func FuzzProofJSON(f *testing.F) {
-	_, proofJSON, _ := fuzzSeeds(f)
+	proof, proofJSON, _ := fuzzSeeds(f)
 	f.Add(proofJSON)
+	var raw Proof
+	if err := raw.UnmarshalBinary(uncompressedSeed(f, proof)); err != nil {
+		f.Fatal(err)
+	}
+	rawJSON, _ := json.Marshal(&raw)
+	f.Add(rawJSON)
 	f.Add([]byte(`{"backend":"groth16","fingerprint":"","proof":""}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var p Proof

@@ -15,7 +15,8 @@ var fuzzV2Once struct {
 }
 
 // fuzzV2Seeds returns real v2 Groth16 proofs: one credential hiding and
-// revealing its issuer.
+// revealing its issuer, each with uncompressed points (as ProveV2 writes
+// them) and compressed.
 func fuzzV2Seeds(f *testing.F) [][]byte {
 	f.Helper()
 	fuzzV2Once.Do(func() {
@@ -27,7 +28,8 @@ func fuzzV2Seeds(f *testing.F) [][]byte {
 				f.Fatal(err)
 			}
 			b, _ := p.MarshalBinary()
-			fuzzV2Once.proofs = append(fuzzV2Once.proofs, b)
+			c, _ := withRawV2(p, reencode(f, p.raw, compressedPoints)).MarshalBinary()
+			fuzzV2Once.proofs = append(fuzzV2Once.proofs, b, c)
 		}
 	})
 	if fuzzV2Once.proofs == nil {

@@ -29,7 +29,7 @@ type Proof struct {
 	Nullifier   fr.Element
 	Disclose    uint16               // disclosure mask of the request
 	Disclosed   [NumSlots]fr.Element // values of the disclosed slots, zero elsewhere
-	raw         []byte               // backend proof: Groth16 A||B||C compressed (128 bytes), or gnark's PLONK encoding
+	raw         []byte               // backend proof: Groth16 A||B||C (128 bytes compressed, 256 uncompressed), or gnark's PLONK encoding
 }
 
 // Result is what a verified proof establishes beyond its predicates.
@@ -71,7 +71,9 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 	if err != nil {
 		return nil, err
 	}
-	raw, err := proveCtx(ctx, ccs, pk, a)
+	// Version 1 proofs keep compressed points: their encoding, and the
+	// fixtures made from it, predate the uncompressed form.
+	raw, err := proveCtx(ctx, ccs, pk, a, compressedPoints)
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +81,10 @@ func Prove(ctx context.Context, pk *ProvingKey, st *Statement, h *Holding) (*Pro
 		Disclose: st.Disclose, Disclosed: disclosed, raw: raw}, nil
 }
 
-// proveCtx proves a with pk, returning ctx.Err() as soon as ctx ends:
-// gnark's prover cannot be interrupted, so abandoned work finishes in the
-// background.
-func proveCtx(ctx context.Context, cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit) ([]byte, error) {
+// proveCtx proves a with pk, writing a Groth16 proof's points as enc
+// says, and returns ctx.Err() as soon as ctx ends: gnark's prover cannot
+// be interrupted, so abandoned work finishes in the background.
+func proveCtx(ctx context.Context, cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit, enc pointEncoding) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func proveCtx(ctx context.Context, cs constraint.ConstraintSystem, pk *ProvingKe
 	}
 	done := make(chan out, 1)
 	go func() {
-		raw, err := prove(cs, pk, a)
+		raw, err := prove(cs, pk, a, enc)
 		done <- out{raw, err}
 	}()
 	select {
@@ -103,7 +105,7 @@ func proveCtx(ctx context.Context, cs constraint.ConstraintSystem, pk *ProvingKe
 	}
 }
 
-func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit) ([]byte, error) {
+func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit, enc pointEncoding) ([]byte, error) {
 	defer quiet()()
 	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField())
 	if err != nil {
@@ -115,13 +117,7 @@ func prove(cs constraint.ConstraintSystem, pk *ProvingKey, a frontend.Circuit) (
 		if err != nil {
 			return nil, fmt.Errorf("zkp: proving: %w", err)
 		}
-		gp := p.(*groth16bn254.Proof)
-		var b bytes.Buffer
-		ar, bs, krs := gp.Ar.Bytes(), gp.Bs.Bytes(), gp.Krs.Bytes()
-		b.Write(ar[:])
-		b.Write(bs[:])
-		b.Write(krs[:])
-		return b.Bytes(), nil
+		return encodeGroth16(p.(*groth16bn254.Proof), enc), nil
 	case PLONK:
 		p, err := plonk.Prove(cs, pk.plonk, w)
 		if err != nil {
@@ -180,34 +176,115 @@ func verifyRaw(vk *VerifyingKey, raw []byte, pw witness.Witness) error {
 	return nil
 }
 
-// groth16Proof decodes A||B||C, checking that each point is on the curve
-// and in the right subgroup.
+// pointEncoding is how a Groth16 proof's points are written.
+type pointEncoding uint8
+
+const (
+	// compressedPoints writes each point's x and a sign bit (gnark-crypto's
+	// Bytes): A||B||C in 128 bytes, but decoding takes a square root per
+	// point.
+	compressedPoints pointEncoding = iota
+	// uncompressedPoints writes x and y (gnark-crypto's RawBytes): A||B||C
+	// in 256 bytes, decoded without square roots.
+	uncompressedPoints
+)
+
+// Lengths of a Groth16 backend proof A||B||C.
+const (
+	groth16Size             = 128 // compressed points: A 32 | B 64 | C 32
+	groth16UncompressedSize = 256 // uncompressed points: A 64 | B 128 | C 64
+)
+
+// encodeGroth16 writes A||B||C with enc's point encoding.
+func encodeGroth16(gp *groth16bn254.Proof, enc pointEncoding) []byte {
+	if enc == uncompressedPoints {
+		b := make([]byte, 0, groth16UncompressedSize)
+		ar, bs, krs := gp.Ar.RawBytes(), gp.Bs.RawBytes(), gp.Krs.RawBytes()
+		b = append(b, ar[:]...)
+		b = append(b, bs[:]...)
+		return append(b, krs[:]...)
+	}
+	b := make([]byte, 0, groth16Size)
+	ar, bs, krs := gp.Ar.Bytes(), gp.Bs.Bytes(), gp.Krs.Bytes()
+	b = append(b, ar[:]...)
+	b = append(b, bs[:]...)
+	return append(b, krs[:]...)
+}
+
+// groth16Slots splits a Groth16 backend proof into the encodings of A, B
+// and C: 128 bytes hold three compressed points, 256 bytes three
+// uncompressed ones. Each point's first byte must carry the flag of its
+// slot's form (gnark-crypto's top two bits: 00 uncompressed, anything
+// else compressed or the compressed point at infinity), so a proof never
+// mixes the two forms. It reads the flags only; the points are decoded
+// by groth16Proof.
+func groth16Slots(raw []byte) (a, b, c []byte, err error) {
+	var compressed bool
+	switch len(raw) {
+	case groth16Size:
+		a, b, c, compressed = raw[:32], raw[32:96], raw[96:], true
+	case groth16UncompressedSize:
+		a, b, c = raw[:64], raw[64:192], raw[192:]
+	default:
+		return nil, nil, nil, fmt.Errorf("%w: Groth16 proof of %d bytes, want %d (compressed) or %d (uncompressed)",
+			ErrMalformed, len(raw), groth16Size, groth16UncompressedSize)
+	}
+	form := "uncompressed"
+	if compressed {
+		form = "compressed"
+	}
+	for i, slot := range [3][]byte{a, b, c} {
+		if (slot[0]&0xc0 != 0) != compressed {
+			return nil, nil, nil, fmt.Errorf("%w: proof point %c is not %s like the proof's length says", ErrMalformed, "ABC"[i], form)
+		}
+	}
+	return a, b, c, nil
+}
+
+// setPoint decodes the point p from its slot with gnark-crypto's SetBytes
+// (which reads the compression flag, checks the point is on the curve and
+// in its subgroup) and refuses an encoding shorter than the slot.
+func setPoint(p interface{ SetBytes([]byte) (int, error) }, slot []byte, name byte) error {
+	n, err := p.SetBytes(slot)
+	if err != nil {
+		return fmt.Errorf("%w: proof point %c: %v", ErrMalformed, name, err)
+	}
+	if n != len(slot) {
+		return fmt.Errorf("%w: proof point %c fills %d of its %d bytes", ErrMalformed, name, n, len(slot))
+	}
+	return nil
+}
+
+// groth16Proof decodes A||B||C, compressed or uncompressed (see
+// groth16Slots), checking that each point is on the curve and in the
+// right subgroup.
 func groth16Proof(raw []byte) (*groth16bn254.Proof, error) {
-	if len(raw) != groth16Size {
-		return nil, fmt.Errorf("%w: Groth16 proof of %d bytes, want %d", ErrMalformed, len(raw), groth16Size)
+	a, b, c, err := groth16Slots(raw)
+	if err != nil {
+		return nil, err
 	}
 	var p groth16bn254.Proof
-	if _, err := p.Ar.SetBytes(raw[:32]); err != nil {
-		return nil, fmt.Errorf("%w: proof point A: %v", ErrMalformed, err)
+	if err := setPoint(&p.Ar, a, 'A'); err != nil {
+		return nil, err
 	}
-	if _, err := p.Bs.SetBytes(raw[32:96]); err != nil {
-		return nil, fmt.Errorf("%w: proof point B: %v", ErrMalformed, err)
+	if err := setPoint(&p.Bs, b, 'B'); err != nil {
+		return nil, err
 	}
-	if _, err := p.Krs.SetBytes(raw[96:]); err != nil {
-		return nil, fmt.Errorf("%w: proof point C: %v", ErrMalformed, err)
+	if err := setPoint(&p.Krs, c, 'C'); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }
-
-const groth16Size = 128
 
 // Encoding of a proof:
 //
 //	"CPZ1" | backend (1) | key fingerprint (32) | root (32) | nullifier (32)
 //	| disclosure mask (2, big-endian) | one 32-byte value per disclosed slot,
-//	in slot order | backend proof (128 bytes for Groth16)
+//	in slot order | backend proof (Groth16: A||B||C, 128 bytes compressed
+//	or 256 uncompressed)
 //
-// Field elements are 32 bytes big-endian and must be canonical.
+// Field elements are 32 bytes big-endian and must be canonical. Prove
+// writes Groth16 points compressed; both forms are read.
 var proofMagic = [4]byte{'C', 'P', 'Z', '1'}
 
 const proofHeader = 4 + 1 + 32 + 32 + 32 + 2
@@ -221,7 +298,8 @@ const MaxProofSize = proofHeader + NumSlots*32 + 1<<16
 const maxProofJSON = 2*MaxProofSize + 1<<10
 
 // MarshalBinary returns the compact encoding (231 bytes for a Groth16
-// proof that discloses nothing, plus 32 per disclosed slot).
+// proof with compressed points, as Prove makes, that discloses nothing,
+// plus 32 per disclosed slot; 128 more with uncompressed points).
 func (p *Proof) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 0, proofHeader+32*bits.OnesCount16(p.Disclose)+len(p.raw))
 	b = append(b, proofMagic[:]...)
@@ -261,7 +339,9 @@ func Inspect(b []byte) (Header, error) {
 }
 
 // UnmarshalBinary decodes MarshalBinary's encoding strictly. A Groth16
-// proof's points are checked when it is verified, not here.
+// proof must be 128 bytes with every point compressed or 256 with every
+// point uncompressed (the flags are read here); its points are checked
+// when it is verified.
 func (p *Proof) UnmarshalBinary(b []byte) error {
 	if len(b) > MaxProofSize {
 		return fmt.Errorf("%w: proof of %d bytes, at most %d", ErrMalformed, len(b), MaxProofSize)
@@ -296,8 +376,10 @@ func (p *Proof) UnmarshalBinary(b []byte) error {
 		rest = rest[32:]
 	}
 	switch {
-	case out.Backend == Groth16 && len(rest) != groth16Size:
-		return fmt.Errorf("%w: Groth16 proof of %d bytes, want %d", ErrMalformed, len(rest), groth16Size)
+	case out.Backend == Groth16:
+		if _, _, _, err := groth16Slots(rest); err != nil {
+			return err
+		}
 	case len(rest) == 0 || len(rest) > 1<<16:
 		return fmt.Errorf("%w: backend proof of %d bytes", ErrMalformed, len(rest))
 	}

@@ -66,9 +66,11 @@ func CheckV2(st *StatementV2, h *HoldingV2) error {
 
 // ProveV2 makes a v2 proof that h satisfies st, with a proving key of
 // st's shape (st.Shape(backend)); a key of another shape gives
-// ErrWrongKey. It checks h first as CheckV2 does. Proving is not
-// interruptible inside gnark: when ctx ends first ProveV2 returns
-// ctx.Err() at once and the abandoned work finishes in the background.
+// ErrWrongKey. It checks h first as CheckV2 does. A Groth16 proof's
+// points are written uncompressed (256 bytes), which verifiers decode
+// without square roots. Proving is not interruptible inside gnark: when
+// ctx ends first ProveV2 returns ctx.Err() at once and the abandoned work
+// finishes in the background.
 func ProveV2(ctx context.Context, pk *ProvingKey, st *StatementV2, h *HoldingV2) (*ProofV2, error) {
 	if pk == nil || st == nil {
 		return nil, fmt.Errorf("%w: nil key or statement", ErrInvalidStatement)
@@ -84,7 +86,7 @@ func ProveV2(ctx context.Context, pk *ProvingKey, st *StatementV2, h *HoldingV2)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := proveCtx(ctx, ccs, pk, a)
+	raw, err := proveCtx(ctx, ccs, pk, a, uncompressedPoints)
 	if err != nil {
 		return nil, err
 	}
@@ -261,10 +263,12 @@ func (p *ProofV2) MarshalSolidity() ([]byte, error) {
 //	| per credential: issuer-set root (32) | form (1: 0 hiding, 1 revealing)
 //	  | disclosure mask (2, big-endian) | if revealing: key X (32), key Y (32)
 //	  | one 32-byte value per disclosed slot, in slot order
-//	| backend proof (128 bytes for Groth16)
+//	| backend proof (Groth16: A||B||C, 256 bytes uncompressed as ProveV2
+//	  writes it, or 128 bytes compressed)
 //
 // Field elements are 32 bytes big-endian and must be canonical; a revealed
-// key must be a point of the curve.
+// key must be a point of the curve; a Groth16 proof's points are all
+// compressed or all uncompressed.
 var proofV2Magic = [4]byte{'C', 'P', 'Z', '2'}
 
 const proofV2Header = 4 + 1 + 1 + 32 + 32
@@ -275,8 +279,8 @@ const proofV2Header = 4 + 1 + 1 + 32 + 32
 const MaxProofV2Size = proofV2Header + MaxCredentials*(32+1+2+64+NumSlots*32) + 1<<16
 
 // MarshalBinary returns the compact encoding (a Groth16 proof of one
-// hidden-issuer credential disclosing nothing is 70 + 35 + 128 = 233
-// bytes).
+// hidden-issuer credential disclosing nothing is 70 + 35 + 256 = 361
+// bytes as ProveV2 writes it, 233 with compressed points).
 func (p *ProofV2) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 0, proofV2Header+len(p.Credentials)*(35+64+NumSlots*32)+len(p.raw))
 	b = append(b, proofV2Magic[:]...)
@@ -312,7 +316,9 @@ func (p *ProofV2) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary decodes MarshalBinary's encoding strictly: known
 // backend, 1 to MaxCredentials credentials, canonical field elements,
 // form byte 0 or 1, a revealed key on the curve, a Groth16 proof of
-// exactly 128 bytes. Errors wrap ErrMalformed; on error p is unchanged.
+// exactly 128 bytes with compressed points or 256 with uncompressed ones
+// (the flags are read here, the points when it is verified). Errors wrap
+// ErrMalformed; on error p is unchanged.
 func (p *ProofV2) UnmarshalBinary(b []byte) error {
 	if len(b) > MaxProofV2Size {
 		return fmt.Errorf("%w: proof of %d bytes, at most %d", ErrMalformed, len(b), MaxProofV2Size)
@@ -384,8 +390,10 @@ func (p *ProofV2) UnmarshalBinary(b []byte) error {
 		}
 	}
 	switch {
-	case out.Backend == Groth16 && len(rest) != groth16Size:
-		return fmt.Errorf("%w: Groth16 proof of %d bytes, want %d", ErrMalformed, len(rest), groth16Size)
+	case out.Backend == Groth16:
+		if _, _, _, err := groth16Slots(rest); err != nil {
+			return err
+		}
 	case len(rest) == 0 || len(rest) > 1<<16:
 		return fmt.Errorf("%w: backend proof of %d bytes", ErrMalformed, len(rest))
 	}

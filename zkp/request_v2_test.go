@@ -78,7 +78,7 @@ func bytesFF(n int) []byte {
 }
 
 func TestProofV2EncodingErrors(t *testing.T) {
-	p := &ProofV2{Backend: Groth16, Credentials: []ProvenCredential{{Disclose: 1, RevealIssuer: true}}, raw: make([]byte, groth16Size)}
+	p := &ProofV2{Backend: Groth16, Credentials: []ProvenCredential{{Disclose: 1, RevealIssuer: true}}, raw: make([]byte, groth16UncompressedSize)}
 	k := newKey(t, 3).Public().ZK()
 	p.Credentials[0].IssuerX, p.Credentials[0].IssuerY = k.A.X, k.A.Y
 	good, _ := p.MarshalBinary()
@@ -95,6 +95,7 @@ func TestProofV2EncodingErrors(t *testing.T) {
 		"key off curve":  func(b []byte) []byte { b[form+3+31] ^= 1; return b },
 		"short groth16":  func(b []byte) []byte { return b[:len(b)-1] },
 		"long groth16":   func(b []byte) []byte { return append(b, 0) },
+		"mixed flags":    func(b []byte) []byte { b[len(b)-64] |= 0x80; return b },
 		"non-canonical":  func(b []byte) []byte { copy(b[38:70], bytesFF(32)); return b },
 		"over the limit": func(b []byte) []byte { return append(b, make([]byte, MaxProofV2Size)...) },
 	}

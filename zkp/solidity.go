@@ -14,8 +14,9 @@ const SolidityProofSize = 256
 //	A.x | A.y | B.x1 | B.x0 | B.y1 | B.y0 | C.x | C.y
 //
 // each 32 bytes big-endian (256 bytes). The circuit commits to nothing
-// (no Pedersen commitments), so nothing follows. It decompresses and
-// checks the points; a PLONK proof or a malformed one gives ErrMalformed.
+// (no Pedersen commitments), so nothing follows. It decodes the points
+// (compressed or uncompressed) and checks them; a PLONK proof or a
+// malformed one gives ErrMalformed.
 // Pass StatementInput's value as the input.
 func (p *Proof) MarshalSolidity() ([]byte, error) {
 	if p == nil || p.Backend != Groth16 {

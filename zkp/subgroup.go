@@ -145,12 +145,15 @@ func mulSeedBatch(qs []curve.G2Affine) ([]curve.G2Affine, bool) {
 }
 
 // decodeG2Batch decodes the compressed or uncompressed points bs without
-// the subgroup check; ok[i] is false where bs[i] does not decode.
+// the subgroup check; ok[i] is false where bs[i] does not decode to a
+// point of the twist curve in exactly its bytes. (gnark-crypto's decoder
+// without subgroup checks does not check that an uncompressed point is
+// on the curve; a compressed one always is.)
 func decodeG2Batch(bs [][]byte) (pts []curve.G2Affine, ok []bool) {
 	pts, ok = make([]curve.G2Affine, len(bs)), make([]bool, len(bs))
 	for i, b := range bs {
 		r := bytes.NewReader(b)
-		if err := curve.NewDecoder(r, curve.NoSubgroupChecks()).Decode(&pts[i]); err == nil && r.Len() == 0 {
+		if err := curve.NewDecoder(r, curve.NoSubgroupChecks()).Decode(&pts[i]); err == nil && r.Len() == 0 && pts[i].IsOnCurve() {
 			ok[i] = true
 		}
 	}
@@ -158,16 +161,20 @@ func decodeG2Batch(bs [][]byte) (pts []curve.G2Affine, ok []bool) {
 }
 
 // groth16Proofs decodes each of raws as groth16Proof does, with the same
-// result and error, but checks the B points' subgroup membership in one
-// batch (inG2Batch). A proof the batch path does not decode, or finds
-// outside G2, is decoded again by groth16Proof, whose answer stands.
+// result and error, for both point encodings, but checks the B points'
+// subgroup membership in one batch (inG2Batch). A proof the batch path
+// does not decode, or finds outside G2, is decoded again by
+// groth16Proof, whose answer stands.
 func groth16Proofs(raws [][]byte) ([]*groth16bn254.Proof, []error) {
 	out := make([]*groth16bn254.Proof, len(raws))
 	errs := make([]error, len(raws))
+	type slots struct{ a, b, c []byte }
+	sl := make([]slots, len(raws))
 	bs := make([][]byte, len(raws))
 	for i, raw := range raws {
-		if len(raw) == groth16Size {
-			bs[i] = raw[32:96]
+		if a, b, c, err := groth16Slots(raw); err == nil {
+			sl[i] = slots{a, b, c}
+			bs[i] = b
 		}
 	}
 	pts, decoded := decodeG2Batch(bs)
@@ -185,10 +192,7 @@ func groth16Proofs(raws [][]byte) ([]*groth16bn254.Proof, []error) {
 			continue
 		}
 		p := &groth16bn254.Proof{Bs: cand[j]}
-		if _, err := p.Ar.SetBytes(raws[i][:32]); err != nil {
-			continue
-		}
-		if _, err := p.Krs.SetBytes(raws[i][96:]); err != nil {
+		if setPoint(&p.Ar, sl[i].a, 'A') != nil || setPoint(&p.Krs, sl[i].c, 'C') != nil {
 			continue
 		}
 		out[i] = p

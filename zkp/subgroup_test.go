@@ -98,29 +98,49 @@ func BenchmarkSubgroupG2(b *testing.B) {
 }
 
 // TestGroth16Proofs checks that the batch decoding gives groth16Proof's
-// answer on every proof of a batch: good ones, a B outside G2, a B that
-// is not a curve point, a bad A, a B at infinity and a short encoding.
+// answer on every proof of a batch, in either point encoding and both
+// mixed: good ones, a B outside G2, a B that is not a curve point, a bad
+// A, a B at infinity, a short encoding and, uncompressed, a B off the
+// curve.
 func TestGroth16Proofs(t *testing.T) {
 	_, items := batchProofs(t, 2)
-	good := items[0].Proof.raw
-	with := func(off int, b []byte) []byte {
-		r := bytes.Clone(good)
-		copy(r[off:], b)
-		return r
-	}
-	outside := notInG2(t, 1)[0].Bytes()
+	outside := notInG2(t, 1)[0]
 	var inf curve.G2Affine
-	infB := inf.Bytes()
-	notX := bytes.Repeat([]byte{0xff}, 64)
-	notX[0] = 0x80 | 0x1f // compressed flag, a coordinate no point has
-	raws := [][]byte{
-		good, items[1].Proof.raw,
-		with(32, outside[:]),
-		with(32, notX),
-		with(0, bytes.Repeat([]byte{0xff}, 32)),
-		with(32, infB[:]),
-		good[:100],
-		good,
+	var raws [][]byte
+	for _, e := range encodings {
+		good := reencode(t, items[0].Proof.raw, e.enc)
+		gp, _ := groth16Proof(good)
+		aLen, bLen := 32, 64
+		outB, infB := outside.Bytes(), inf.Bytes()
+		b := outB[:]
+		infBs := infB[:]
+		if e.enc == uncompressedPoints {
+			aLen, bLen = 64, 128
+			r, ri := outside.RawBytes(), inf.RawBytes()
+			b, infBs = r[:], ri[:]
+		}
+		with := func(off int, b []byte) []byte {
+			r := bytes.Clone(good)
+			copy(r[off:], b)
+			return r
+		}
+		notX := bytes.Repeat([]byte{0xff}, bLen)
+		notX[0] = 0x1f // not a canonical coordinate
+		if e.enc == compressedPoints {
+			notX[0] |= 0x80
+		}
+		offB := *gp
+		offB.Bs.Y.A1.Double(&offB.Bs.Y.A1)
+		raws = append(raws,
+			good, reencode(t, items[1].Proof.raw, e.enc),
+			with(aLen, b),
+			with(aLen, notX),
+			with(0, bytes.Repeat([]byte{0xff}, aLen)),
+			with(aLen, infBs),
+			good[:100],
+			encodeGroth16(&offB, uncompressedPoints),
+			good,
+		)
 	}
 	got, gotErrs := groth16Proofs(raws)
 	bad := 0
@@ -138,35 +158,38 @@ func TestGroth16Proofs(t *testing.T) {
 			t.Fatalf("raw %d: decoded points differ", i)
 		}
 	}
-	if bad < 4 {
+	if bad < 10 {
 		t.Fatalf("only %d of the damaged encodings were refused", bad)
 	}
 }
 
 // BenchmarkGroth16Proofs compares, per proof of a batch of 64, the batch
-// decoding with groth16Proof one proof at a time.
+// decoding with groth16Proof one proof at a time, for compressed and
+// uncompressed points.
 func BenchmarkGroth16Proofs(b *testing.B) {
 	_, items := batchProofs(b, 4)
-	raws := make([][]byte, 64)
-	for i := range raws {
-		raws[i] = items[i%len(items)].Proof.raw
-	}
-	b.Run("batch", func(b *testing.B) {
-		for b.Loop() {
-			if _, errs := groth16Proofs(raws); errs[0] != nil {
-				b.Fatal(errs[0])
-			}
+	for _, e := range encodings {
+		raws := make([][]byte, 64)
+		for i := range raws {
+			raws[i] = reencode(b, items[i%len(items)].Proof.raw, e.enc)
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raws)), "ns/proof")
-	})
-	b.Run("one-by-one", func(b *testing.B) {
-		for b.Loop() {
-			for _, raw := range raws {
-				if _, err := groth16Proof(raw); err != nil {
-					b.Fatal(err)
+		b.Run(e.name+"/batch", func(b *testing.B) {
+			for b.Loop() {
+				if _, errs := groth16Proofs(raws); errs[0] != nil {
+					b.Fatal(errs[0])
 				}
 			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raws)), "ns/proof")
-	})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raws)), "ns/proof")
+		})
+		b.Run(e.name+"/one-by-one", func(b *testing.B) {
+			for b.Loop() {
+				for _, raw := range raws {
+					if _, err := groth16Proof(raw); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raws)), "ns/proof")
+		})
+	}
 }
