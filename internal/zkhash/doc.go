@@ -31,7 +31,13 @@
 // presentation proofs) runs on 16-lane vectors of gnark-crypto's fr
 // package, with AVX-512 IFMA where the CPU has it: the same permutation,
 // tested equal to gnark-crypto's, about 40% faster; the other widths use
-// gnark-crypto's permutation directly.
+// gnark-crypto's permutation directly. SumAll finishes many sponges at
+// once for a verifier checking a batch: their width-16 permutations run
+// together, lane j of every state making one vector, so the partial
+// rounds' single S-box is vectorised too. On one core a state costs
+// 14.5 µs that way against 25 µs alone, and finishing 64 statement
+// digests (20 inputs each after a cached prefix) 27 µs a digest against
+// 48 µs (go test ./internal/zkhash -run '^$' -bench 'SumAll|PermuteMany|Perm16' -cpu 1).
 //
 // Test vectors are in testdata/vectors.json; the gadget is tested equal to
 // the native functions for every input length up to 40.
