@@ -127,18 +127,30 @@
 //
 //	go test ./consent -run '^$' -bench 'GateVerifyBatchV2/batch=64' -benchtime 12x -cpu 1 -count 3
 //
-// gave, over nine runs of real one-credential version 2 proofs in
-// batches of 64 (the ledger append left out), 2,087 to 3,105
-// presentations/s, median about 2,870: the machine's own variance is
-// wide, and the target of 3,000 per core is reached in some runs, not
-// reliably (before package zkp batched the B points' subgroup checks,
-// Miller-loop lines and coefficient multiplications and vectorised the
-// digest's permutation: 2,454–2,630). Of about 350 µs a presentation,
-// zkp.VerifyBatchV2 takes about 250 µs (4,000–4,250 proofs/s alone,
-// BenchmarkVerifyBatchV2), a quarter of it the statement digest's two
-// Poseidon2 permutations; the gate's own part is about 80–90 µs, mostly
-// the presentation's Ed25519 check (about 40 µs) and the access record
-// (about 30 µs: canonical JSON and its Ed25519 signature).
+// gives, for real one-credential version 2 proofs in batches of 64 (the
+// ledger append left out), 3,473 to 3,877 presentations/s over six runs,
+// median about 3,510: above the target of 3,000 per core in every run.
+// Before the four changes below, nine runs gave 2,087 to 3,105, median
+// about 2,870. Each saves a share of the then 350 µs a presentation:
+//
+//   - version 2 proofs carry uncompressed points (zkp, Point encodings),
+//     so decoding takes no square roots: about 22 µs;
+//   - the statement digests of a batch are finished together
+//     (zkhash.SumAll computes their width-16 Poseidon2 permutations on
+//     vectors across the batch): about 15–20 µs;
+//   - Ed25519 signing and verification run on curve25519-voi (package
+//     identity, same accept/refuse answers as crypto/ed25519): the
+//     presentation's check 41 → 28 µs, the access record's signature
+//     17.5 → 10.3 µs;
+//   - the gate computes a presentation's request and grant ids once.
+//
+// Of the remaining 260–290 µs, zkp.VerifyBatchV2 takes about 210 µs
+// (4,650–4,800 proofs/s alone, BenchmarkVerifyBatchV2: the Miller loop
+// and its lines about 100 µs, decoding with the batched subgroup checks
+// about 28 µs, the digest about 35 µs, the coefficient products about
+// 16 µs) and the gate's own checks and access record the rest
+// (BenchmarkGate/gate/overhead-only, presentations one at a time with
+// their proof results replayed: 72 µs).
 //
 // Version 1 proofs are checked against the issuer's current ZK key: after
 // an issuer rotates its key, holders of its credentials need them
@@ -183,7 +195,9 @@
 // (BenchmarkGate/gate/overhead-only, proof results replayed) 69 µs, 9.5%
 // of it, mostly the presentation's Ed25519 signature check and the signing
 // of the access record; the full gate on the in-memory ledger about
-// 1.0 ms, about 1,000 presentations/s per core.
+// 1.0 ms, about 1,000 presentations/s per core. Measured again after
+// Ed25519 moved to curve25519-voi, on the shared machine: overhead-only
+// 72 µs over three runs (88–105 µs just before, in the same conditions).
 //
 // The wallet side is Present (a version 1 proof, for requests that
 // reveal the issuer) and PresentV2 (a version
