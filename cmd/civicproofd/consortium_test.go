@@ -479,6 +479,8 @@ func TestConsortium(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer join.Process.Kill()
+	exited := make(chan error, 1)
+	go func() { exited <- join.Wait() }()
 	for {
 		b, err := httpGet(ctx, joinAPI+"/v1/checkpoint")
 		if err == nil {
@@ -506,6 +508,9 @@ func TestConsortium(t *testing.T) {
 		case <-ctx.Done():
 			jl, _ := os.ReadFile(filepath.Join(c.dir, "follower.log"))
 			t.Fatalf("the joining node did not sync:\n%s", tail(jl, 4000))
+		case err := <-exited:
+			jl, _ := os.ReadFile(filepath.Join(c.dir, "follower.log"))
+			t.Fatalf("the joining node exited (%v) before it synced:\n%s", err, tail(jl, 4000))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -353,8 +353,9 @@ func runJoin(ctx context.Context, args []string, stdout, _ io.Writer) error {
 // of the genesis voting power cosigned (gathered from the nodes' HTTP
 // APIs, cometbft.Client), then walks the chain down from the latest
 // height (CometBFT RPC at rpc) to a header whose app hash is that
-// checkpoint's root, and checks that more than 2/3 of the genesis
-// validators' power signed its commit. A validator set that has changed
+// checkpoint's root (waiting, up to its 30 s, for the header after the
+// block that made the root when that is not out yet), and checks that
+// more than 2/3 of the genesis validators' power signed its commit. A validator set that has changed
 // since genesis by more than 1/3 fails here: give -trust-height and
 // -trust-hash instead.
 func trustedHeader(ctx context.Context, gen *types.GenesisDoc, origin string, apis []string, rpc string) (int64, string, error) {
@@ -385,27 +386,43 @@ func trustedHeader(ctx context.Context, gen *types.GenesisDoc, origin string, ap
 		vals = append(vals, types.NewValidator(v.PubKey, v.Power))
 	}
 	set := types.NewValidatorSet(vals)
+	// The header carrying a root is the one after the block that made it:
+	// a checkpoint cosigned a moment ago may not have one yet, so new
+	// heights are polled until cctx ends.
 	const maxWalk = 1000
-	for h := st.SyncInfo.LatestBlockHeight; h > 0 && h > st.SyncInfo.LatestBlockHeight-maxWalk; h-- {
-		c, err := rc.Commit(cctx, &h)
-		if err != nil {
+	top := st.SyncInfo.LatestBlockHeight
+	low := top - maxWalk // exclusive
+	floor := max(low+1, 1)
+	for {
+		for h := top; h > 0 && h > low; h-- {
+			c, err := rc.Commit(cctx, &h)
+			if err != nil {
+				return 0, "", err
+			}
+			if !bytes.Equal(c.Header.AppHash, cp.Root[:]) {
+				continue
+			}
+			if c.Header.ChainID != gen.ChainID {
+				return 0, "", fmt.Errorf("header of chain %q, genesis says %q", c.Header.ChainID, gen.ChainID)
+			}
+			if err := c.SignedHeader.ValidateBasic(gen.ChainID); err != nil {
+				return 0, "", err
+			}
+			if err := set.VerifyCommitLightTrusting(gen.ChainID, c.Commit, cmtmath.Fraction{Numerator: 2, Denominator: 3}); err != nil {
+				return 0, "", fmt.Errorf("commit of height %d: %w", h, err)
+			}
+			return h, hex.EncodeToString(c.Header.Hash()), nil
+		}
+		select {
+		case <-cctx.Done():
+			return 0, "", fmt.Errorf("no header of heights %d to %d carries the cosigned root %s (size %d)", floor, top, cp.Root, cp.Size)
+		case <-time.After(250 * time.Millisecond):
+		}
+		if st, err = rc.Status(cctx); err != nil {
 			return 0, "", err
 		}
-		if !bytes.Equal(c.Header.AppHash, cp.Root[:]) {
-			continue
-		}
-		if c.Header.ChainID != gen.ChainID {
-			return 0, "", fmt.Errorf("header of chain %q, genesis says %q", c.Header.ChainID, gen.ChainID)
-		}
-		if err := c.SignedHeader.ValidateBasic(gen.ChainID); err != nil {
-			return 0, "", err
-		}
-		if err := set.VerifyCommitLightTrusting(gen.ChainID, c.Commit, cmtmath.Fraction{Numerator: 2, Denominator: 3}); err != nil {
-			return 0, "", fmt.Errorf("commit of height %d: %w", h, err)
-		}
-		return h, hex.EncodeToString(c.Header.Hash()), nil
+		low, top = max(low, top), st.SyncInfo.LatestBlockHeight
 	}
-	return 0, "", fmt.Errorf("no header among the latest %d carries the cosigned root %s (size %d)", maxWalk, cp.Root, cp.Size)
 }
 
 // loadConfig reads a home's CometBFT configuration (config/config.toml,
