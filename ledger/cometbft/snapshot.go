@@ -244,26 +244,36 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.ApplySnapshotChunk
 	return &abci.ApplySnapshotChunkResponse{Result: abci.APPLY_SNAPSHOT_CHUNK_RESULT_ACCEPT}, nil
 }
 
-// decodeChunk decodes a chunk of want records, verifying each.
+// decodeChunk decodes a chunk of want records, verifying each. The chunk
+// comes from a peer: its framing (a uvarint length before each record) and
+// its record count are checked first, so a chunk that is cut short, has
+// trailing bytes or holds more or fewer records than asked for is refused
+// before any record is decoded or any signature verified, and nothing is
+// allocated beyond what the chunk can hold.
 func decodeChunk(chunk []byte, want uint64) ([]*ledger.VerifiedRecord, error) {
-	vrs := make([]*ledger.VerifiedRecord, 0, want)
-	for len(chunk) > 0 {
-		n, k := binary.Uvarint(chunk)
-		if k <= 0 || n > uint64(len(chunk)-k) || n > ledger.MaxRecordSize {
+	var n uint64
+	for rest := chunk; len(rest) > 0; n++ {
+		if n == want {
+			return nil, fmt.Errorf("%w: snapshot chunk of more than %d records", ledger.ErrInvalidRecord, want)
+		}
+		l, k := binary.Uvarint(rest)
+		if k <= 0 || l > uint64(len(rest)-k) || l > ledger.MaxRecordSize {
 			return nil, fmt.Errorf("%w: snapshot chunk: bad length", ledger.ErrInvalidRecord)
 		}
-		v, err := ledger.DecodeVerified(chunk[k : k+int(n)])
+		rest = rest[k+int(l):]
+	}
+	if n != want {
+		return nil, fmt.Errorf("%w: snapshot chunk of %d records, want %d", ledger.ErrInvalidRecord, n, want)
+	}
+	vrs := make([]*ledger.VerifiedRecord, 0, n)
+	for len(chunk) > 0 {
+		l, k := binary.Uvarint(chunk)
+		v, err := ledger.DecodeVerified(chunk[k : k+int(l)])
 		if err != nil {
 			return nil, err
 		}
 		vrs = append(vrs, v)
-		chunk = chunk[k+int(n):]
-		if uint64(len(vrs)) > want {
-			break
-		}
-	}
-	if uint64(len(vrs)) != want {
-		return nil, fmt.Errorf("%w: snapshot chunk of %d records, want %d", ledger.ErrInvalidRecord, len(vrs), want)
+		chunk = chunk[k+int(l):]
 	}
 	return vrs, nil
 }
