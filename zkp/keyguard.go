@@ -30,8 +30,8 @@ const (
 	maxKeyCommitments = 16
 	// maxVerifyingKeySize bounds the verifying key inside a proving key
 	// file: a PLONK verifying key is 34 KiB (mostly its 264 fixed pairing
-	// lines), a Groth16 one under 2 KiB; the verifying key is read only
-	// as far as the bytes go.
+	// lines), a Groth16 one a few hundred bytes (370 for version 1); the
+	// verifying key is read only as far as the bytes go.
 	maxVerifyingKeySize = 128 << 10
 )
 

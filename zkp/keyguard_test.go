@@ -168,9 +168,11 @@ func TestReadProvingKeyLayout(t *testing.T) {
 		}
 	}
 	_, vk := testKeys(t, Groth16)
-	if vb, _ := vk.MarshalBinary(); len(vb) > maxVerifyingKeySize/8 {
+	vb, _ := vk.MarshalBinary()
+	if len(vb) > maxVerifyingKeySize/8 {
 		t.Errorf("presentation verifying key of %d bytes, bound %d", len(vb), maxVerifyingKeySize)
 	}
+	t.Logf("verifying keys: Groth16 presentation (v1) %d bytes, PLONK small circuit %d bytes", len(vb), binary.BigEndian.Uint32(smallKey(t, PLONK)[6:]))
 }
 
 // TestMaxKeyVectorLen: every shape's domain (the longest vectors of a
