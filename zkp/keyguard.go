@@ -42,7 +42,7 @@ const (
 	pkDomain   pkField = iota // uint64, a power of two in [1, maxKeyVectorLen]
 	pkFr                      // scalar, 32 bytes (gnark checks it is canonical)
 	pkFlag                    // 1 byte
-	pkU64                     // uint64, any value
+	pkCount                   // uint64 ≤ maxKeyVectorLen
 	pkZero64                  // uint64, 0 (PLONK's key-version marker)
 	pkOne64                   // uint64, 1 (PLONK's key version)
 	pkG1                      // G1 point, compressed or not (its first byte says)
@@ -68,7 +68,7 @@ var (
 		pkCommits,
 	}
 	plonkPKLayout = []pkField{
-		pkZero64, pkOne64, pkDomain, pkFr, pkFr, pkU64, pkFr, // marker, version, size, size⁻¹, generator, public variables, coset shift
+		pkZero64, pkOne64, pkDomain, pkFr, pkFr, pkCount, pkFr, // marker, version, size, size⁻¹, generator, public variables, coset shift
 		pkG1, pkG1, pkG1, pkG1, pkG1, pkG1, pkG1, pkG1, // S₁…S₃, Ql, Qr, Qm, Qo, Qk
 		pkG1s, pkG1, pkG2, pkG2, pkLines, pkU64s, // Qcp, KZG key, commitment indexes
 		pkG1s, pkG1s, // KZG proving key, its Lagrange form
@@ -199,11 +199,13 @@ func (g *keyGuard) feed(b []byte) error {
 			} else {
 				g.points, g.g2 = int64(v), f == pkG2s
 			}
-		case pkWires:
+		case pkWires, pkCount:
 			if v > maxKeyVectorLen {
-				return bad("%d wires (at most %d)", v, maxKeyVectorLen)
+				return bad("count of %d (at most %d)", v, maxKeyVectorLen)
 			}
-			g.wires = v
+			if f == pkWires {
+				g.wires = v
+			}
 		case pkInfinity:
 			if v > g.wires {
 				return bad("%d points at infinity among %d wires", v, g.wires)

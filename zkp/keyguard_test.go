@@ -119,7 +119,7 @@ func syntheticKey(t testing.TB, b Backend, set int, v uint64) []byte {
 			u = v
 		}
 		switch f {
-		case pkDomain, pkU64, pkZero64, pkOne64, pkWires, pkInfinity:
+		case pkDomain, pkCount, pkZero64, pkOne64, pkWires, pkInfinity:
 			out = binary.BigEndian.AppendUint64(out, u)
 		case pkG1s, pkG2s, pkU64s, pkCommits:
 			out = binary.BigEndian.AppendUint32(out, uint32(u))
@@ -250,7 +250,7 @@ func TestReadProvingKeyDamaged(t *testing.T) {
 				bad = []uint64{0, 2}
 			case pkG1s, pkG2s, pkU64s:
 				bad = []uint64{maxKeyVectorLen + 1, 0xfffffff0}
-			case pkWires:
+			case pkWires, pkCount:
 				bad = []uint64{maxKeyVectorLen + 1, 1 << 62}
 			case pkInfinity:
 				bad = []uint64{1} // more than the wires (none)

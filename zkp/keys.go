@@ -404,7 +404,7 @@ func (k *ProvingKey) WriteTo(w io.Writer) (int64, error) {
 // refused with ErrMalformed rather than making gnark allocate what a
 // length says: the verifying key inside (checked as ParseVerifyingKey
 // does) is at most 128 KiB, is read only as far as the bytes go, and every
-// vector, wire count and domain size of gnark's encoding is at most 2^19,
+// vector, count and domain size of gnark's encoding is at most 2^19,
 // checked before gnark reads it (32 MiB of G1 or 64 MiB of G2 points at
 // most, for a length whose bytes are missing).
 func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
