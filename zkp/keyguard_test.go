@@ -332,3 +332,35 @@ func TestReadGnarkKeyRecovers(t *testing.T) {
 		t.Fatalf("unchecked domain of 2^62: %v, want a recovered panic", err)
 	}
 }
+
+// TestParseVerifyingKeyHugeIndex: a Groth16 verifying key whose
+// commitment names a public wire index of 2^63 is refused (gnark's
+// decoder panics on it: FuzzReadProvingKey found it through the
+// verifying key inside a proving key).
+func TestParseVerifyingKeyHugeIndex(t *testing.T) {
+	k := smallKey(t, Groth16)
+	vb := k[10 : 10+binary.BigEndian.Uint32(k[6:])]
+	if _, err := ParseVerifyingKey(vb); err != nil {
+		t.Fatal(err)
+	}
+	at := 6 + 288                                      // K's length
+	at += 4 + 32*int(binary.BigEndian.Uint32(vb[at:])) // the commitments' public wires
+	if n, m := binary.BigEndian.Uint32(vb[at:]), binary.BigEndian.Uint32(vb[at+4:]); n != 1 || m != 0 {
+		t.Fatalf("committedCube's key lists %d commitments, the first of %d public wires", n, m)
+	}
+	for _, idx := range []uint64{1 << 63, 1<<64 - 1, 1 << 31} {
+		bad := bytes.Clone(vb[:at+4])
+		bad = binary.BigEndian.AppendUint32(bad, 1)
+		bad = binary.BigEndian.AppendUint64(bad, idx)
+		bad = append(bad, vb[at+8:]...)
+		if _, err := ParseVerifyingKey(bad); !errors.Is(err, ErrMalformed) {
+			t.Errorf("index %d: %v, want ErrMalformed", idx, err)
+		}
+		key := bytes.Clone(k[:6])
+		key = binary.BigEndian.AppendUint32(key, uint32(len(bad)))
+		key = append(append(key, bad...), k[10+len(vb):]...)
+		if err := readKey(key); !errors.Is(err, ErrMalformed) {
+			t.Errorf("proving key, index %d: %v, want ErrMalformed", idx, err)
+		}
+	}
+}

@@ -266,7 +266,7 @@ const (
 	fG1s                 // uint32 n, n G1 points
 	fFrs                 // uint32 n, n scalars
 	fU64s                // uint32 n, n uint64
-	fU64ss               // uint32 n, n times fU64s
+	fU64ss               // uint32 n, n times fU64s, each value below 2^31 (gnark panics on one of 2^63 or more)
 	fLines               // KZG pairing lines, fixed size
 )
 
@@ -351,9 +351,16 @@ func checkLayout(b []byte, layout []field) error {
 			var n uint64
 			if n, err = length(4); err == nil {
 				for range n {
-					if err = slice(8); err != nil {
+					var m uint64
+					if m, err = length(8); err != nil {
 						break
 					}
+					for i := range m { // wire indexes
+						if binary.BigEndian.Uint64(b[8*i:]) >= 1<<31 {
+							return bad("index out of range")
+						}
+					}
+					b = b[8*m:]
 				}
 			}
 		}
