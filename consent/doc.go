@@ -82,7 +82,8 @@
 // reveals the issuer (RevealIssuer), and only such a request: the gate
 // refuses a presentation that names an issuer — as every version 1
 // presentation does — for a request that hides issuers (ErrMalformed),
-// before reading the proof. Its issuer's key rotation still requires
+// before reading the proof, and Present refuses to prove for such a
+// request (ErrMalformed: answer it with PresentV2). Its issuer's key rotation still requires
 // re-issuing: a version 1 proof does not show that its key was valid
 // when the credential was issued.
 //

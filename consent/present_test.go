@@ -13,7 +13,9 @@ import (
 
 // TestPresentRefusesBeforeProving: Present refuses a grant that is not
 // live or does not cover the request with the sentinel of the real cause,
-// and makes no proof (prove is replaced by a counter; no keys exist).
+// and a request that hides the issuer (a version 1 proof names it) with
+// ErrMalformed, and makes no proof (prove is replaced by a counter; no
+// keys exist).
 func TestPresentRefusesBeforeProving(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
@@ -48,14 +50,16 @@ func TestPresentRefusesBeforeProving(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ask := func(cutoff uint64) *Request {
+	askAs := func(cutoff uint64, reveal bool) *Request {
 		r, err := gate.NewRequest(Request{Purpose: PurposeIdentityVerification, LegalBasis: BasisPublicTask, NoticeVersion: "venue/1",
-			Types: []string{testType}, Predicates: []Predicate{{Slot: 0, Op: OpLe, A: cutoff}}, Scope: "venue-2026"})
+			Types: []string{testType}, Predicates: []Predicate{{Slot: 0, Op: OpLe, A: cutoff}}, Scope: "venue-2026",
+			RevealIssuer: reveal})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
+	ask := func(cutoff uint64) *Request { return askAs(cutoff, true) } // what a version 1 proof answers
 	adult := credential.DayValue(time.Date(2008, 11, 1, 0, 0, 0, 0, time.UTC))
 	status := func(g *Grant) *Status {
 		st, err := StatusOf(w.l, g, w.clock.Now())
@@ -73,6 +77,7 @@ func TestPresentRefusesBeforeProving(t *testing.T) {
 	once := w.anchoredGrant(t, w.citizen, ask(adult), func(g *Grant) { g.UseLimit = 1 })
 	used := status(once)
 	used.Uses = 1 // as after one access record under it
+	hidden := w.anchoredGrant(t, w.citizen, askAs(adult, false), nil)
 
 	for _, tc := range []struct {
 		desc    string
@@ -87,6 +92,7 @@ func TestPresentRefusesBeforeProving(t *testing.T) {
 		{"use limit reached", ask(adult), used, w.clock.Now(), ErrUseLimit, "use limit reached"},
 		{"another predicate", ask(adult - 1), status(live), w.clock.Now(), ErrNotCovered, "request not covered by the grant (predicate not allowed"},
 		{"forged request", func() *Request { r := ask(adult); r.Scope = "elsewhere"; return r }(), status(live), w.clock.Now(), ErrBadSignature, ""},
+		{"issuer hidden", askAs(adult, false), status(hidden), w.clock.Now(), ErrMalformed, "hides the issuer and a version 1 proof always names it: answer it with PresentV2 and a version 2 proving key"},
 	} {
 		_, err := Present(ctx, w.citizen, &zkp.ProvingKey{}, tc.req, tc.st, hold, tc.now)
 		if !errors.Is(err, tc.want) {

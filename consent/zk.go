@@ -216,14 +216,18 @@ func holdingStatement(req *Request, h *zkp.Holding, now time.Time) (*zkp.Stateme
 // revoked credential, whose witness leads to that root only with its leaf
 // set, is refused there with ErrStaleRoot), and signs the presentation.
 // The presentation names its issuer, so the gate accepts it only for a
-// request that reveals the issuer (RevealIssuer; ErrMalformed otherwise):
-// answer other requests with PresentV2.
+// request that reveals the issuer (RevealIssuer): Present refuses any
+// other request with ErrMalformed after the checks above and before
+// proving; answer it with PresentV2 and a version 2 proving key.
 func Present(ctx context.Context, key *identity.PrivateKey, pk *zkp.ProvingKey, req *Request, st *Status, h *zkp.Holding, now time.Time) (*Presentation, error) {
 	if key == nil || pk == nil || req == nil || st == nil || st.Grant == nil || h == nil || h.Credential == nil || h.Witness == nil {
 		return nil, fmt.Errorf("%w: Present needs a key, a proving key, a request, a grant status and a holding with its witness", ErrMalformed)
 	}
 	if err := readyToPresent(key, req, st, []string{TypeOf(h.Credential)}, now); err != nil {
 		return nil, err
+	}
+	if !req.RevealIssuer {
+		return nil, fmt.Errorf("%w: the request hides the issuer and a version 1 proof always names it: answer it with PresentV2 and a version 2 proving key", ErrMalformed)
 	}
 	grant := st.Grant
 	c := h.Credential

@@ -42,7 +42,9 @@
 // linkability test of this package checks this for one citizen, three
 // credentials from two issuers and three agencies, value by value.
 // Version 1 proofs reveal the issuer's key to the verifier, so the gate
-// accepts them only for requests that reveal issuers; version 2 proofs
+// accepts them only for requests that reveal issuers, and Present given a
+// version 1 key refuses any other request before proving
+// (consent.ErrMalformed) rather than show the issuer; version 2 proofs
 // (below) hide it unless the request reveals issuers, and the linkability
 // test proves with them: no agency receives any issuer's DID or key, only
 // the public issuer-set root of the credential's type. Not covered:

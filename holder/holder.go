@@ -394,9 +394,12 @@ func (h *Holder) Withdraw(ctx context.Context, l ledger.Ledger, g *consent.Grant
 // and the grant accept there, and proves them together
 // against their types' current issuer-set roots on l (consent.HeldV2),
 // hiding each issuer unless the request reveals them. With a version 1
-// key it proves one credential (a request of several credentials is
-// refused with consent.ErrMalformed), naming its issuer: the gate accepts
-// such a proof only for a request that reveals the issuer.
+// key it proves one credential, naming its issuer, so it answers only a
+// one-credential request that reveals the issuer (RevealIssuer), the
+// only kind the gate accepts such a proof for: a request of several
+// credentials, or one that hides the issuer, is refused with
+// consent.ErrMalformed once consent is checked and before a credential
+// is picked or anything is proven (present it with a version 2 key).
 func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKey, req *consent.Request) (*consent.Presentation, error) {
 	now := h.cfg.now()
 	if req == nil || pk == nil || l == nil {
@@ -428,11 +431,29 @@ func (h *Holder) Present(ctx context.Context, l ledger.Ledger, pk *zkp.ProvingKe
 		}
 		return consent.PresentV2(ctx, key, pk, req, st, hold, now)
 	}
+	if err := answersV1(req); err != nil {
+		return nil, err
+	}
 	hold, err := h.holding(req, st, now)
 	if err != nil {
 		return nil, err
 	}
 	return consent.Present(ctx, key, pk, req, st, hold, now)
+}
+
+// answersV1 refuses, before a credential is picked or anything is proven,
+// a request that a version 1 proof cannot answer: one of several
+// credentials, or one that hides the issuer (a version 1 proof always
+// names its issuer, so proving would cost the citizen seconds, show the
+// issuer against the request's terms, and be refused by the gate).
+func answersV1(req *consent.Request) error {
+	if n := 1 + len(req.Also); n > 1 {
+		return fmt.Errorf("%w: the request asks for %d credentials and a version 1 proving key proves one: present with a version 2 proving key (zkp.ShapeV2 for %d credentials)", consent.ErrMalformed, n, n)
+	}
+	if !req.RevealIssuer {
+		return fmt.Errorf("%w: the request hides the issuer and a version 1 proof always names it: present with a version 2 proving key (zkp.ShapeV2)", consent.ErrMalformed)
+	}
+	return nil
 }
 
 // CanAnswer reports whether a stored credential answers req, before the

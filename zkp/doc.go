@@ -242,11 +242,15 @@
 // encoding methods refuse with ErrInvalidStatement, since the verifier
 // assembles it from its own trusted inputs.
 //
-// Decoders of proofs, requests and verifying keys are fuzzed
-// (fuzz_test.go); a verifying key's length fields are checked against its
-// size before gnark decodes it. ReadProvingKey trusts its input (it skips
-// subgroup checks for speed, and gnark sizes the key's vectors from the
-// file): load proving keys only from a trusted store.
+// Decoders of proofs, requests, verifying keys and proving keys are
+// fuzzed (fuzz_test.go, keyguard_test.go); a verifying key's length
+// fields are checked against its size before gnark decodes it.
+// ReadProvingKey trusts its input's points (it skips subgroup checks for
+// speed): load proving keys only from a trusted store. Its length fields
+// are bounded all the same (every vector, wire count and domain at most
+// 2^19, four times the largest shape's domain), so a damaged or truncated
+// key file is refused with ErrMalformed instead of making gnark allocate
+// what a length says.
 //
 // # Point encodings
 //

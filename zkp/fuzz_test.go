@@ -212,6 +212,10 @@ func FuzzParseVerifyingKey(f *testing.F) {
 	huge := bytes.Clone(vk) // K length 2^32: used to abort the process
 	binary.BigEndian.PutUint32(huge[6+288:], 0xfffffff0)
 	f.Add(huge)
+	for _, b := range []Backend{Groth16, PLONK} { // keys with a commitment
+		k := smallKey(f, b)
+		f.Add(k[10 : 10+binary.BigEndian.Uint32(k[6:])])
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		k, err := ParseVerifyingKey(b)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -265,7 +266,7 @@ const (
 	fG1s                 // uint32 n, n G1 points
 	fFrs                 // uint32 n, n scalars
 	fU64s                // uint32 n, n uint64
-	fU64ss               // uint32 n, n times fU64s
+	fU64ss               // uint32 n, n times fU64s, each value below 2^31 (gnark panics on one of 2^63 or more)
 	fLines               // KZG pairing lines, fixed size
 )
 
@@ -350,9 +351,16 @@ func checkLayout(b []byte, layout []field) error {
 			var n uint64
 			if n, err = length(4); err == nil {
 				for range n {
-					if err = slice(8); err != nil {
+					var m uint64
+					if m, err = length(8); err != nil {
 						break
 					}
+					for i := range m { // wire indexes
+						if binary.BigEndian.Uint64(b[8*i:]) >= 1<<31 {
+							return bad("index out of range")
+						}
+					}
+					b = b[8*m:]
 				}
 			}
 		}
@@ -396,9 +404,16 @@ func (k *ProvingKey) WriteTo(w io.Writer) (int64, error) {
 	return total, bw.Flush()
 }
 
-// ReadProvingKey reads WriteTo's encoding. The proving key's points are not
-// subgroup-checked (a damaged key only makes proofs that do not verify);
-// the verifying key inside is checked as ParseVerifyingKey does.
+// ReadProvingKey reads WriteTo's encoding. A proving key is trusted input:
+// its points are not subgroup-checked (a damaged key only makes proofs
+// that do not verify), so load keys only from a trusted store. Its length
+// fields are bounded all the same, so that a damaged or truncated file is
+// refused with ErrMalformed rather than making gnark allocate what a
+// length says: the verifying key inside (checked as ParseVerifyingKey
+// does) is at most 128 KiB, is read only as far as the bytes go, and every
+// vector, count and domain size of gnark's encoding is at most 2^19,
+// checked before gnark reads it (32 MiB of G1 or 64 MiB of G2 points at
+// most, for a length whose bytes are missing).
 func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var hdr [10]byte
@@ -409,12 +424,15 @@ func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
 		return nil, fmt.Errorf("%w: not a civicproof proving key", ErrMalformed)
 	}
 	n := binary.BigEndian.Uint32(hdr[6:])
-	if n > 1<<20 {
-		return nil, fmt.Errorf("%w: verifying key of %d bytes", ErrMalformed, n)
+	if n > maxVerifyingKeySize {
+		return nil, fmt.Errorf("%w: verifying key of %d bytes (at most %d)", ErrMalformed, n, maxVerifyingKeySize)
 	}
-	vb := make([]byte, n)
-	if _, err := io.ReadFull(br, vb); err != nil {
+	vb, err := io.ReadAll(io.LimitReader(br, int64(n))) // grows with the bytes there are
+	if err != nil {
 		return nil, fmt.Errorf("%w: verifying key: %v", ErrMalformed, err)
+	}
+	if len(vb) != int(n) {
+		return nil, fmt.Errorf("%w: verifying key: %d of %d bytes", ErrMalformed, len(vb), n)
 	}
 	vk, err := ParseVerifyingKey(vb)
 	if err != nil {
@@ -424,18 +442,39 @@ func ReadProvingKey(r io.Reader) (*ProvingKey, error) {
 	if k.backend != vk.backend {
 		return nil, fmt.Errorf("%w: proving key for %s holds a %s verifying key", ErrMalformed, k.backend, vk.backend)
 	}
+	g := newKeyGuard(br, k.backend)
+	if err := readGnarkKey(k, g); err != nil {
+		return nil, fmt.Errorf("%w: proving key: %w", ErrMalformed, err)
+	}
+	if !g.done() {
+		return nil, fmt.Errorf("%w: proving key ends before its last field", ErrMalformed)
+	}
+	return k, nil
+}
+
+// errGnarkPanicked marks a proving key on which gnark's decoder panicked.
+// gnark panics on some damaged keys (a domain size of 2^62 makes it
+// allocate out of range); keyGuard refuses every such key known before
+// gnark reads it, and the recover in readGnarkKey turns any other into
+// an error.
+var errGnarkPanicked = errors.New("gnark's decoder panicked")
+
+// readGnarkKey decodes gnark's part of k from g.
+func readGnarkKey(k *ProvingKey, g *keyGuard) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errGnarkPanicked, r)
+		}
+	}()
 	switch k.backend {
 	case Groth16:
 		k.g16 = groth16.NewProvingKey(ecc.BN254)
-		_, err = k.g16.UnsafeReadFrom(br)
+		_, err = k.g16.UnsafeReadFrom(g)
 	case PLONK:
 		k.plonk = plonk.NewProvingKey(ecc.BN254)
-		_, err = k.plonk.UnsafeReadFrom(br)
+		_, err = k.plonk.UnsafeReadFrom(g)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: proving key: %v", ErrMalformed, err)
-	}
-	return k, nil
+	return err
 }
 
 // ExportSolidity writes a Solidity contract verifying proofs of this key
