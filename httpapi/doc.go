@@ -139,10 +139,15 @@
 //	go test ./httpapi -run '^$' -bench 'VerifyHTTP/clients' -benchtime 64x -cpu 1,2 -count 3
 //
 //	                             batch off   batch on (MaxSize 64, MaxWait 2 ms)
-//	presentations/cpu-s -cpu 1   413–582     836–1,225   (median 453 → 1,210)
-//	presentations/cpu-s -cpu 2   369–511     1,004–1,165 (median 496 → 1,163)
-//	presentations/s     -cpu 1   413–581     829–1,230
-//	presentations/s     -cpu 2   734–1,005   1,741–2,045
+//	presentations/cpu-s -cpu 1   463–642     1,086–1,415 (median 583 → 1,274)
+//	presentations/cpu-s -cpu 2   464–693     983–1,390   (median 578 → 1,242)
+//	presentations/s     -cpu 1   463–642     1,049–1,357
+//	presentations/s     -cpu 2   887–1,378   1,553–2,437
+//
+// over six runs, with version 2 proofs written uncompressed and Ed25519
+// on curve25519-voi (see packages zkp, consent and identity); before
+// those changes, three runs gave medians of 453 → 1,210 (-cpu 1) and
+// 496 → 1,163 (-cpu 2) per CPU-second.
 //
 // presentations/cpu-s divides by the CPU time the process used (server
 // and clients, GC included) rather than the wall clock: the rate per
