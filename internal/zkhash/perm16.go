@@ -120,26 +120,33 @@ func (q *perm16) permuteMany(ss []*[16]fr.Element) {
 		}
 		return
 	}
+	// 16 lane vectors, then x and the external matrix's seven scratch
+	// vectors (sum doubles as the first of them).
 	bp := manyBufs.Get().(*[]fr.Element)
-	if cap(*bp) < 18*m {
-		*bp = make([]fr.Element, 18*m)
+	if cap(*bp) < 24*m {
+		*bp = make([]fr.Element, 24*m)
 	}
-	buf := (*bp)[:18*m]
+	buf := (*bp)[:24*m]
 	defer manyBufs.Put(bp)
 	var v [16]fr.Vector
 	for j := range v {
 		v[j] = buf[j*m : (j+1)*m]
 	}
-	sum, x := fr.Vector(buf[16*m:17*m]), fr.Vector(buf[17*m:])
+	x := fr.Vector(buf[16*m : 17*m])
+	var ts [7]fr.Vector
+	for i := range ts {
+		ts[i] = buf[(17+i)*m : (18+i)*m]
+	}
+	sum := ts[0]
 	for k, s := range ss {
 		for j := range v {
 			v[j][k] = s[j]
 		}
 	}
-	matMulExternalMany(&v, sum)
+	matMulExternalMany(&v, &ts)
 	rf := len(q.full) / 2
 	for r := range rf {
-		q.fullRoundMany(&v, x, sum, &q.full[r])
+		q.fullRoundMany(&v, x, &ts, &q.full[r])
 	}
 	for r := range q.partial {
 		addConstant(v[0], &q.partial[r])
@@ -154,7 +161,7 @@ func (q *perm16) permuteMany(ss []*[16]fr.Element) {
 		}
 	}
 	for r := rf; r < len(q.full); r++ {
-		q.fullRoundMany(&v, x, sum, &q.full[r])
+		q.fullRoundMany(&v, x, &ts, &q.full[r])
 	}
 	for k, s := range ss {
 		for j := range v {
@@ -165,13 +172,13 @@ func (q *perm16) permuteMany(ss []*[16]fr.Element) {
 
 var manyBufs = sync.Pool{New: func() any { return new([]fr.Element) }}
 
-// fullRoundMany is fullRound on lane vectors; x and t are scratch.
-func (q *perm16) fullRoundMany(v *[16]fr.Vector, x, t fr.Vector, keys *[16]fr.Element) {
+// fullRoundMany is fullRound on lane vectors; x and ts are scratch.
+func (q *perm16) fullRoundMany(v *[16]fr.Vector, x fr.Vector, ts *[7]fr.Vector, keys *[16]fr.Element) {
 	for j := range v {
 		addConstant(v[j], &keys[j])
 		pow5(v[j], x)
 	}
-	matMulExternalMany(v, t)
+	matMulExternalMany(v, ts)
 }
 
 // addConstant adds c to every element of v.
@@ -189,19 +196,9 @@ func pow5(v, x fr.Vector) {
 }
 
 // matMulExternalMany is matMulExternal16 on lane vectors, with the same
-// additions in the same order; t is scratch.
-func matMulExternalMany(v *[16]fr.Vector, t fr.Vector) {
-	m := len(t)
-	var ts [6]fr.Vector
-	tb := manyBufs.Get().(*[]fr.Element)
-	if cap(*tb) < 6*m {
-		*tb = make([]fr.Element, 6*m)
-	}
-	for i := range ts {
-		ts[i] = (*tb)[i*m : (i+1)*m]
-	}
-	defer manyBufs.Put(tb)
-	t0, t1, t2, t3, t4, t5 := ts[0], ts[1], ts[2], ts[3], ts[4], ts[5]
+// additions in the same order; ts are scratch.
+func matMulExternalMany(v *[16]fr.Vector, ts *[7]fr.Vector) {
+	t, t0, t1, t2, t3, t4, t5 := ts[0], ts[1], ts[2], ts[3], ts[4], ts[5], ts[6]
 	for i := 0; i < 16; i += 4 {
 		t0.Add(v[i], v[i+1])
 		t1.Add(v[i+2], v[i+3])
