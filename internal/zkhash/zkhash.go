@@ -176,15 +176,28 @@ func (s *Sponge) Absorb(xs ...fr.Element) {
 		panic("zkhash: Sponge absorbs more inputs than announced")
 	}
 	for i := range xs {
-		s.state[1+s.pos].Add(&s.state[1+s.pos], &xs[i])
-		s.pos++
-		s.seen++
-		if s.pos == s.width-1 {
+		if s.add(&xs[i]) {
 			permute(&s.state, s.width)
-			s.pos = 0
 		}
 	}
 }
+
+// add absorbs x into the current block and reports whether the block is
+// full, so that the permutation is due before the next input.
+func (s *Sponge) add(x *fr.Element) bool {
+	s.state[1+s.pos].Add(&s.state[1+s.pos], x)
+	s.pos++
+	s.seen++
+	if s.pos == s.width-1 {
+		s.pos = 0
+		return true
+	}
+	return false
+}
+
+// sumDue reports whether Sum permutes once more: when a block is partly
+// filled, or nothing was ever absorbed.
+func (s *Sponge) sumDue() bool { return s.pos > 0 || s.n == 0 }
 
 // Sum returns Hash(tag, xs...) of everything absorbed. It panics unless
 // exactly n inputs were absorbed. s is not modified.
@@ -192,7 +205,7 @@ func (s Sponge) Sum() fr.Element {
 	if s.seen != s.n {
 		panic("zkhash: Sponge summed before all announced inputs were absorbed")
 	}
-	if s.pos > 0 || s.n == 0 {
+	if s.sumDue() {
 		permute(&s.state, s.width)
 	}
 	return s.state[1]
@@ -233,15 +246,10 @@ func SumAll(sps []Sponge, xss [][]fr.Element) []fr.Element {
 			// Absorb up to the next permutation, as Absorb and Sum would.
 			due := false
 			for len(j.xs) > 0 && !due {
-				j.s.state[1+j.s.pos].Add(&j.s.state[1+j.s.pos], &j.xs[0])
+				due = j.s.add(&j.xs[0])
 				j.xs = j.xs[1:]
-				j.s.pos++
-				j.s.seen++
-				if j.s.pos == j.s.width-1 {
-					j.s.pos, due = 0, true
-				}
 			}
-			if !due && !j.final && (j.s.pos > 0 || j.s.n == 0) {
+			if !due && !j.final && j.s.sumDue() {
 				j.final, due = true, true
 			}
 			if !due {
