@@ -168,13 +168,8 @@ func (p *Presentation) Sign(key *identity.PrivateKey) error {
 	return nil
 }
 
-// verifySignature checks the grant signer's signature.
-func (p *Presentation) verifySignature(k didKeys) error {
-	return p.verifySignatureOf(k, p.Grant.ID())
-}
-
-// verifySignatureOf is verifySignature with the grant's id (gid) already
-// computed.
+// verifySignatureOf checks the grant signer's signature; gid is the
+// grant's id, which the caller has computed already.
 func (p *Presentation) verifySignatureOf(k didKeys, gid Digest) error {
 	return verifySig(k, p.Grant.Signer(), DomainPresentation, p.signedBytes(gid), p.Signature, "presentation")
 }

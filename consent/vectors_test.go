@@ -91,7 +91,7 @@ func testVectors(t *testing.T, file string, current bool) {
 				if err := p.UnmarshalBinary(b); err != nil {
 					t.Fatal(err)
 				}
-				if err := p.verifySignature(directKeys{}); err != nil {
+				if err := p.verifySignatureOf(directKeys{}, p.Grant.ID()); err != nil {
 					t.Fatal(err)
 				}
 				if pj, err := ParsePresentationJSON(v.JSON); err != nil || !bytes.Equal(pj.SignedBytes(), p.SignedBytes()) {
